@@ -1,0 +1,1 @@
+"""The camera side: frame sources, the YOLO model, zone logic, annotation, publishing, workers."""

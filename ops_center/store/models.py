@@ -1,0 +1,321 @@
+"""Typed SQLAlchemy 2.0 models of the shared store.
+
+Security (cameras, zones, events, alarms, evidence, heartbeats, live frames) and the domains beside
+it (fire, parking, commerce, guards, traffic, environment). The domain tables have the shape real
+ingestion (HTTP with a token, MQTT, camera counting) fills; the simulator writes the same tables.
+Schema changes go through Alembic migrations in ``ops_center/store/migrations``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from ops_center.store.types import UTCDateTime, utcnow
+
+ID = String(64)
+UUID = String(36)
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every table in the store."""
+
+
+# --- security: cameras, zones, events, alarms -------------------------------------------------
+
+
+class Camera(Base):
+    """A camera as configured; the source is kept without credentials."""
+
+    __tablename__ = "cameras"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    place: Mapped[str] = mapped_column(String(200), default="")
+    source_kind: Mapped[str] = mapped_column(String(20))
+    source: Mapped[str] = mapped_column(Text, default="", doc="redacted: no user or password")
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Zone(Base):
+    """A danger zone of one camera (polygon in relative coordinates)."""
+
+    __tablename__ = "zones"
+    camera_id: Mapped[str] = mapped_column(ForeignKey("cameras.id", ondelete="CASCADE"), primary_key=True)
+    name: Mapped[str] = mapped_column(ID, primary_key=True)
+    label: Mapped[str] = mapped_column(String(200), default="")
+    polygon: Mapped[list[list[float]]] = mapped_column(JSON)
+    min_frames: Mapped[int] = mapped_column(Integer)
+    dwell_s: Mapped[float] = mapped_column(Float)
+    cooldown_s: Mapped[float] = mapped_column(Float)
+    exit_grace_s: Mapped[float] = mapped_column(Float)
+    severity: Mapped[str] = mapped_column(String(20))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class DetectionEvent(Base):
+    """Something a camera worker saw: a person entering or leaving a zone, an alarm raised."""
+
+    __tablename__ = "detection_events"
+    __table_args__ = (Index("ix_detection_events_camera_time", "camera_id", "occurred_at"),)
+    id: Mapped[str] = mapped_column(UUID, primary_key=True, doc="stable id: posting twice stores once")
+    camera_id: Mapped[str] = mapped_column(ID)
+    zone_name: Mapped[str | None] = mapped_column(ID, nullable=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    track_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    frame_index: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    t_s: Mapped[float | None] = mapped_column(Float, nullable=True, doc="seconds into the source")
+    confidence: Mapped[float | None] = mapped_column(Float, nullable=True)
+    box: Mapped[list[float] | None] = mapped_column(JSON, nullable=True, doc="x1,y1,x2,y2 relative")
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class Alarm(Base):
+    """An operator alarm: an incident with a lifecycle (see ``ops_center.lifecycle``)."""
+
+    __tablename__ = "alarms"
+    __table_args__ = (
+        Index("ix_alarms_status", "status"),
+        Index("ix_alarms_raised_at", "raised_at"),
+    )
+    id: Mapped[str] = mapped_column(UUID, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32), doc="danger_zone, camera_offline, worker_silent, fire")
+    severity: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20), default="new")
+    title: Mapped[str] = mapped_column(String(300))
+    camera_id: Mapped[str | None] = mapped_column(ID, nullable=True)
+    zone_name: Mapped[str | None] = mapped_column(ID, nullable=True)
+    place: Mapped[str] = mapped_column(String(200), default="")
+    source_event_id: Mapped[str | None] = mapped_column(UUID, nullable=True)
+    track_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    frame_index: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    t_s: Mapped[float | None] = mapped_column(Float, nullable=True)
+    raised_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    snapshot_path: Mapped[str | None] = mapped_column(Text, nullable=True)
+    version: Mapped[int] = mapped_column(Integer, default=1, doc="bumped by every transition")
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class AlarmTransition(Base):
+    """The audit trail: one row per lifecycle step, with who, when and an optional note."""
+
+    __tablename__ = "alarm_transitions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    alarm_id: Mapped[str] = mapped_column(ForeignKey("alarms.id", ondelete="CASCADE"), index=True)
+    from_status: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    to_status: Mapped[str] = mapped_column(String(20))
+    actor: Mapped[str] = mapped_column(String(100))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    note: Mapped[str] = mapped_column(Text, default="")
+    reason: Mapped[str | None] = mapped_column(String(50), nullable=True)
+
+
+class Snapshot(Base):
+    """The annotated evidence JPEG of an alarm, kept in the store so every host can show it."""
+
+    __tablename__ = "snapshots"
+    alarm_id: Mapped[str] = mapped_column(ForeignKey("alarms.id", ondelete="CASCADE"), primary_key=True)
+    jpeg: Mapped[bytes] = mapped_column(LargeBinary)
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CameraHeartbeat(Base):
+    """The latest health report of a camera worker (one row per camera, overwritten)."""
+
+    __tablename__ = "camera_heartbeats"
+    camera_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    status: Mapped[str] = mapped_column(String(32), doc="online, reconnecting, offline, stopped")
+    model_status: Mapped[str] = mapped_column(String(32), doc="ok, loading, unavailable")
+    message: Mapped[str] = mapped_column(Text, default="")
+    fps_read: Mapped[float] = mapped_column(Float, default=0.0)
+    fps_processed: Mapped[float] = mapped_column(Float, default=0.0)
+    frames_read: Mapped[int] = mapped_column(Integer, default=0)
+    frames_processed: Mapped[int] = mapped_column(Integer, default=0)
+    last_frame_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    host: Mapped[str] = mapped_column(String(200), default="")
+    pid: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class CameraFrame(Base):
+    """The latest annotated frame of a camera, as JPEG, for the live tiles."""
+
+    __tablename__ = "camera_frames"
+    camera_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    jpeg: Mapped[bytes] = mapped_column(LargeBinary)
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    captured_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+# --- fire -----------------------------------------------------------------------------------
+
+
+class FireDevice(Base):
+    """A fire-panel device addressed as panel/loop/address, mapped to building, floor and place."""
+
+    __tablename__ = "fire_devices"
+    __table_args__ = (UniqueConstraint("panel", "loop", "address"),)
+    id: Mapped[str] = mapped_column(ID, primary_key=True, doc="e.g. P1-L02-D015")
+    panel: Mapped[int] = mapped_column(Integer)
+    loop: Mapped[int] = mapped_column(Integer)
+    address: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(32), doc="smoke, heat, manual_call_point, hydrant_pressure, sprinkler_pressure")
+    building: Mapped[str] = mapped_column(String(100))
+    floor: Mapped[str] = mapped_column(String(20))
+    place: Mapped[str] = mapped_column(String(200))
+    state: Mapped[str] = mapped_column(String(20), doc="normal, alarm, pre_alarm, supervisory, trouble, disabled")
+    value: Mapped[float | None] = mapped_column(Float, nullable=True, doc="pressure (MPa) or temperature")
+    unit: Mapped[str] = mapped_column(String(10), default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class FireSignal(Base):
+    """A state change or reading reported by a fire device (history)."""
+
+    __tablename__ = "fire_signals"
+    __table_args__ = (Index("ix_fire_signals_at", "at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    device_id: Mapped[str] = mapped_column(ForeignKey("fire_devices.id", ondelete="CASCADE"))
+    state: Mapped[str] = mapped_column(String(20))
+    value: Mapped[float | None] = mapped_column(Float, nullable=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+# --- parking --------------------------------------------------------------------------------
+
+
+class ParkingLot(Base):
+    """A car park; ``map`` holds its drawing (entrances, walkways) for find-my-car."""
+
+    __tablename__ = "parking_lots"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    place: Mapped[str] = mapped_column(String(200), default="")
+    map: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class ParkingLevel(Base):
+    """A level of a car park."""
+
+    __tablename__ = "parking_levels"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    lot_id: Mapped[str] = mapped_column(ForeignKey("parking_lots.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    capacity: Mapped[int] = mapped_column(Integer)
+
+
+class ParkingSpace(Base):
+    """One marked space; ``x``/``y`` place it on the lot map (0..1)."""
+
+    __tablename__ = "parking_spaces"
+    id: Mapped[str] = mapped_column(ID, primary_key=True, doc="e.g. A-B1-023")
+    level_id: Mapped[str] = mapped_column(ForeignKey("parking_levels.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(20))
+    occupied: Mapped[bool] = mapped_column(Boolean, default=False)
+    plate: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    x: Mapped[float] = mapped_column(Float, default=0.0)
+    y: Mapped[float] = mapped_column(Float, default=0.0)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ParkingCount(Base):
+    """Occupancy of a lot at a moment, from gate counters, cameras or the simulator."""
+
+    __tablename__ = "parking_counts"
+    __table_args__ = (Index("ix_parking_counts_lot_at", "lot_id", "at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    lot_id: Mapped[str] = mapped_column(ForeignKey("parking_lots.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    occupied: Mapped[int] = mapped_column(Integer)
+    capacity: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(20), default="gate")
+
+
+# --- commerce -------------------------------------------------------------------------------
+
+
+class Merchant(Base):
+    """A shop on the commercial square."""
+
+    __tablename__ = "merchants"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    category: Mapped[str] = mapped_column(String(50))
+    place: Mapped[str] = mapped_column(String(200), default="")
+    opens: Mapped[str] = mapped_column(String(5), default="10:00")
+    closes: Mapped[str] = mapped_column(String(5), default="22:00")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Footfall(Base):
+    """People in and out of a merchant in one one-minute bucket, per counting source."""
+
+    __tablename__ = "footfall"
+    __table_args__ = (Index("ix_footfall_minute", "minute"),)
+    merchant_id: Mapped[str] = mapped_column(ForeignKey("merchants.id", ondelete="CASCADE"), primary_key=True)
+    minute: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)
+    source: Mapped[str] = mapped_column(String(64), primary_key=True, doc="camera id or counter id")
+    count_in: Mapped[int] = mapped_column(Integer, default=0)
+    count_out: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# --- guards, traffic, environment ------------------------------------------------------------
+
+
+class Guard(Base):
+    """A guard on the duty roster."""
+
+    __tablename__ = "guards"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    radio_channel: Mapped[str] = mapped_column(String(20))
+    post: Mapped[str] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(20), doc="on_patrol, dispatched, on_scene, off_duty")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class TrafficReading(Base):
+    """Congestion and speed on an access road, from an external feed."""
+
+    __tablename__ = "traffic_readings"
+    __table_args__ = (Index("ix_traffic_road_at", "road", "at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    road: Mapped[str] = mapped_column(String(100))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    congestion: Mapped[int] = mapped_column(Integer, doc="0 free, 1 light, 2 moderate, 3 heavy, 4 jammed")
+    speed_kmh: Mapped[float] = mapped_column(Float)
+
+
+class EnvironmentReading(Base):
+    """A reading of an environment station (temperature, humidity, PM2.5, lake level)."""
+
+    __tablename__ = "environment_readings"
+    __table_args__ = (Index("ix_environment_metric_at", "metric", "at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    station: Mapped[str] = mapped_column(String(100))
+    metric: Mapped[str] = mapped_column(String(32))
+    value: Mapped[float] = mapped_column(Float)
+    unit: Mapped[str] = mapped_column(String(10))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)

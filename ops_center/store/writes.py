@@ -1,0 +1,160 @@
+"""The store's write API: idempotent inserts of events and alarms, heartbeats, live frames.
+
+Posting the same event or alarm twice stores it once (``INSERT ... ON CONFLICT DO NOTHING`` on its
+stable id), so a worker may resend its outbox without fear.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from sqlalchemy import func
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import DeclarativeBase, Session
+
+from ops_center.config import CameraConfig
+from ops_center.lifecycle import Status
+from ops_center.records import AlarmRecord, EventRecord, FrameRecord, HeartbeatRecord
+from ops_center.store.models import (
+    Alarm,
+    AlarmTransition,
+    Camera,
+    CameraFrame,
+    CameraHeartbeat,
+    DetectionEvent,
+    Snapshot,
+    Zone,
+)
+from ops_center.store.types import utcnow
+
+
+def _insert(session: Session, model: type[DeclarativeBase]) -> Any:
+    dialect = session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
+
+
+def insert_ignore(session: Session, model: type[DeclarativeBase], rows: Sequence[Mapping[str, Any]]) -> int:
+    """Insert ``rows``, skipping those whose primary key is stored already; return how many were new."""
+    if not rows:
+        return 0
+    key = model.__table__.primary_key.columns
+    stmt = _insert(session, model).values(list(rows)).on_conflict_do_nothing().returning(*key)
+    return len(session.execute(stmt).all())
+
+
+def upsert(session: Session, model: type[DeclarativeBase], row: Mapping[str, Any], key: Iterable[str]) -> None:
+    """Insert ``row`` or overwrite the stored row with the same ``key`` columns."""
+    key = list(key)
+    stmt = _insert(session, model).values(dict(row))
+    stmt = stmt.on_conflict_do_update(
+        index_elements=key, set_={k: stmt.excluded[k] for k in row if k not in key}
+    )
+    session.execute(stmt)
+
+
+def record_events(session: Session, events: Sequence[EventRecord]) -> int:
+    """Store detection events; return how many were new."""
+    return insert_ignore(session, DetectionEvent, [e.model_dump() for e in events])
+
+
+def raise_alarm(session: Session, alarm: AlarmRecord) -> bool:
+    """Store a new alarm with its snapshot and first audit row; False when it was stored already."""
+    row = alarm.model_dump(exclude={"snapshot_jpeg", "snapshot_size"})
+    row.update(status=Status.NEW.value, updated_at=alarm.raised_at, version=1)
+    if not insert_ignore(session, Alarm, [row]):
+        return False
+    if alarm.snapshot_jpeg is not None and alarm.snapshot_size is not None:
+        width, height = alarm.snapshot_size
+        session.add(Snapshot(alarm_id=alarm.id, jpeg=alarm.snapshot_jpeg, width=width, height=height))
+    session.add(
+        AlarmTransition(
+            alarm_id=alarm.id,
+            from_status=None,
+            to_status=Status.NEW.value,
+            actor=f"camera:{alarm.camera_id}" if alarm.camera_id else "system",
+            at=alarm.raised_at,
+            note=alarm.title,
+        )
+    )
+    return True
+
+
+def save_heartbeat(session: Session, beat: HeartbeatRecord) -> None:
+    """Overwrite the camera's health row with the newest report."""
+    upsert(session, CameraHeartbeat, beat.model_dump(), key=["camera_id"])
+
+
+def save_frame(session: Session, frame: FrameRecord) -> None:
+    """Overwrite the camera's latest live frame."""
+    upsert(session, CameraFrame, frame.model_dump(), key=["camera_id"])
+
+
+def sync_cameras(session: Session, cameras: Sequence[CameraConfig]) -> None:
+    """Write the configured cameras and their zones to the store (credentials left out)."""
+    now = utcnow()
+    for cam in cameras:
+        upsert(
+            session,
+            Camera,
+            {
+                "id": cam.id,
+                "name": cam.name,
+                "place": cam.place,
+                "source_kind": source_kind(cam.source),
+                "source": redact_source(cam.source),
+                "enabled": cam.enabled,
+                "updated_at": now,
+            },
+            key=["id"],
+        )
+        session.query(Zone).filter(
+            Zone.camera_id == cam.id, Zone.name.not_in([z.name for z in cam.zones])
+        ).delete(synchronize_session=False)
+        for zone in cam.zones:
+            upsert(
+                session,
+                Zone,
+                {
+                    "camera_id": cam.id,
+                    "name": zone.name,
+                    "label": zone.label,
+                    "polygon": [list(p) for p in zone.polygon],
+                    "min_frames": zone.min_frames,
+                    "dwell_s": zone.dwell_s,
+                    "cooldown_s": zone.cooldown_s,
+                    "exit_grace_s": zone.exit_grace_s,
+                    "severity": zone.severity,
+                    "updated_at": now,
+                },
+                key=["camera_id", "name"],
+            )
+
+
+def source_kind(source: str) -> str:
+    """Classify a camera source: rtsp, http, webcam, synthetic or file."""
+    scheme = urlsplit(source).scheme.lower()
+    if scheme in ("rtsp", "rtsps"):
+        return "rtsp"
+    if scheme in ("http", "https"):
+        return "http"
+    if scheme in ("webcam", "synthetic"):
+        return scheme
+    return "file"
+
+
+def redact_source(source: str) -> str:
+    """The source URL without user name or password."""
+    parts = urlsplit(source)
+    if not parts.password and not parts.username:
+        return source
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
+
+
+def count_rows(session: Session, model: type[DeclarativeBase]) -> int:
+    """How many rows a table holds (for checks and the CLI)."""
+    return int(session.query(func.count()).select_from(model).scalar() or 0)

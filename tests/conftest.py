@@ -1,0 +1,73 @@
+"""Shared fixtures: the real model and footage from ../shared, real SQLite and PostgreSQL stores."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("YOLO_OFFLINE", "1")
+os.environ.setdefault("YOLO_AUTOINSTALL", "False")
+os.environ.setdefault("YOLO_VERBOSE", "False")
+
+from sqlalchemy import create_engine, text  # noqa: E402
+
+from tests.services import POSTGRES_ADMIN_URL, ensure_postgres  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("OPS_SHARED_DIR", ROOT.parent / "shared"))
+MODEL = SHARED / "models" / "yolov8n_int8.onnx"
+MEDIA = SHARED / "media"
+TEST_OUTPUT = ROOT / "test-output"
+
+
+@pytest.fixture(scope="session")
+def model_path() -> Path:
+    """The real YOLOv8n COCO model (int8 ONNX) from ../shared/models."""
+    assert MODEL.is_file(), f"the test model is missing: {MODEL}"
+    return MODEL
+
+
+@pytest.fixture(scope="session")
+def media() -> Path:
+    """The folder of real footage in ../shared/media."""
+    assert MEDIA.is_dir(), f"the test footage is missing: {MEDIA}"
+    return MEDIA
+
+
+@pytest.fixture(scope="session")
+def output_dir() -> Path:
+    """Where tests leave screenshots and other artefacts for people to look at."""
+    TEST_OUTPUT.mkdir(exist_ok=True)
+    return TEST_OUTPUT
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    """A fresh SQLite file store."""
+    return f"sqlite:///{tmp_path / 'ops.db'}"
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh database on the local PostgreSQL server, dropped afterwards."""
+    ensure_postgres()
+    name = f"ops_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def store_url(request: pytest.FixtureRequest) -> str:
+    """The same test on a SQLite file and on a real PostgreSQL server."""
+    return request.getfixturevalue(f"{request.param}_url")
