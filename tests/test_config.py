@@ -1,0 +1,97 @@
+"""Loading the site file: validated tree, env overrides, and errors that name file and key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ops_center.config import load_config
+from ops_center.errors import ConfigError
+
+ROOT = Path(__file__).resolve().parents[1]
+
+MINIMAL = """
+site:
+  name: Lakeside Garden
+cameras:
+  - id: lake-east
+    name: Lake east shore
+    source: rtsp://admin:${CAM_PASS}@10.0.0.5/stream1
+    zones:
+      - name: lake
+        polygon: [[0, 0.5], [1, 0.5], [1, 1], [0, 1]]
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "site.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_minimal_site_gets_sensible_defaults(tmp_path: Path) -> None:
+    cfg = load_config(write(tmp_path, MINIMAL), env={"CAM_PASS": "pw"})
+    cam = cfg.camera("lake-east")
+    assert cam.source == "rtsp://admin:pw@10.0.0.5/stream1"
+    assert cam.zones[0].min_frames == 3 and cam.zones[0].polygon[0] == (0.0, 0.5)
+    assert cfg.data_dir == tmp_path / "data"
+    assert cfg.store_url == f"sqlite:///{tmp_path / 'data' / 'ops.db'}"
+    assert cfg.model.path == "yolov8n.pt"
+    assert [s.name for s in cfg.site.shifts] == ["Day", "Night"]
+
+
+def test_environment_overrides_store_model_and_data_dir(tmp_path: Path) -> None:
+    env = {"CAM_PASS": "pw", "OPS_DB_URL": "postgresql://db/ops", "OPS_MODEL": "/m/y.onnx", "OPS_DATA_DIR": "/srv/ops"}
+    cfg = load_config(write(tmp_path, MINIMAL), env=env)
+    assert (cfg.store_url, cfg.model.path, cfg.data_dir) == ("postgresql://db/ops", "/m/y.onnx", Path("/srv/ops"))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (MINIMAL + "colour: blue\n", "site.yaml: colour: unknown key"),
+        (MINIMAL.replace("    zones:", "    zoom: 2\n    zones:"), "cameras[0].zoom: unknown key"),
+        (MINIMAL.replace("[[0, 0.5], [1, 0.5], [1, 1], [0, 1]]", "[[0, 0.5], [1, 0.5]]"),
+         "cameras[0].zones[0].polygon: a polygon needs at least 3 points, got 2"),
+        (MINIMAL.replace("[1, 1], [0, 1]]", "[1.5, 1], [0, 1]]"), "cameras[0].zones[0].polygon: point 3 (1.5,1) is outside 0..1"),
+        (MINIMAL.replace("name: lake", "name: Lake Zone!"), "cameras[0].zones[0].name: String should match pattern"),
+        (MINIMAL + "model:\n  confidence: 2\n", "model.confidence: Input should be less than 1"),
+        (MINIMAL.replace("name: Lakeside Garden", "title: x"), "site.name: Field required"),
+        ("site: [\n", "line 2"),
+        ("- just a list\n", "expected a mapping"),
+    ],
+)
+def test_errors_name_the_file_the_key_and_the_problem(tmp_path: Path, text: str, expected: str) -> None:
+    with pytest.raises(ConfigError) as err:
+        load_config(write(tmp_path, text), env={"CAM_PASS": "pw"})
+    message = str(err.value)
+    assert message.startswith(str(tmp_path / "site.yaml")) and expected in message
+    assert "\n" not in message
+
+
+def test_a_missing_secret_names_the_variable_and_the_key(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"cameras\[0\]\.source: environment variable CAM_PASS is not set"):
+        load_config(write(tmp_path, MINIMAL), env={})
+
+
+def test_duplicate_camera_ids_are_refused(tmp_path: Path) -> None:
+    text = MINIMAL + "  - id: lake-east\n    name: again\n    source: webcam:0\n"
+    with pytest.raises(ConfigError, match="duplicate camera id 'lake-east'"):
+        load_config(write(tmp_path, text), env={"CAM_PASS": "pw"})
+
+
+def test_a_missing_file_is_named(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="nope.yaml: configuration file not found"):
+        load_config(tmp_path / "nope.yaml")
+
+
+def test_unknown_camera_lists_the_known_ones(tmp_path: Path) -> None:
+    cfg = load_config(write(tmp_path, MINIMAL), env={"CAM_PASS": "pw"})
+    with pytest.raises(ConfigError, match=r"no camera 'pier' .*cameras: lake-east"):
+        cfg.camera("pier")
+
+
+def test_the_shipped_example_site_is_valid() -> None:
+    cfg = load_config(ROOT / "config" / "site.example.yaml", env={"LAKE_CAM_PASSWORD": "x", "GATE_CAM_PASSWORD": "y", "OPS_WEBHOOK_TOKEN": "t"})
+    assert len(cfg.cameras) >= 2 and all(c.zones or c.source for c in cfg.cameras)
