@@ -112,6 +112,12 @@ class Alarm(Base):
     snapshot_path: Mapped[str | None] = mapped_column(Text, nullable=True)
     version: Mapped[int] = mapped_column(Integer, default=1, doc="bumped by every transition")
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    guard_id: Mapped[str | None] = mapped_column(
+        ForeignKey("guards.id", name="fk_alarms_guard_id", ondelete="SET NULL"),
+        nullable=True,
+        index=True,
+        doc="the guard dispatched to it",
+    )
 
 
 class AlarmTransition(Base):
@@ -319,3 +325,31 @@ class EnvironmentReading(Base):
     value: Mapped[float] = mapped_column(Float)
     unit: Mapped[str] = mapped_column(String(10))
     at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+# --- users and API tokens ----------------------------------------------------------------------
+
+
+class User(Base):
+    """A person who logs in: operator, guard (linked to a roster row), manager or admin."""
+
+    __tablename__ = "users"
+    username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    role: Mapped[str] = mapped_column(String(20), doc="operator, guard, manager, admin")
+    password_hash: Mapped[str] = mapped_column(String(200), doc="argon2id; the password is never stored")
+    guard_id: Mapped[str | None] = mapped_column(
+        ForeignKey("guards.id", name="fk_users_guard_id", ondelete="SET NULL"), nullable=True, unique=True
+    )
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ApiToken(Base):
+    """A bearer token for a camera worker or a sensor gateway; only its SHA-256 is stored."""
+
+    __tablename__ = "api_tokens"
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    role: Mapped[str] = mapped_column(String(20), doc="worker, sensor")
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
