@@ -8,12 +8,22 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from ops_center.alarm_actions import AlarmNotFound, ConcurrentChange, audit_trail, transition
+from ops_center.alarm_actions import (
+    AlarmNotFound,
+    ConcurrentChange,
+    act,
+    add_note,
+    audit_trail,
+    open_alarms_of_guard,
+    transition,
+)
+from ops_center.auth import PermissionDenied, Principal, Role
+from ops_center.errors import InputError
 from ops_center.lifecycle import FALSE_ALARM_REASONS, TRANSITIONS, Status, TransitionError, check_transition, is_open
 from ops_center.records import AlarmRecord, stable_id
 from ops_center.store import writes
 from ops_center.store.db import open_store
-from ops_center.store.models import Alarm
+from ops_center.store.models import Alarm, Guard
 
 T0 = datetime(2026, 11, 29, 3, 0, tzinfo=UTC)
 LEGAL = {
@@ -46,24 +56,39 @@ def test_a_false_alarm_needs_a_known_reason() -> None:
     assert check_transition("new", "false_alarm", reason=FALSE_ALARM_REASONS[0]) is Status.FALSE_ALARM
 
 
-def _alarm(store_url: str) -> tuple[object, str]:
+def _alarm(store_url: str, n: int = 1) -> tuple[object, str]:
     store = open_store(store_url)
-    record = AlarmRecord(id=stable_id("a"), kind="danger_zone", severity="critical", title="Person in lake",
-                         raised_at=T0, camera_id="lake-east", zone_name="lake")
     with store.session() as s:
-        writes.raise_alarm(s, record)
-    return store, record.id
+        if s.get(Guard, "g7") is None:
+            s.add_all([
+                Guard(id="g7", name="Wang Wei", radio_channel="3", post="Lake gate", status="on_patrol", updated_at=T0),
+                Guard(id="g8", name="Li Na", radio_channel="3", post="North gate", status="on_patrol", updated_at=T0),
+                Guard(id="g9", name="Zhao Lei", radio_channel="4", post="Garage", status="off_duty", updated_at=T0),
+            ])
+        ids = []
+        for i in range(1, n + 1):
+            record = AlarmRecord(id=stable_id("a", i), kind="danger_zone", severity="critical",
+                                 title="Person in lake", raised_at=T0, camera_id="lake-east", zone_name="lake")
+            writes.raise_alarm(s, record)
+            ids.append(record.id)
+    return store, ids[0] if n == 1 else ids
 
 
 def test_the_reference_scene_is_stored_step_by_step(store_url: str) -> None:
     store, alarm_id = _alarm(store_url)
     steps = [("acknowledged", "op1"), ("dispatched", "op1"), ("on_scene", "guard7"), ("resolved", "guard7")]
+    guard_status = []
     for i, (status, actor) in enumerate(steps, start=1):
         with store.session() as s:
-            transition(s, alarm_id, status, actor, note=f"step {i}", now=T0 + timedelta(minutes=i))
+            transition(s, alarm_id, status, actor, note=f"step {i}", now=T0 + timedelta(minutes=i),
+                       guard_id="g7" if status == "dispatched" else None)
+        with store.session() as s:
+            guard_status.append(s.get(Guard, "g7").status)
+    assert guard_status == ["on_patrol", "dispatched", "on_scene", "on_patrol"]
     with store.session() as s:
         alarm = s.get(Alarm, alarm_id)
         assert (alarm.status, alarm.version, alarm.closed_at) == ("resolved", 5, T0 + timedelta(minutes=4))
+        assert alarm.guard_id == "g7"
         trail = [(t.from_status, t.to_status, t.actor, t.at) for t in audit_trail(s, alarm_id)]
     assert trail == [(None, "new", "camera:lake-east", T0)] + [
         (prev, status, actor, T0 + timedelta(minutes=i))
@@ -103,3 +128,82 @@ def test_unknown_alarm_is_named(sqlite_url: str) -> None:
     store = open_store(sqlite_url)
     with pytest.raises(AlarmNotFound, match="no alarm with id 'nope'"), store.session() as s:
         transition(s, "nope", "acknowledged", "op1")
+
+
+def test_a_dispatch_names_an_available_guard(store_url: str) -> None:
+    store, (first, second) = _alarm(store_url, n=2)
+    with store.session() as s:
+        for alarm_id in (first, second):
+            transition(s, alarm_id, "acknowledged", "op1")
+    for guard_id, message in [(None, "must name the guard"), ("g404", "no guard 'g404'"), ("g9", "off duty")]:
+        with pytest.raises(InputError, match=message), store.session() as s:
+            transition(s, first, "dispatched", "op1", guard_id=guard_id)
+    with store.session() as s:
+        transition(s, first, "dispatched", "op1", guard_id="g7")
+    with pytest.raises(InputError, match=f"still on alarm {first}"), store.session() as s:
+        transition(s, second, "dispatched", "op1", guard_id="g7")
+    with store.session() as s:
+        transition(s, second, "dispatched", "op1", guard_id="g8")
+        transition(s, first, "false_alarm", "op1", reason="staff")
+        assert [a.id for a in open_alarms_of_guard(s, "g8")] == [second]
+        assert open_alarms_of_guard(s, "g7") == []
+        assert (s.get(Guard, "g7").status, s.get(Guard, "g8").status) == ("on_patrol", "dispatched")
+    with pytest.raises(InputError, match="only a dispatch names a guard"), store.session() as s:
+        transition(s, second, "on_scene", "op1", guard_id="g8")
+
+
+OPERATOR = Principal("op1", Role.OPERATOR)
+MANAGER = Principal("boss", Role.MANAGER)
+ADMIN = Principal("root", Role.ADMIN)
+GUARD_7 = Principal("wang", Role.GUARD, guard_id="g7")
+GUARD_8 = Principal("li", Role.GUARD, guard_id="g8")
+
+
+@pytest.mark.parametrize("user", [MANAGER, GUARD_7])
+def test_managers_and_guards_cannot_acknowledge_or_dispatch(sqlite_url: str, user: Principal) -> None:
+    store, alarm_id = _alarm(sqlite_url)
+    with pytest.raises(PermissionDenied, match=f"{user.name} \\({user.role.value}\\) may not alarm.acknowledge"), store.session() as s:
+        act(s, user, alarm_id, "acknowledged")
+    with store.session() as s:
+        act(s, OPERATOR, alarm_id, "acknowledged")
+    with pytest.raises(PermissionDenied, match="may not alarm.dispatch"), store.session() as s:
+        act(s, user, alarm_id, "dispatched", guard_id="g7")
+    with pytest.raises(PermissionDenied, match="may not alarm.false_alarm"), store.session() as s:
+        act(s, user, alarm_id, "false_alarm", reason="staff")
+    with store.session() as s:
+        assert [t.to_status for t in audit_trail(s, alarm_id)] == ["new", "acknowledged"]
+
+
+def test_a_guard_acts_only_on_his_own_dispatch(store_url: str) -> None:
+    store, alarm_id = _alarm(store_url)
+    with store.session() as s:
+        act(s, OPERATOR, alarm_id, "acknowledged")
+        act(s, ADMIN, alarm_id, "dispatched", guard_id="g7")
+    for step in ("on_scene", "resolved"):
+        with pytest.raises(PermissionDenied, match=f"alarm {alarm_id} is not"), store.session() as s:
+            act(s, GUARD_8, alarm_id, step)
+    with pytest.raises(PermissionDenied, match="may not alarm.resolve"), store.session() as s:
+        act(s, MANAGER, alarm_id, "resolved")
+    with pytest.raises(PermissionDenied), store.session() as s:
+        add_note(s, GUARD_8, alarm_id, "not mine")
+    with store.session() as s:
+        act(s, GUARD_7, alarm_id, "on_scene", now=T0 + timedelta(minutes=3))
+        add_note(s, GUARD_7, alarm_id, "child led back to the path", now=T0 + timedelta(minutes=4))
+        act(s, GUARD_7, alarm_id, "resolved", now=T0 + timedelta(minutes=4))
+    with store.session() as s:
+        trail = [(t.from_status, t.to_status, t.actor, t.note) for t in audit_trail(s, alarm_id)]
+        assert trail[-3:] == [("dispatched", "on_scene", "wang", ""),
+                              ("on_scene", "on_scene", "wang", "child led back to the path"),
+                              ("on_scene", "resolved", "wang", "")]
+        assert trail[2][2] == "root"
+        assert s.get(Guard, "g7").status == "on_patrol"
+
+
+def test_an_illegal_move_is_refused_before_permissions_are_asked(sqlite_url: str) -> None:
+    store, alarm_id = _alarm(sqlite_url)
+    with pytest.raises(TransitionError, match="cannot go from new to resolved"), store.session() as s:
+        act(s, OPERATOR, alarm_id, "resolved")
+    with pytest.raises(TransitionError, match="unknown alarm status"), store.session() as s:
+        act(s, OPERATOR, alarm_id, "finished")
+    with pytest.raises(InputError, match="note: it is empty"), store.session() as s:
+        add_note(s, OPERATOR, alarm_id, "   ")
