@@ -1,0 +1,91 @@
+"""Cameras panel: each camera's health from its worker's heartbeat, and its latest live frame."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select, union
+from sqlalchemy.orm import Session
+
+from ops_center.queries.common import ReadContext, Stamp
+from ops_center.store.models import Camera, CameraFrame, CameraHeartbeat
+
+CAMERA_STATES = ("online", "starting", "reconnecting", "detector_unavailable", "offline")
+
+
+@dataclass(frozen=True)
+class CameraHealth:
+    """One camera as the wall shows it: state, processed frame rate, age of heartbeat and frame."""
+
+    camera_id: str
+    name: str
+    place: str
+    state: str
+    message: str
+    fps_processed: float
+    heartbeat: Stamp
+    last_frame: Stamp
+    has_frame: bool
+
+    @property
+    def needs_attention(self) -> bool:
+        """True when the camera does not deliver what it should."""
+        return self.state not in ("online", "starting")
+
+
+def camera_state(
+    status: str | None, model_status: str | None, heartbeat_age_s: float | None, offline_after_s: float
+) -> str:
+    """Classify a camera from its latest heartbeat (None when it never reported) and its age."""
+    if status is None or heartbeat_age_s is None or heartbeat_age_s > offline_after_s:
+        return "offline"
+    if status in ("offline", "stopped"):
+        return "offline"
+    if status == "reconnecting":
+        return "reconnecting"
+    if model_status == "unavailable":
+        return "detector_unavailable"
+    if status == "starting" or model_status == "loading":
+        return "starting"
+    return "online"
+
+
+def camera_health(session: Session, ctx: ReadContext, offline_after_s: float) -> list[CameraHealth]:
+    """Every known camera (configured or reporting), ordered by id."""
+    ids = union(select(Camera.id.label("id")), select(CameraHeartbeat.camera_id.label("id"))).subquery()
+    stmt = (
+        select(ids.c.id, Camera, CameraHeartbeat, CameraFrame.captured_at)
+        .outerjoin(Camera, Camera.id == ids.c.id)
+        .outerjoin(CameraHeartbeat, CameraHeartbeat.camera_id == ids.c.id)
+        .outerjoin(CameraFrame, CameraFrame.camera_id == ids.c.id)
+        .order_by(ids.c.id)
+    )
+    out = []
+    for camera_id, camera, beat, frame_at in session.execute(stmt):
+        if camera is not None and not camera.enabled:
+            continue
+        heartbeat = ctx.stamp(beat.updated_at if beat else None)
+        out.append(
+            CameraHealth(
+                camera_id=camera_id,
+                name=camera.name if camera else camera_id,
+                place=camera.place if camera else "",
+                state=camera_state(
+                    beat.status if beat else None,
+                    beat.model_status if beat else None,
+                    heartbeat.age_s,
+                    offline_after_s,
+                ),
+                message=beat.message if beat else "",
+                fps_processed=beat.fps_processed if beat else 0.0,
+                heartbeat=heartbeat,
+                last_frame=ctx.stamp(frame_at or (beat.last_frame_at if beat else None)),
+                has_frame=frame_at is not None,
+            )
+        )
+    return out
+
+
+def latest_frame_jpeg(session: Session, camera_id: str) -> bytes | None:
+    """The latest annotated frame of a camera as JPEG, or None."""
+    return session.scalar(select(CameraFrame.jpeg).where(CameraFrame.camera_id == camera_id))

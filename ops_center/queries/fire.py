@@ -1,0 +1,76 @@
+"""Fire panel: device counts by state and the devices that are not normal."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from ops_center.queries.common import ReadContext, Stamp
+from ops_center.store.models import FireDevice, FireSignal
+
+FIRE_STATES = ("normal", "alarm", "pre_alarm", "supervisory", "trouble", "disabled")
+# What an operator must look at first.
+_URGENCY = {"alarm": 0, "pre_alarm": 1, "supervisory": 2, "trouble": 3, "disabled": 4}
+
+
+@dataclass(frozen=True)
+class FireDeviceItem:
+    """A device that is not normal, with where it is and since when."""
+
+    id: str
+    kind: str
+    building: str
+    floor: str
+    place: str
+    state: str
+    value: float | None
+    unit: str
+    updated: Stamp
+
+
+@dataclass(frozen=True)
+class FirePanel:
+    """Counts of devices by state (every state present), the abnormal devices, and the data's age."""
+
+    counts: dict[str, int]
+    total: int
+    abnormal: list[FireDeviceItem]
+    updated: Stamp
+
+    @property
+    def needs_attention(self) -> bool:
+        """True when any device is in alarm, pre-alarm, supervisory or trouble."""
+        return any(self.counts.get(s, 0) for s in ("alarm", "pre_alarm", "supervisory", "trouble"))
+
+
+def fire_panel(session: Session, ctx: ReadContext, limit: int = 8) -> FirePanel:
+    """Everything the fire module shows; ``limit`` caps the list of abnormal devices."""
+    counts = dict.fromkeys(FIRE_STATES, 0)
+    counts.update(session.execute(select(FireDevice.state, func.count()).group_by(FireDevice.state)).tuples())
+    urgency = case(_URGENCY, value=FireDevice.state, else_=len(_URGENCY))
+    devices = session.scalars(
+        select(FireDevice)
+        .where(FireDevice.state != "normal")
+        .order_by(urgency, FireDevice.updated_at.desc())
+        .limit(limit)
+    )
+    abnormal = [
+        FireDeviceItem(
+            id=d.id,
+            kind=d.kind,
+            building=d.building,
+            floor=d.floor,
+            place=d.place,
+            state=d.state,
+            value=d.value,
+            unit=d.unit,
+            updated=ctx.stamp(d.updated_at),
+        )
+        for d in devices
+    ]
+    last_device = session.scalar(select(func.max(FireDevice.updated_at)))
+    last_signal = session.scalar(select(func.max(FireSignal.at)))
+    latest = max((t for t in (last_device, last_signal) if t is not None), default=None)
+    return FirePanel(counts=counts, total=sum(counts.values()), abnormal=abnormal, updated=ctx.stamp(latest))

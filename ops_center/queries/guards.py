@@ -1,0 +1,50 @@
+"""Guards panel: the duty roster and each guard's status."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from ops_center.queries.common import ReadContext, Stamp
+from ops_center.store.models import Guard
+
+GUARD_STATUSES = ("dispatched", "on_scene", "on_patrol", "off_duty")
+
+
+@dataclass(frozen=True)
+class GuardItem:
+    """A guard on the roster, with the time of the last status change."""
+
+    id: str
+    name: str
+    radio_channel: str
+    post: str
+    status: str
+    updated: Stamp
+
+
+@dataclass(frozen=True)
+class GuardsPanel:
+    """The roster (busy guards first) and how many guards are in each status."""
+
+    guards: list[GuardItem]
+    counts: dict[str, int]
+
+    @property
+    def on_duty(self) -> int:
+        """Guards not off duty."""
+        return sum(n for status, n in self.counts.items() if status != "off_duty")
+
+
+def guards_panel(session: Session, ctx: ReadContext, limit: int = 12) -> GuardsPanel:
+    """The roster, busy guards first, then on patrol, then off duty; ``limit`` caps the list."""
+    order = case({s: i for i, s in enumerate(GUARD_STATUSES)}, value=Guard.status, else_=len(GUARD_STATUSES))
+    guards = [
+        GuardItem(g.id, g.name, g.radio_channel, g.post, g.status, ctx.stamp(g.updated_at))
+        for g in session.scalars(select(Guard).order_by(order, Guard.name).limit(limit))
+    ]
+    counts = dict.fromkeys(GUARD_STATUSES, 0)
+    counts.update(session.execute(select(Guard.status, func.count()).group_by(Guard.status)).tuples())
+    return GuardsPanel(guards=guards, counts=counts)

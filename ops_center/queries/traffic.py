@@ -1,0 +1,92 @@
+"""Traffic and environment strip: the latest reading of each road and each station's metric."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session
+
+from ops_center.queries.common import ReadContext, Stamp
+from ops_center.store.models import EnvironmentReading, TrafficReading
+
+CONGESTION_LEVELS = ("free", "light", "moderate", "heavy", "jammed")
+
+
+@dataclass(frozen=True)
+class RoadTraffic:
+    """Congestion level (0 free .. 4 jammed) and speed on one access road."""
+
+    road: str
+    congestion: int
+    speed_kmh: float
+    updated: Stamp
+
+    @property
+    def level(self) -> str:
+        """The congestion level's name."""
+        return CONGESTION_LEVELS[max(0, min(self.congestion, len(CONGESTION_LEVELS) - 1))]
+
+
+@dataclass(frozen=True)
+class EnvironmentValue:
+    """The latest value of one metric at one station."""
+
+    station: str
+    metric: str
+    value: float
+    unit: str
+    updated: Stamp
+
+
+@dataclass(frozen=True)
+class TrafficStrip:
+    """Roads and environment values for the bottom strip of the wall."""
+
+    roads: list[RoadTraffic]
+    environment: list[EnvironmentValue]
+
+
+def road_traffic(session: Session, ctx: ReadContext) -> list[RoadTraffic]:
+    """The latest reading of each road, by road name."""
+    latest = (
+        select(TrafficReading.road, func.max(TrafficReading.at).label("at"))
+        .group_by(TrafficReading.road)
+        .subquery()
+    )
+    stmt = (
+        select(TrafficReading)
+        .join(latest, and_(TrafficReading.road == latest.c.road, TrafficReading.at == latest.c.at))
+        .order_by(TrafficReading.road, TrafficReading.id.desc())
+    )
+    roads: dict[str, RoadTraffic] = {}
+    for r in session.scalars(stmt):
+        roads.setdefault(r.road, RoadTraffic(r.road, r.congestion, r.speed_kmh, ctx.stamp(r.at)))
+    return list(roads.values())
+
+
+def environment_values(session: Session, ctx: ReadContext) -> list[EnvironmentValue]:
+    """The latest value of each metric of each station, by station and metric."""
+    key = (EnvironmentReading.station, EnvironmentReading.metric)
+    latest = select(*key, func.max(EnvironmentReading.at).label("at")).group_by(*key).subquery()
+    stmt = (
+        select(EnvironmentReading)
+        .join(
+            latest,
+            and_(
+                EnvironmentReading.station == latest.c.station,
+                EnvironmentReading.metric == latest.c.metric,
+                EnvironmentReading.at == latest.c.at,
+            ),
+        )
+        .order_by(EnvironmentReading.station, EnvironmentReading.metric, EnvironmentReading.id.desc())
+    )
+    values: dict[tuple[str, str], EnvironmentValue] = {}
+    for r in session.scalars(stmt):
+        values.setdefault((r.station, r.metric), EnvironmentValue(r.station, r.metric, r.value, r.unit, ctx.stamp(r.at)))
+    return list(values.values())
+
+
+def traffic_strip(session: Session, ctx: ReadContext) -> TrafficStrip:
+    """Everything the traffic and environment strip shows."""
+    return TrafficStrip(roads=road_traffic(session, ctx), environment=environment_values(session, ctx))
