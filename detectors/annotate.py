@@ -1,0 +1,116 @@
+"""Evidence drawing with OpenCV: zone polygons, person boxes, camera name and local time; JPEG.
+
+Persons whose feet are inside a zone are drawn in red, others in a neutral colour, each with its
+track id. Zones get a translucent fill, an outline and their label. Text is ASCII only (OpenCV's
+Hershey fonts); sizes follow the frame's height so small and full-HD frames both read well.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from datetime import datetime, tzinfo
+
+import cv2
+import numpy as np
+
+from detectors.detection import Detection
+from ops_center.config import CameraConfig, ZoneConfig
+from ops_center.errors import OpsError
+from ops_center.geometry import point_in_polygon
+
+RED = (40, 40, 230)
+NEUTRAL = (200, 200, 200)
+ZONE = (0, 140, 255)
+WHITE = (255, 255, 255)
+BLACK = (0, 0, 0)
+ZONE_ALPHA = 0.25
+FONT = cv2.FONT_HERSHEY_SIMPLEX
+
+
+def annotate(
+    image: np.ndarray,
+    detections: Sequence[Detection],
+    zones: Sequence[ZoneConfig],
+    *,
+    inside: Collection[int] = (),
+    caption: str = "",
+    banner: str = "",
+) -> np.ndarray:
+    """A copy of ``image`` with zones, boxes (those in ``inside``, by position, in red) and captions.
+
+    ``caption`` (camera name and local time) goes bottom left; ``banner`` (a warning such as
+    "detector unavailable") top left.
+    """
+    out = image.copy()
+    h, w = out.shape[:2]
+    scale = max(0.35, h / 720)
+    thick = max(1, round(2 * scale))
+    _draw_zones(out, zones, scale, thick)
+    for i, det in enumerate(detections):
+        colour = RED if i in inside else NEUTRAL
+        x1, y1, x2, y2 = (int(det.box[0] * w), int(det.box[1] * h), int(det.box[2] * w), int(det.box[3] * h))
+        cv2.rectangle(out, (x1, y1), (x2, y2), colour, thick)
+        label = f"#{det.track_id}" if det.track_id is not None else f"{det.confidence:.2f}"
+        _label(out, label, (x1, max(0, y1 - 2)), colour, scale * 0.8, thick, above=True)
+    if caption:
+        _label(out, caption, (4, h - 4), WHITE, scale, thick, above=True)
+    if banner:
+        _label(out, banner, (4, 4), RED, scale, thick, above=False)
+    return out
+
+
+class FrameRenderer:
+    """Annotates one camera's frames: its zones, persons (red inside a zone), its name and local time."""
+
+    def __init__(self, camera: CameraConfig, tz: tzinfo | None = None) -> None:
+        """``tz``: the site's time zone for the caption (default: this machine's)."""
+        self.camera = camera
+        self.tz = tz
+
+    def render(self, image: np.ndarray, detections: Sequence[Detection], at: datetime, banner: str = "") -> np.ndarray:
+        """``image`` annotated as evidence or as a live frame taken at ``at``."""
+        zones = self.camera.zones
+        inside = [i for i, d in enumerate(detections) if any(point_in_polygon(*d.feet, z.polygon) for z in zones)]
+        caption = f"{self.camera.name}  {at.astimezone(self.tz):%Y-%m-%d %H:%M:%S}"
+        return annotate(image, detections, zones, inside=inside, caption=caption, banner=banner)
+
+
+def encode_jpeg(image: np.ndarray, quality: int = 85) -> bytes:
+    """``image`` as JPEG bytes."""
+    ok, buf = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, quality])
+    if not ok:
+        raise OpsError(f"cannot encode a {image.shape} frame as JPEG")
+    return buf.tobytes()
+
+
+def _draw_zones(out: np.ndarray, zones: Sequence[ZoneConfig], scale: float, thick: int) -> None:
+    if not zones:
+        return
+    h, w = out.shape[:2]
+    polys = [np.array([[int(x * w), int(y * h)] for x, y in z.polygon], np.int32) for z in zones]
+    fill = out.copy()
+    for poly in polys:
+        cv2.fillPoly(fill, [poly], ZONE)
+    cv2.addWeighted(fill, ZONE_ALPHA, out, 1 - ZONE_ALPHA, 0, dst=out)
+    for zone, poly in zip(zones, polys):
+        cv2.polylines(out, [poly], True, ZONE, thick, cv2.LINE_AA)
+        x, y = poly.min(axis=0)
+        _label(out, zone.display_name, (int(x) + 2, int(y) + 2), ZONE, scale * 0.8, thick, above=False)
+
+
+def _label(
+    out: np.ndarray, text: str, origin: tuple[int, int], colour: tuple[int, int, int], scale: float, thick: int, *, above: bool
+) -> None:
+    """Text on a dark box; ``origin`` is its bottom-left corner when ``above``, else its top-left."""
+    text = _ascii(text)
+    (tw, th), base = cv2.getTextSize(text, FONT, scale, thick)
+    x, y = origin
+    top = y - th - base if above else y
+    top = min(max(0, top), out.shape[0] - th - base)
+    cv2.rectangle(out, (x, top), (x + tw + 4, top + th + base + 2), BLACK, -1)
+    cv2.putText(out, text, (x + 2, top + th + 1), FONT, scale, colour, thick, cv2.LINE_AA)
+
+
+def _ascii(text: str) -> str:
+    """OpenCV's fonts draw ASCII only: other characters become '?'."""
+    return text.encode("ascii", "replace").decode("ascii")

@@ -1,0 +1,124 @@
+"""The per-frame pipeline shared by the live worker, the replay command and the benchmark.
+
+frame -> tracked persons -> each ``DangerZone`` -> ``EventRecord``s and ``AlarmRecord``s (with an
+annotated snapshot). Record ids are stable: ``stable_id(run_key, camera, zone, track, kind,
+frame_index)``, so processing the same video twice under the same run key stores each record once.
+The pipeline does no I/O: publishing and saving files is the caller's business.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import tzinfo
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from detectors.annotate import FrameRenderer, encode_jpeg
+from detectors.detection import Detection
+from detectors.sources import Frame
+from detectors.zones import DangerZone, ZoneEvent
+from ops_center.config import CameraConfig
+from ops_center.records import AlarmRecord, EventRecord, stable_id
+
+ALARM_KIND = "danger_zone"
+
+
+class Detector(Protocol):
+    """Anything that finds tracked persons in a BGR frame (``detectors.model.PersonDetector``)."""
+
+    def track(self, image: np.ndarray) -> list[Detection]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class FrameResult:
+    """What one frame produced; ``annotated`` is set when asked for or when an alarm was raised."""
+
+    detections: list[Detection]
+    events: list[EventRecord]
+    alarms: list[AlarmRecord]
+    annotated: np.ndarray | None
+
+
+class Pipeline:
+    """Detection, zone logic and evidence for one camera."""
+
+    def __init__(
+        self,
+        camera: CameraConfig,
+        detector: Detector,
+        run_key: str,
+        snapshot_dir: Path,
+        *,
+        tz: tzinfo | None = None,
+        jpeg_quality: int = 85,
+    ) -> None:
+        """``snapshot_dir``: alarm snapshots go to ``<snapshot_dir>/<camera>/<YYYY-MM-DD>/<alarm id>.jpg``."""
+        self.camera = camera
+        self.detector = detector
+        self.run_key = run_key
+        self.snapshot_dir = snapshot_dir
+        self.tz = tz
+        self.jpeg_quality = jpeg_quality
+        self.renderer = FrameRenderer(camera, tz)
+        self.zones = [DangerZone(z) for z in camera.zones]
+
+    def process(self, frame: Frame, *, want_annotated: bool = False) -> FrameResult:
+        """Run one frame through detection and every zone."""
+        detections = self.detector.track(frame.image)
+        zone_events = [ev for zone in self.zones for ev in zone.update(detections, frame.t_s)]
+        events = [self._event(ev, frame) for ev in zone_events]
+        alarm_events = [(ev, rec) for ev, rec in zip(zone_events, events) if ev.kind == "zone_alarm"]
+        annotated = (
+            self.renderer.render(frame.image, detections, frame.captured_at) if alarm_events or want_annotated else None
+        )
+        alarms = []
+        if alarm_events:
+            assert annotated is not None
+            jpeg = encode_jpeg(annotated, self.jpeg_quality)
+            alarms = [self._alarm(ev, rec, frame, jpeg, annotated.shape) for ev, rec in alarm_events]
+        return FrameResult(detections, events, alarms, annotated)
+
+    def _id(self, ev: ZoneEvent, kind: str, frame: Frame) -> str:
+        return stable_id(self.run_key, self.camera.id, ev.zone, ev.track_id, kind, frame.index)
+
+    def _event(self, ev: ZoneEvent, frame: Frame) -> EventRecord:
+        det = ev.detection
+        return EventRecord(
+            id=self._id(ev, ev.kind, frame),
+            camera_id=self.camera.id,
+            zone_name=ev.zone,
+            kind=ev.kind,
+            track_id=ev.track_id,
+            occurred_at=frame.captured_at,
+            frame_index=frame.index,
+            t_s=frame.t_s,
+            confidence=det.confidence if det else None,
+            box=det.box if det else None,
+        )
+
+    def _alarm(
+        self, ev: ZoneEvent, event: EventRecord, frame: Frame, jpeg: bytes, shape: tuple[int, ...]
+    ) -> AlarmRecord:
+        alarm_id = self._id(ev, ALARM_KIND, frame)
+        rule = next(z.rule for z in self.zones if z.name == ev.zone)
+        day = frame.captured_at.astimezone(self.tz).strftime("%Y-%m-%d")
+        return AlarmRecord(
+            id=alarm_id,
+            kind=ALARM_KIND,
+            severity=rule.severity,
+            title=f"Person in {rule.display_name} ({self.camera.name})",
+            raised_at=frame.captured_at,
+            camera_id=self.camera.id,
+            zone_name=ev.zone,
+            place=self.camera.place,
+            source_event_id=event.id,
+            track_id=ev.track_id,
+            frame_index=frame.index,
+            t_s=frame.t_s,
+            snapshot_path=str(self.snapshot_dir / self.camera.id / day / f"{alarm_id}.jpg"),
+            snapshot_jpeg=jpeg,
+            snapshot_size=(shape[1], shape[0]),
+            details={"confidence": event.confidence, "box": event.box},
+        )

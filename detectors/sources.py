@@ -1,0 +1,281 @@
+"""Frame sources through OpenCV: video files (once or looped), RTSP/HTTP streams, webcams, synthetic.
+
+``FrameSource`` reads frames one after another. A file that is missing or cannot be decoded is a
+``SourceUnavailable`` at once; a live source (stream, webcam) that drops or cannot be opened is
+retried with exponential backoff, and its ``state`` says so (online / reconnecting / offline).
+``LiveFeed`` reads a source on its own thread and keeps only the newest frame, so a live camera
+never waits for the detector and the worker always processes the latest picture.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, Protocol
+
+import cv2
+import numpy as np
+
+from detectors.backoff import Backoff
+from ops_center.errors import SourceUnavailable
+from ops_center.store.types import utcnow
+from ops_center.store.writes import redact_source, source_kind
+
+STREAM_TIMEOUT_MS = 5000
+DEFAULT_FPS = 25.0
+
+
+class SourceState(StrEnum):
+    """Whether a source delivers frames."""
+
+    ONLINE = "online"
+    RECONNECTING = "reconnecting"
+    OFFLINE = "offline"
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """One picture from a source.
+
+    ``index`` counts frames since the source was opened (it keeps counting across loops and
+    reconnects); ``t_s`` is seconds into the video for files, seconds since opening for live sources.
+    """
+
+    image: np.ndarray
+    index: int
+    t_s: float
+    captured_at: datetime
+
+
+class Capture(Protocol):
+    """The part of ``cv2.VideoCapture`` a source uses (the synthetic camera mimics it)."""
+
+    def isOpened(self) -> bool: ...  # noqa: N802 (OpenCV's name)
+    def read(self) -> tuple[bool, Any]: ...
+    def get(self, prop: int) -> float: ...
+    def release(self) -> None: ...
+
+
+class FrameSource:
+    """Frames from one camera source (see ``ops_center.config.CameraConfig.source``)."""
+
+    def __init__(
+        self,
+        spec: str,
+        *,
+        loop: bool = False,
+        backoff: Backoff | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.spec = spec
+        self.kind = source_kind(spec)
+        self.loop = loop
+        self.state = SourceState.OFFLINE
+        self.message = ""
+        self.finished = False
+        self.fps = 0.0
+        self.size = (0, 0)
+        self._backoff = backoff or Backoff()
+        self._clock = clock
+        self._cap: Capture | None = None
+        self._index = 0
+        self._pending: np.ndarray | None = None
+        self._opened_at = clock()
+        self._retry_at = 0.0
+        if self.is_file:
+            self._open_file()
+        else:
+            self._connect()
+
+    @property
+    def is_file(self) -> bool:
+        """True for a video file (it ends, or loops); false for streams, webcams and synthetic cameras."""
+        return self.kind == "file"
+
+    @property
+    def name(self) -> str:
+        """The source as it may be shown or logged (no credentials)."""
+        return redact_source(self.spec)
+
+    def read(self) -> Frame | None:
+        """The next frame; ``None`` when there is none now (reconnecting) or any more (``finished``)."""
+        if self.finished:
+            return None
+        if self._cap is None:
+            if self._clock() < self._retry_at or not self._connect():
+                return None
+        image = self._read_image()
+        if image is None:
+            return None
+        index = self._index
+        self._index += 1
+        t_s = index / self.fps if self.is_file else self._clock() - self._opened_at
+        return Frame(image=image, index=index, t_s=t_s, captured_at=utcnow())
+
+    def close(self) -> None:
+        """Release the capture; the source reads nothing more."""
+        if self._cap is not None:
+            self._cap.release()
+            self._cap = None
+        self.finished = True
+        self.state = SourceState.OFFLINE
+
+    def _read_image(self) -> np.ndarray | None:
+        if self._pending is not None:
+            image, self._pending = self._pending, None
+            return image
+        assert self._cap is not None
+        ok, image = self._cap.read()
+        if ok and image is not None:
+            return image
+        if not self.is_file:
+            self._drop("stream stopped delivering frames")
+            return None
+        if self.loop:
+            self._cap.release()
+            self._open_file()
+            return self._read_image()
+        self.close()
+        self.message = "end of file"
+        return None
+
+    def _open_file(self) -> None:
+        path = Path(self.spec)
+        if not path.exists():
+            raise SourceUnavailable(f"video file not found: {self.spec}")
+        if not path.is_file():
+            raise SourceUnavailable(f"video source {self.spec} is not a file")
+        cap = cv2.VideoCapture(str(path))
+        if not cap.isOpened():
+            cap.release()
+            raise SourceUnavailable(f"cannot open video file {self.spec}: not a video OpenCV can decode")
+        ok, image = cap.read()
+        if not ok or image is None:
+            cap.release()
+            raise SourceUnavailable(f"video file {self.spec} has no readable frame (corrupt or empty)")
+        self._cap = cap
+        self._pending = image
+        self._online(cap, image)
+
+    def _connect(self) -> bool:
+        """Try to open a live source; on failure schedule the next try with backoff."""
+        cap = self._open_live()
+        if cap.isOpened():
+            ok, image = cap.read()
+            if ok and image is not None:
+                self._cap = cap
+                self._pending = image
+                self._backoff.reset()
+                self._online(cap, image)
+                return True
+        cap.release()
+        self._drop("cannot open the stream")
+        return False
+
+    def _open_live(self) -> Capture:
+        if self.kind == "webcam":
+            return cv2.VideoCapture(_webcam_index(self.spec))
+        if self.kind == "synthetic":
+            return _synthetic(self.spec)
+        params = [cv2.CAP_PROP_OPEN_TIMEOUT_MSEC, STREAM_TIMEOUT_MS, cv2.CAP_PROP_READ_TIMEOUT_MSEC, STREAM_TIMEOUT_MS]
+        return cv2.VideoCapture(self.spec, cv2.CAP_FFMPEG, params)
+
+    def _online(self, cap: Capture, image: np.ndarray) -> None:
+        fps = cap.get(cv2.CAP_PROP_FPS)
+        self.fps = fps if fps and math.isfinite(fps) and 0 < fps <= 240 else DEFAULT_FPS
+        self.size = (image.shape[1], image.shape[0])
+        self.state = SourceState.ONLINE
+        self.message = ""
+
+    def _drop(self, why: str) -> None:
+        if self._cap is not None:
+            self._cap.release()
+            self._cap = None
+        delay = self._backoff.next_delay()
+        self._retry_at = self._clock() + delay
+        self.state = SourceState.RECONNECTING
+        self.message = f"{why}: {self.name}; retrying in {delay:g} s"
+
+
+def _webcam_index(spec: str) -> int:
+    _, _, number = spec.partition(":")
+    try:
+        return int(number)
+    except ValueError:
+        raise SourceUnavailable(f"webcam source {spec!r}: expected webcam:N, N the device number") from None
+
+
+def _synthetic(spec: str) -> Capture:
+    _, _, name = spec.partition(":")
+    if name != "lakeside":
+        raise SourceUnavailable(f"synthetic source {spec!r}: the only synthetic camera is synthetic:lakeside")
+    from detectors.synthetic import SyntheticLakeside  # lazy: only demo sites need it
+
+    return SyntheticLakeside()
+
+
+class LiveFeed:
+    """Reads a source on a background thread and keeps only its newest frame.
+
+    Files and synthetic cameras are paced to their own frame rate, as a camera would deliver them;
+    streams and webcams deliver at their own pace.
+    """
+
+    def __init__(self, source: FrameSource) -> None:
+        self.source = source
+        self.frames_read = 0
+        self._latest: Frame | None = None
+        self._cond = threading.Condition()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"feed:{source.name}", daemon=True)
+
+    @property
+    def finished(self) -> bool:
+        """True when the source has ended (a file that does not loop) and every frame was taken."""
+        return self.source.finished and not self._thread.is_alive()
+
+    def start(self) -> None:
+        """Start reading."""
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop reading and release the source."""
+        self._stop.set()
+        self._thread.join(timeout=STREAM_TIMEOUT_MS / 1000 + 1)
+        self.source.close()
+
+    def newest(self, after_index: int, timeout_s: float) -> Frame | None:
+        """The newest frame with an index above ``after_index``, waiting up to ``timeout_s`` for one."""
+        with self._cond:
+            self._cond.wait_for(
+                lambda: (self._latest is not None and self._latest.index > after_index) or self._stop.is_set(),
+                timeout=timeout_s,
+            )
+            frame = self._latest
+        return frame if frame is not None and frame.index > after_index else None
+
+    def _run(self) -> None:
+        paced = self.source.is_file or self.source.kind == "synthetic"
+        started = time.monotonic()
+        while not self._stop.is_set() and not self.source.finished:
+            try:
+                frame = self.source.read()
+            except SourceUnavailable as exc:  # a looped file that vanished or broke mid-run
+                self.source.close()
+                self.source.message = str(exc)
+                break
+            if frame is None:
+                self._stop.wait(0.05)
+                continue
+            if paced:
+                self._stop.wait(max(0.0, started + self.frames_read / self.source.fps - time.monotonic()))
+            with self._cond:
+                self._latest = frame
+                self.frames_read += 1
+                self._cond.notify_all()

@@ -1,0 +1,176 @@
+"""The per-camera worker loop: frames at the camera's rate -> pipeline -> store.
+
+Alarms (with their annotated snapshot) and zone events go through the publisher's outbox; the live
+annotated frame goes to the store about four times a second and a heartbeat every two seconds.
+When the model cannot be loaded the worker says so (log and heartbeat) and keeps publishing the
+live frames, so the wall shows the camera as "detector unavailable". ``stop()`` (SIGTERM, Ctrl-C)
+ends the loop; the worker then drains its outbox and reports itself "stopped".
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from detectors.annotate import FrameRenderer, encode_jpeg
+from detectors.model import PersonDetector
+from detectors.pipeline import Pipeline
+from detectors.publisher import Publisher
+from detectors.sources import Frame, FrameSource, LiveFeed
+from ops_center.config import SiteConfig
+from ops_center.errors import ModelUnavailable, SourceUnavailable
+from ops_center.records import FrameRecord, HeartbeatRecord
+from ops_center.store.types import utcnow
+
+log = logging.getLogger(__name__)
+
+LIVE_FRAME_PERIOD_S = 0.25
+HEARTBEAT_PERIOD_S = 2.0
+DETECTOR_UNAVAILABLE = "detector unavailable"
+
+
+@dataclass
+class _Rates:
+    """Frames read and processed per second over the last heartbeat period."""
+
+    frames_read: int = 0
+    frames_processed: int = 0
+    since: float = field(default_factory=time.monotonic)
+    last_frame_at: datetime | None = None
+
+    def take(self, read: int, processed: int) -> tuple[float, float]:
+        now = time.monotonic()
+        span = max(now - self.since, 1e-6)
+        rates = ((read - self.frames_read) / span, (processed - self.frames_processed) / span)
+        self.frames_read, self.frames_processed, self.since = read, processed, now
+        return rates
+
+
+class CameraWorker:
+    """Runs one camera of a site until ``stop()`` is called or its (non-looping) file ends."""
+
+    def __init__(self, config: SiteConfig, camera_id: str) -> None:
+        self.config = config
+        self.camera = config.camera(camera_id)
+        self.started_at = utcnow()
+        self.tz = ZoneInfo(config.site.timezone)
+        self.publisher = Publisher(config.store_url, config.data_dir / "outbox" / f"{self.camera.id}.sqlite")
+        self.renderer = FrameRenderer(self.camera, self.tz)
+        self.model_status = "loading"
+        self.model_message = ""
+        self.frames_processed = 0
+        self._stop = threading.Event()
+        self._rates = _Rates()
+        self._feed: LiveFeed | None = None
+
+    def stop(self) -> None:
+        """Ask the loop to end (safe from a signal handler)."""
+        self._stop.set()
+
+    def run(self) -> None:
+        """Start the camera, loop until stopped, then flush and report "stopped"."""
+        cam = self.camera
+        log.info("camera %s (%s): starting", cam.id, cam.name)
+        self.publisher.sync_cameras([cam])
+        self._heartbeat("starting")
+        try:
+            source = FrameSource(cam.source, loop=cam.loop)
+        except SourceUnavailable as exc:
+            self._heartbeat("offline", str(exc))
+            self.publisher.close()
+            raise
+        pipeline = self._load_pipeline()
+        self._feed = LiveFeed(source)
+        self._feed.start()
+        why = "stopped"
+        try:
+            self._loop(self._feed, pipeline)
+            if self._feed.finished:
+                why = source.message or "source ended"
+        finally:
+            self._feed.stop()
+            self.publisher.flush()
+            self._heartbeat("stopped", why)
+            self.publisher.close()
+            log.info("camera %s: stopped (%s)", cam.id, why)
+
+    def _load_pipeline(self) -> Pipeline | None:
+        try:
+            detector = PersonDetector(self.config.model)
+        except ModelUnavailable as exc:
+            self.model_status, self.model_message = "unavailable", str(exc)
+            log.error("camera %s: %s; %s, publishing live frames only", self.camera.id, exc, DETECTOR_UNAVAILABLE)
+            return None
+        self.model_status = "ok"
+        run_key = f"{self.camera.id}@{self.started_at.isoformat()}"
+        return Pipeline(self.camera, detector, run_key, self.config.data_dir / "snapshots", tz=self.tz)
+
+    def _loop(self, feed: LiveFeed, pipeline: Pipeline | None) -> None:
+        period = 1.0 / self.camera.fps if self.camera.fps > 0 else 0.0
+        last_index = -1
+        next_due = next_live = next_beat = time.monotonic()
+        while not self._stop.is_set() and not feed.finished:
+            now = time.monotonic()
+            if now >= next_beat:
+                self._heartbeat(feed.source.state.value, feed.source.message)
+                next_beat = now + HEARTBEAT_PERIOD_S
+            if period and now < next_due:
+                self._stop.wait(min(next_due, next_beat) - now)
+                continue
+            frame = feed.newest(last_index, timeout_s=min(0.2, max(0.0, next_beat - now)))
+            if frame is None:
+                continue
+            last_index = frame.index
+            next_due = max(next_due + period, now) if period else now
+            live = now >= next_live
+            if live:
+                next_live = now + LIVE_FRAME_PERIOD_S
+            self._process(frame, pipeline, live)
+
+    def _process(self, frame: Frame, pipeline: Pipeline | None, live: bool) -> None:
+        if pipeline is None:
+            image = self.renderer.render(frame.image, [], frame.captured_at, banner=DETECTOR_UNAVAILABLE) if live else None
+        else:
+            result = pipeline.process(frame, want_annotated=live)
+            self.publisher.publish(result.events, result.alarms)
+            for alarm in result.alarms:
+                log.warning("ALARM %s: %s (track %s) snapshot %s", alarm.id, alarm.title, alarm.track_id, alarm.snapshot_path)
+            image = result.annotated
+        self.frames_processed += 1
+        self._rates.last_frame_at = frame.captured_at
+        if live and image is not None:
+            h, w = image.shape[:2]
+            self.publisher.frame(
+                FrameRecord(camera_id=self.camera.id, jpeg=encode_jpeg(image, 75), width=w, height=h, captured_at=frame.captured_at)
+            )
+
+    def _heartbeat(self, status: str, message: str = "") -> None:
+        read = self._feed.frames_read if self._feed is not None else 0
+        fps_read, fps_processed = self._rates.take(read, self.frames_processed)
+        notes = [m for m in (message, self.model_message) if m]
+        if self.publisher.pending:
+            notes.append(f"{self.publisher.pending} records wait in the outbox")
+        now = utcnow()
+        self.publisher.heartbeat(
+            HeartbeatRecord(
+                camera_id=self.camera.id,
+                status=status,  # type: ignore[arg-type]  # SourceState values are heartbeat statuses
+                model_status=self.model_status,  # type: ignore[arg-type]
+                message="; ".join(notes),
+                fps_read=round(fps_read, 2),
+                fps_processed=round(fps_processed, 2),
+                frames_read=read,
+                frames_processed=self.frames_processed,
+                last_frame_at=self._rates.last_frame_at,
+                started_at=self.started_at,
+                updated_at=now,
+                host=socket.gethostname(),
+                pid=os.getpid(),
+            )
+        )

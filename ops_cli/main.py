@@ -1,0 +1,60 @@
+"""``ops-center``: the command line of Ops Center.
+
+Each subcommand lives in its own module with ``register(subparsers)``, which adds its parser and
+sets ``run=<function(args) -> int>``. To add a command, add its module name to ``COMMANDS``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from collections.abc import Sequence
+
+from ops_center.errors import OpsError
+
+COMMANDS = [
+    "ops_cli.replay",
+    "ops_cli.worker",
+    "ops_cli.alarms",
+]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``ops-center`` parser with every registered subcommand."""
+    parser = argparse.ArgumentParser(prog="ops-center", description="Ops Center: camera workers, replay and alarms.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug details to stderr")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name in COMMANDS:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``ops-center`` with ``argv``; return the exit status (2 for an error the operator can fix)."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    for ours in ("detectors", "ops_center", "ops_cli"):
+        logging.getLogger(ours).setLevel(logging.DEBUG if args.verbose else logging.INFO)
+    try:
+        return int(args.run(args))
+    except OpsError as exc:
+        print(f"error: {one_line(str(exc))}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+def one_line(text: str) -> str:
+    """``text`` with its lines joined by "; " (driver messages can span several lines)."""
+    return "; ".join(line.strip() for line in text.splitlines() if line.strip())
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,27 @@
+"""``ops-center worker``: run one live camera worker until SIGTERM or Ctrl-C."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+from pathlib import Path
+
+from detectors.worker import CameraWorker
+from ops_center.config import load_config
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add the ``worker`` subcommand."""
+    p = sub.add_parser("worker", help="run one camera's live worker until stopped", description=__doc__)
+    p.add_argument("--config", required=True, type=Path, metavar="FILE", help="the site's YAML file")
+    p.add_argument("--camera", required=True, metavar="ID", help="the id of a camera in that file")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the worker; SIGTERM and SIGINT stop it cleanly (outbox drained, "stopped" heartbeat)."""
+    worker = CameraWorker(load_config(args.config), args.camera)
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: worker.stop())
+    worker.run()
+    return 0
