@@ -1,0 +1,133 @@
+"""One worker process per enabled camera: started, watched, restarted with backoff, stopped cleanly.
+
+Each worker is ``python -m ops_cli.main worker --config FILE --camera ID``, so a crash or a hung
+model in one camera never takes another down. A worker that exits is restarted after a backoff
+delay (1 s doubling to 30 s; back to 1 s once it has run for a minute). A worker that ends with
+status 0 by itself (a video file that does not loop) is left finished.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from detectors.backoff import Backoff
+from ops_center.config import load_config
+
+log = logging.getLogger(__name__)
+
+STABLE_AFTER_S = 60.0
+POLL_S = 0.5
+
+
+@dataclass
+class _Slot:
+    """One camera's worker process and its restart state."""
+
+    camera_id: str
+    process: subprocess.Popen[bytes] | None = None
+    started: float = 0.0
+    restart_at: float | None = None
+    finished: bool = False
+    backoff: Backoff = field(default_factory=Backoff)
+
+
+class Supervisor:
+    """Runs and watches the workers of every enabled camera in a site file."""
+
+    def __init__(self, config_path: Path, env: Mapping[str, str] | None = None) -> None:
+        """Read the site file (``ConfigError`` when invalid); ``env`` replaces the workers' environment."""
+        self.config_path = Path(config_path)
+        self.env = dict(os.environ if env is None else env)
+        config = load_config(self.config_path, self.env)
+        self._slots = [_Slot(cam.id) for cam in config.cameras if cam.enabled]
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, name="supervisor", daemon=True)
+
+    def start(self) -> None:
+        """Start every worker and the thread that restarts them."""
+        with self._lock:
+            for slot in self._slots:
+                self._spawn(slot)
+        self._thread.start()
+
+    def status(self) -> dict[str, str]:
+        """Each camera's worker: running, restarting, finished or stopped."""
+        with self._lock:
+            return {slot.camera_id: self._state(slot) for slot in self._slots}
+
+    def pids(self) -> dict[str, int | None]:
+        """Each camera's worker process id (None while it is not running)."""
+        with self._lock:
+            return {s.camera_id: s.process.pid if s.process and s.process.poll() is None else None for s in self._slots}
+
+    def stop(self, timeout_s: float = 10) -> None:
+        """SIGTERM every worker, wait up to ``timeout_s`` for them to finish, then kill the rest."""
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join()
+        with self._lock:
+            running = [s.process for s in self._slots if s.process is not None and s.process.poll() is None]
+            for proc in running:
+                proc.send_signal(signal.SIGTERM)
+            deadline = time.monotonic() + timeout_s
+            for proc in running:
+                try:
+                    proc.wait(timeout=max(0.0, deadline - time.monotonic()))
+                except subprocess.TimeoutExpired:
+                    log.warning("worker pid %d did not stop within %.0f s; killing it", proc.pid, timeout_s)
+                    proc.kill()
+                    proc.wait()
+
+    def _state(self, slot: _Slot) -> str:
+        if slot.finished:
+            return "finished"
+        if self._stop.is_set():
+            return "stopped"
+        if slot.process is not None and slot.process.poll() is None:
+            return "running"
+        return "restarting"
+
+    def _spawn(self, slot: _Slot) -> None:
+        cmd = [sys.executable, "-m", "ops_cli.main", "worker", "--config", str(self.config_path), "--camera", slot.camera_id]
+        slot.process = subprocess.Popen(cmd, env=self.env)
+        slot.started = time.monotonic()
+        slot.restart_at = None
+        log.info("camera %s: worker started (pid %d)", slot.camera_id, slot.process.pid)
+
+    def _watch(self) -> None:
+        while not self._stop.wait(POLL_S):
+            with self._lock:
+                if self._stop.is_set():
+                    return
+                for slot in self._slots:
+                    self._check(slot)
+
+    def _check(self, slot: _Slot) -> None:
+        now = time.monotonic()
+        if slot.finished or slot.process is None:
+            return
+        code = slot.process.poll()
+        if code is None:
+            if now - slot.started >= STABLE_AFTER_S:
+                slot.backoff.reset()
+            return
+        if code == 0:
+            slot.finished = True
+            log.info("camera %s: worker finished", slot.camera_id)
+            return
+        if slot.restart_at is None:
+            delay = slot.backoff.next_delay()
+            slot.restart_at = now + delay
+            log.warning("camera %s: worker exited with status %d; restarting in %g s", slot.camera_id, code, delay)
+        elif now >= slot.restart_at:
+            self._spawn(slot)

@@ -1,0 +1,120 @@
+"""Frame sources on real footage: files, looping, bad files, an HTTP stream that drops and comes back."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from detectors.backoff import Backoff
+from detectors.sources import FrameSource, LiveFeed, SourceState
+from ops_center.errors import SourceUnavailable
+from tests.mjpeg_server import MjpegCamera, clip_jpegs
+
+FIXTURE = "fixture_towncentre_640x360_24f.mp4"
+
+
+def read_all(source: FrameSource, limit: int = 1000) -> list:
+    frames = []
+    while len(frames) < limit and (frame := source.read()) is not None:
+        frames.append(frame)
+    return frames
+
+
+def test_a_file_is_read_from_first_frame_to_last_then_ends(media: Path) -> None:
+    source = FrameSource(str(media / FIXTURE))
+    assert source.state is SourceState.ONLINE and source.fps == 25.0 and source.size == (640, 360)
+    frames = read_all(source)
+    assert [f.index for f in frames] == list(range(24))
+    assert frames[0].image.shape == (360, 640, 3)
+    assert frames[12].t_s == pytest.approx(12 / 25)
+    assert source.finished and source.read() is None
+    assert source.state is SourceState.OFFLINE and source.message == "end of file"
+
+
+def test_a_looped_file_keeps_counting_frames_and_time(media: Path) -> None:
+    source = FrameSource(str(media / FIXTURE), loop=True)
+    frames = read_all(source, limit=60)
+    assert len(frames) == 60 and not source.finished
+    assert [f.index for f in frames] == list(range(60))
+    assert all(b.t_s > a.t_s for a, b in zip(frames, frames[1:]))
+    assert (frames[24].image == frames[0].image).all()  # the clip started again
+    source.close()
+
+
+def test_a_missing_file_is_named_in_one_line(tmp_path: Path) -> None:
+    missing = tmp_path / "no_such_clip.mp4"
+    with pytest.raises(SourceUnavailable, match="video file not found: .*no_such_clip.mp4$"):
+        FrameSource(str(missing))
+
+
+def test_a_corrupt_file_is_named_in_one_line(tmp_path: Path) -> None:
+    corrupt = tmp_path / "corrupt.mp4"
+    corrupt.write_bytes(b"\x00\x00\x00\x18ftypmp42" + bytes(range(256)) * 64)
+    with pytest.raises(SourceUnavailable, match="corrupt.mp4") as info:
+        FrameSource(str(corrupt))
+    assert "\n" not in str(info.value)
+
+
+def test_a_webcam_that_is_not_there_is_retried_not_fatal() -> None:
+    source = FrameSource("webcam:97", backoff=Backoff(initial_s=0.05, max_s=0.1))
+    assert source.state is SourceState.RECONNECTING and "retrying in 0.05 s" in source.message
+    assert source.read() is None and not source.finished
+    with pytest.raises(SourceUnavailable, match="webcam:N"):
+        FrameSource("webcam:front")
+
+
+def test_a_dropped_stream_reconnects_with_backoff(media: Path) -> None:
+    camera = MjpegCamera(clip_jpegs(media / FIXTURE)).start()
+    source = FrameSource(camera.url, backoff=Backoff(initial_s=0.05, max_s=0.2))
+    assert source.state is SourceState.ONLINE and source.kind == "http"
+    first = read_all(source, limit=24)
+    assert len(first) == 24 and first[0].image.shape == (360, 640, 3)
+
+    camera.stop()  # the connection ends after the clip and the camera stays down
+    assert source.read() is None
+    assert source.state is SourceState.RECONNECTING and "stopped delivering frames" in source.message
+    delays = []
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and len(delays) < 3:
+        if source.read() is None and (delay := source.message.rsplit("retrying in ", 1)[-1]) not in delays[-1:]:
+            delays.append(delay)
+        time.sleep(0.01)
+    assert delays == ["0.05 s", "0.1 s", "0.2 s"], source.message  # doubled each time, up to the cap
+    assert source.state is SourceState.RECONNECTING
+
+    MjpegCamera(camera.jpegs, port=camera.port).start()  # back on the same address
+    deadline = time.monotonic() + 5
+    frame = None
+    while frame is None and time.monotonic() < deadline:
+        frame = source.read()
+        time.sleep(0.01)
+    assert frame is not None and source.state is SourceState.ONLINE
+    assert frame.index == 24  # frames keep counting across the reconnect
+    source.close()
+
+
+def test_the_live_feed_hands_out_only_newer_frames_until_the_file_ends(media: Path) -> None:
+    feed = LiveFeed(FrameSource(str(media / FIXTURE)))
+    feed.start()
+    seen = []
+    last = -1
+    while not feed.finished:
+        frame = feed.newest(last, timeout_s=0.5)
+        if frame is not None:
+            seen.append(frame.index)
+            last = frame.index
+    feed.stop()
+    assert feed.frames_read == 24
+    assert seen == sorted(set(seen)) and seen[-1] == 23
+
+
+def test_synthetic_lakeside_is_dispatched_to_the_synthetic_camera() -> None:
+    source = FrameSource("synthetic:lakeside")
+    frames = read_all(source, limit=3)
+    assert source.state is SourceState.ONLINE and source.kind == "synthetic"
+    assert [f.index for f in frames] == [0, 1, 2] and frames[0].image.shape == (540, 960, 3)
+    source.close()
+    with pytest.raises(SourceUnavailable, match="synthetic:lakeside"):
+        FrameSource("synthetic:pool")
