@@ -1,0 +1,70 @@
+"""``ops-center tokens``: API tokens for camera workers and sensor gateways (shown once, stored hashed)."""
+
+from __future__ import annotations
+
+import argparse
+
+from ops_center.auth import TOKEN_ROLES, create_token, list_tokens, revoke_token
+from ops_center.store.db import open_store
+from ops_cli.options import add_store_options, store_url
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add the ``tokens`` subcommand with ``add``, ``list`` and ``revoke``."""
+    p = sub.add_parser("tokens", help="API tokens for workers and sensors", description=__doc__)
+    actions = p.add_subparsers(dest="tokens_command", required=True, metavar="ACTION")
+    add = actions.add_parser("add", help="create a token and print it once")
+    add.add_argument("name", metavar="NAME")
+    add.add_argument("--role", required=True, metavar="ROLE", help=f"one of: {', '.join(TOKEN_ROLES)}")
+    add_store_options(add)
+    add.set_defaults(run=run_add)
+    show = actions.add_parser("list", help="list tokens (never the tokens themselves)")
+    add_store_options(show)
+    show.set_defaults(run=run_list)
+    revoke = actions.add_parser("revoke", help="stop a token from working")
+    revoke.add_argument("name", metavar="NAME")
+    add_store_options(revoke)
+    revoke.set_defaults(run=run_revoke)
+
+
+def run_add(args: argparse.Namespace) -> int:
+    """Create the token; print it once."""
+    store = open_store(store_url(args))
+    try:
+        with store.session() as session:
+            _, token = create_token(session, args.name, args.role)
+    finally:
+        store.dispose()
+    print(f"added token {args.name} ({args.role})")
+    print(f"token (shown once, only its hash is kept): {token}")
+    return 0
+
+
+def run_list(args: argparse.Namespace) -> int:
+    """Print every token's name, role and state."""
+    store = open_store(store_url(args))
+    try:
+        with store.session() as session:
+            rows = [(t.name, t.role, "revoked" if t.revoked_at else "active", t.created_at.isoformat(timespec="seconds"))
+                    for t in list_tokens(session)]
+    finally:
+        store.dispose()
+    if not rows:
+        print("no tokens")
+        return 0
+    print(f"{'name':24} {'role':7} {'state':8} created (UTC)")
+    for name, role, state, created in rows:
+        print(f"{name:24} {role:7} {state:8} {created}")
+    return 0
+
+
+def run_revoke(args: argparse.Namespace) -> int:
+    """Revoke the token."""
+    store = open_store(store_url(args))
+    try:
+        with store.session() as session:
+            revoke_token(session, args.name)
+    finally:
+        store.dispose()
+    print(f"revoked token {args.name}")
+    return 0
