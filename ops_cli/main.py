@@ -18,6 +18,9 @@ COMMANDS = [
     "ops_cli.replay",
     "ops_cli.worker",
     "ops_cli.alarms",
+    "ops_cli.users",
+    "ops_cli.tokens",
+    "ops_cli.report",
 ]
 
 
