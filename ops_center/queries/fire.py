@@ -40,15 +40,19 @@ class FirePanel:
     updated: Stamp
 
     @property
-    def needs_attention(self) -> bool:
-        """True when any device is in alarm, pre-alarm, supervisory or trouble."""
-        return any(self.counts.get(s, 0) for s in ("alarm", "pre_alarm", "supervisory", "trouble"))
+    def attention(self) -> str | None:
+        """``alert`` with a device in alarm or pre-alarm, ``warn`` with one impaired or faulty."""
+        if any(self.counts.get(s, 0) for s in ("alarm", "pre_alarm")):
+            return "alert"
+        if any(self.counts.get(s, 0) for s in ("supervisory", "trouble")):
+            return "warn"
+        return None
 
 
 def fire_panel(session: Session, ctx: ReadContext, limit: int = 8) -> FirePanel:
     """Everything the fire module shows; ``limit`` caps the list of abnormal devices."""
     counts = dict.fromkeys(FIRE_STATES, 0)
-    counts.update(session.execute(select(FireDevice.state, func.count()).group_by(FireDevice.state)).tuples())
+    counts.update(session.execute(select(FireDevice.state, func.count()).group_by(FireDevice.state)).tuples().all())
     urgency = case(_URGENCY, value=FireDevice.state, else_=len(_URGENCY))
     devices = session.scalars(
         select(FireDevice)

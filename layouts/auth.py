@@ -1,0 +1,164 @@
+"""Login on every page and every data route: signed session cookies, argon2 passwords, API tokens.
+
+``install_auth`` puts a gate in front of every Flask route of the Dash server (pages, Dash's own
+``/_dash-*`` data routes, assets, media): a person logs in at ``/login`` and carries a session
+cookie signed with the secret from the environment; a worker or sensor sends
+``Authorization: Bearer <token>``, accepted under ``/api/`` only. Pages named in ``page_actions``
+also need that permission; callbacks call ``require_action`` on the server before they act.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from collections.abc import Mapping
+from datetime import timedelta
+from urllib.parse import urlencode
+
+import flask
+from werkzeug.exceptions import Forbidden
+from werkzeug.wrappers import Response
+
+from ops_center.auth import Action, Principal, authenticate, can, load_principal, verify_token
+from ops_center.errors import ConfigError
+from ops_center.store.db import Store
+
+SECRET_ENV = "OPS_SECRET_KEY"
+MIN_SECRET_LENGTH = 32
+LOGIN_PATH = "/login"
+LOGOUT_PATH = "/logout"
+TOKEN_PATH_PREFIX = "/api/"
+SESSION_HOURS = 24
+
+
+def secret_key_from_env(env: Mapping[str, str] | None = None) -> str:
+    """The session-signing secret from ``OPS_SECRET_KEY``, or a ``ConfigError`` saying how to set it."""
+    value = (os.environ if env is None else env).get(SECRET_ENV, "")
+    if len(value) < MIN_SECRET_LENGTH:
+        raise ConfigError(
+            f"environment variable {SECRET_ENV} must hold a secret of at least {MIN_SECRET_LENGTH} characters "
+            "(make one: python -c 'import secrets; print(secrets.token_urlsafe(32))')"
+        )
+    return value
+
+
+def install_auth(
+    server: flask.Flask, store: Store, secret_key: str, *, page_actions: Mapping[str, Action] | None = None
+) -> None:
+    """Require a login (or, under ``/api/``, a token) for every route of ``server``.
+
+    ``page_actions`` maps a page path (``/console``; it also covers ``/console/...``) to the action
+    a user needs to open it. Anonymous page requests are redirected to the login form; anonymous
+    data requests get 401, and a user without the permission gets 403.
+    """
+    secret_key_from_env({SECRET_ENV: secret_key})  # same length rule as the environment
+    server.secret_key = secret_key
+    server.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=SESSION_HOURS),
+    )
+    pages = dict(page_actions or {})
+
+    def gate() -> Response | tuple[Response, int] | None:
+        if flask.request.path in (LOGIN_PATH, LOGOUT_PATH):
+            return None
+        principal = _principal_of_request(store)
+        if principal is None:
+            if flask.request.method == "GET" and "text/html" in flask.request.headers.get("Accept", ""):
+                return flask.redirect(f"{LOGIN_PATH}?{urlencode({'next': flask.request.full_path.rstrip('?')})}")
+            return flask.jsonify(error="login required"), 401
+        flask.g.principal = principal
+        action = page_action(flask.request.path, pages)
+        if action is not None and not can(principal.role, action):
+            return flask.jsonify(error=f"{principal.name} ({principal.role.value}) may not {action.value}"), 403
+        return None
+
+    server.before_request(gate)
+    server.add_url_rule(LOGIN_PATH, "ops_login", lambda: _login(store), methods=["GET", "POST"])
+    server.add_url_rule(LOGOUT_PATH, "ops_logout", _logout, methods=["GET", "POST"])
+
+
+def current_principal() -> Principal | None:
+    """Who makes the current request (set by the gate), or ``None`` outside a request."""
+    return flask.g.get("principal") if flask.has_request_context() else None
+
+
+def require_action(action: Action) -> Principal:
+    """The current user when the permission table lets him do ``action``; else HTTP 403."""
+    principal = current_principal()
+    if principal is None or not can(principal.role, action):
+        who = f"{principal.name} ({principal.role.value})" if principal else "nobody"
+        raise Forbidden(f"{who} may not {action.value}")
+    return principal
+
+
+def page_action(path: str, pages: Mapping[str, Action]) -> Action | None:
+    """The action needed for ``path``: its own entry, else the longest page it lies under (``/`` only
+    covers itself)."""
+    path = path.rstrip("/") or "/"
+    for page in sorted(pages, key=len, reverse=True):
+        if path == page or (page != "/" and path.startswith(page.rstrip("/") + "/")):
+            return pages[page]
+    return None
+
+
+def _principal_of_request(store: Store) -> Principal | None:
+    header = flask.request.headers.get("Authorization", "")
+    with store.session() as session:
+        if header.startswith("Bearer ") and flask.request.path.startswith(TOKEN_PATH_PREFIX):
+            return verify_token(session, header.removeprefix("Bearer ").strip())
+        username = flask.session.get("user")
+        return load_principal(session, username) if isinstance(username, str) else None
+
+
+def _safe_next(target: str | None) -> str:
+    """Only paths on this site: no scheme, no host, no ``//host``."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target
+
+
+def _login(store: Store) -> Response | tuple[str, int] | str:
+    if flask.request.method == "GET":
+        return _login_page(_safe_next(flask.request.args.get("next")))
+    form = flask.request.form
+    next_path = _safe_next(form.get("next"))
+    with store.session() as session:
+        principal = authenticate(session, form.get("username", "").strip(), form.get("password", ""))
+    if principal is None:
+        return _login_page(next_path, "Wrong user name or password."), 401
+    flask.session.clear()
+    flask.session["user"] = principal.name
+    flask.session.permanent = True
+    return flask.redirect(next_path)
+
+
+def _logout() -> Response:
+    flask.session.clear()
+    return flask.redirect(LOGIN_PATH)
+
+
+def _login_page(next_path: str, error: str = "") -> str:
+    message = f'<p class="error" role="alert">{html.escape(error)}</p>' if error else ""
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Ops Center · Sign in</title>
+<style>
+body {{ background:#0b1220; color:#e6edf7; font:18px system-ui, sans-serif; display:flex; min-height:100vh;
+       align-items:center; justify-content:center; margin:0 }}
+form {{ background:#131c2e; padding:2rem; border-radius:12px; width:min(22rem, 90vw) }}
+label, input, button {{ display:block; width:100%; box-sizing:border-box }}
+input {{ margin:.3rem 0 1rem; padding:.7rem; font-size:1.1rem; border-radius:8px; border:1px solid #2a3a58 }}
+button {{ padding:.8rem; font-size:1.1rem; border:0; border-radius:8px; background:#2f6fed; color:#fff }}
+.error {{ color:#ff6b6b }}
+</style></head>
+<body><form method="post" action="{LOGIN_PATH}">
+<h1>Ops Center</h1>{message}
+<input type="hidden" name="next" value="{html.escape(next_path)}">
+<label for="username">User name</label>
+<input id="username" name="username" autocomplete="username" autofocus required>
+<label for="password">Password</label>
+<input id="password" name="password" type="password" autocomplete="current-password" required>
+<button id="login" type="submit">Sign in</button>
+</form></body></html>"""

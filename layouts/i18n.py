@@ -1,0 +1,177 @@
+"""Every label of the wall in zh-CN and en; the page picks the language (config default).
+
+``t(key, lang, **values)`` formats a label; ``term(group, value, lang)`` names a stored value (a
+status, a kind, a state), falling back to the value itself for one this table does not know yet.
+"""
+
+from __future__ import annotations
+
+LANGUAGES: tuple[str, ...] = ("zh-CN", "en")
+LANGUAGE_NAMES: dict[str, str] = {"zh-CN": "中文", "en": "EN"}
+
+TEXT: dict[str, dict[str, str]] = {
+    # header and navigation
+    "app.title": {"zh-CN": "运营中心", "en": "Ops Center"},
+    "header.shift": {"zh-CN": "值班：{name}", "en": "Shift: {name}"},
+    "header.sound_enable": {"zh-CN": "开启声音", "en": "Enable sound"},
+    "header.sound_on": {"zh-CN": "声音已开启", "en": "Sound on"},
+    "header.link_lost": {"zh-CN": "连接中断，正在重试…", "en": "Connection lost, retrying…"},
+    "nav.wall": {"zh-CN": "大屏", "en": "Wall"},
+    "nav.alarms": {"zh-CN": "告警记录", "en": "Alarms"},
+    "page.not_found": {"zh-CN": "没有这个页面", "en": "No such page"},
+    # ages
+    "age.s": {"zh-CN": "{n}秒", "en": "{n} s"},
+    "age.min": {"zh-CN": "{n}分钟", "en": "{n} min"},
+    "age.h": {"zh-CN": "{n}小时", "en": "{n} h"},
+    "age.d": {"zh-CN": "{n}天", "en": "{n} d"},
+    "age.ago": {"zh-CN": "{age}前", "en": "{age} ago"},
+    "age.stale": {"zh-CN": "数据过期 {age}", "en": "STALE {age}"},
+    "age.never": {"zh-CN": "无数据", "en": "no data"},
+    # panels
+    "panel.security": {"zh-CN": "安防", "en": "Security"},
+    "panel.cameras": {"zh-CN": "摄像头", "en": "Cameras"},
+    "panel.fire": {"zh-CN": "消防", "en": "Fire"},
+    "panel.parking": {"zh-CN": "停车", "en": "Parking"},
+    "panel.commerce": {"zh-CN": "商业", "en": "Commerce"},
+    "panel.timeline": {"zh-CN": "24小时告警", "en": "Alarms, 24 h"},
+    "panel.guards": {"zh-CN": "保安", "en": "Guards"},
+    "panel.traffic": {"zh-CN": "交通与环境", "en": "Traffic and environment"},
+    # security
+    "security.open": {"zh-CN": "未关闭", "en": "Open"},
+    "security.unacknowledged": {"zh-CN": "未确认", "en": "Unacknowledged"},
+    "security.critical": {"zh-CN": "严重", "en": "Critical"},
+    "security.all_clear": {"zh-CN": "一切正常，无待处理告警", "en": "All clear, no open alarms"},
+    "security.live": {"zh-CN": "实时画面", "en": "Live"},
+    "security.more": {"zh-CN": "另有 {n} 条", "en": "{n} more"},
+    "camera.no_frame": {"zh-CN": "暂无画面", "en": "No picture"},
+    "camera.none": {"zh-CN": "未配置摄像头", "en": "No cameras configured"},
+    # cameras
+    "cameras.online": {"zh-CN": "在线 {n}/{total}", "en": "{n}/{total} online"},
+    "cameras.fps": {"zh-CN": "{n} 帧/秒", "en": "{n} fps"},
+    "cameras.frame": {"zh-CN": "画面 {age}", "en": "frame {age}"},
+    # fire
+    "fire.devices": {"zh-CN": "设备 {n} 个", "en": "{n} devices"},
+    "fire.all_normal": {"zh-CN": "全部设备正常", "en": "All devices normal"},
+    # parking
+    "parking.free": {"zh-CN": "空余车位", "en": "free spaces"},
+    "parking.of": {"zh-CN": "/ {n}", "en": "/ {n}"},
+    "parking.trend": {"zh-CN": "今日空余车位（每小时）", "en": "Free spaces today, per hour"},
+    # commerce
+    "commerce.merchants": {"zh-CN": "商户", "en": "Merchants"},
+    "commerce.footfall_today": {"zh-CN": "今日客流", "en": "Footfall today"},
+    "commerce.vs_last_week": {"zh-CN": "较上周同日同时段", "en": "vs same weekday last week, same time"},
+    "commerce.no_last_week": {"zh-CN": "上周同期无数据", "en": "no count last week"},
+    "commerce.top": {"zh-CN": "今日客流最多", "en": "Busiest today"},
+    # timeline
+    "timeline.total": {"zh-CN": "共 {n} 条", "en": "{n} in total"},
+    "timeline.hour": {"zh-CN": "时", "en": "h"},
+    # guards
+    "guards.on_duty": {"zh-CN": "在岗 {n} 人", "en": "{n} on duty"},
+    "guards.radio": {"zh-CN": "{ch} 频道", "en": "ch {ch}"},
+    # traffic and environment
+    "traffic.speed": {"zh-CN": "{v} 公里/时", "en": "{v} km/h"},
+    "traffic.none": {"zh-CN": "暂无交通数据", "en": "No traffic data"},
+    # popup
+    "popup.title": {"zh-CN": "告警", "en": "ALARM"},
+    "popup.camera": {"zh-CN": "摄像头", "en": "Camera"},
+    "popup.zone": {"zh-CN": "区域", "en": "Zone"},
+    "popup.place": {"zh-CN": "位置", "en": "Place"},
+    "popup.time": {"zh-CN": "时间", "en": "Time"},
+    "popup.snapshot": {"zh-CN": "抓拍", "en": "Snapshot"},
+    "popup.live": {"zh-CN": "实时", "en": "Live"},
+    "popup.no_snapshot": {"zh-CN": "无抓拍图片", "en": "No snapshot"},
+    "popup.acknowledge": {"zh-CN": "确认告警", "en": "Acknowledge"},
+    "popup.more_waiting": {"zh-CN": "另有 {n} 条待确认", "en": "{n} more waiting"},
+    # alarm list page
+    "alarms.title": {"zh-CN": "告警记录（最新 {n} 条）", "en": "Stored alarms (latest {n})"},
+    "alarms.none": {"zh-CN": "暂无告警", "en": "No alarms stored"},
+    "alarms.col.time": {"zh-CN": "时间", "en": "Time"},
+    "alarms.col.alarm": {"zh-CN": "告警", "en": "Alarm"},
+    "alarms.col.where": {"zh-CN": "摄像头 / 区域", "en": "Camera / zone"},
+    "alarms.col.status": {"zh-CN": "状态", "en": "Status"},
+    "alarms.col.snapshot": {"zh-CN": "抓拍", "en": "Snapshot"},
+}
+
+TERMS: dict[str, dict[str, dict[str, str]]] = {
+    "alarm_status": {
+        "new": {"zh-CN": "新告警", "en": "new"},
+        "acknowledged": {"zh-CN": "已确认", "en": "acknowledged"},
+        "dispatched": {"zh-CN": "已派遣", "en": "dispatched"},
+        "on_scene": {"zh-CN": "已到场", "en": "on scene"},
+        "resolved": {"zh-CN": "已解决", "en": "resolved"},
+        "false_alarm": {"zh-CN": "误报", "en": "false alarm"},
+    },
+    "alarm_kind": {
+        "danger_zone": {"zh-CN": "危险区域闯入", "en": "Danger zone"},
+        "camera_offline": {"zh-CN": "摄像头离线", "en": "Camera offline"},
+        "worker_silent": {"zh-CN": "检测进程无响应", "en": "Worker silent"},
+        "fire": {"zh-CN": "火警", "en": "Fire"},
+    },
+    "severity": {
+        "warning": {"zh-CN": "警告", "en": "warning"},
+        "critical": {"zh-CN": "严重", "en": "critical"},
+    },
+    "camera_state": {
+        "online": {"zh-CN": "在线", "en": "online"},
+        "starting": {"zh-CN": "启动中", "en": "starting"},
+        "reconnecting": {"zh-CN": "重连中", "en": "reconnecting"},
+        "detector_unavailable": {"zh-CN": "检测器不可用", "en": "detector unavailable"},
+        "offline": {"zh-CN": "离线", "en": "offline"},
+    },
+    "fire_state": {
+        "normal": {"zh-CN": "正常", "en": "normal"},
+        "alarm": {"zh-CN": "火警", "en": "alarm"},
+        "pre_alarm": {"zh-CN": "预警", "en": "pre-alarm"},
+        "supervisory": {"zh-CN": "监管", "en": "supervisory"},
+        "trouble": {"zh-CN": "故障", "en": "trouble"},
+        "disabled": {"zh-CN": "屏蔽", "en": "disabled"},
+    },
+    "fire_kind": {
+        "smoke": {"zh-CN": "感烟", "en": "smoke"},
+        "heat": {"zh-CN": "感温", "en": "heat"},
+        "manual_call_point": {"zh-CN": "手报", "en": "call point"},
+        "hydrant_pressure": {"zh-CN": "消火栓压力", "en": "hydrant pressure"},
+        "sprinkler_pressure": {"zh-CN": "喷淋压力", "en": "sprinkler pressure"},
+    },
+    "guard_status": {
+        "on_patrol": {"zh-CN": "巡逻中", "en": "on patrol"},
+        "dispatched": {"zh-CN": "已派遣", "en": "dispatched"},
+        "on_scene": {"zh-CN": "已到场", "en": "on scene"},
+        "off_duty": {"zh-CN": "休息", "en": "off duty"},
+    },
+    "congestion": {
+        "free": {"zh-CN": "畅通", "en": "free"},
+        "light": {"zh-CN": "基本畅通", "en": "light"},
+        "moderate": {"zh-CN": "缓行", "en": "moderate"},
+        "heavy": {"zh-CN": "拥堵", "en": "heavy"},
+        "jammed": {"zh-CN": "严重拥堵", "en": "jammed"},
+    },
+    "metric": {
+        "temperature": {"zh-CN": "气温", "en": "Temperature"},
+        "humidity": {"zh-CN": "湿度", "en": "Humidity"},
+        "pm25": {"zh-CN": "PM2.5", "en": "PM2.5"},
+        "pm2_5": {"zh-CN": "PM2.5", "en": "PM2.5"},
+        "aqi": {"zh-CN": "空气质量指数", "en": "AQI"},
+        "lake_level": {"zh-CN": "湖水位", "en": "Lake level"},
+        "water_level": {"zh-CN": "水位", "en": "Water level"},
+        "wind_speed": {"zh-CN": "风速", "en": "Wind"},
+        "noise": {"zh-CN": "噪声", "en": "Noise"},
+    },
+}
+
+
+def normalize_language(lang: str | None, default: str = "zh-CN") -> str:
+    """A supported language code: ``lang`` when known, else ``default``."""
+    return lang if lang in LANGUAGES else default
+
+
+def t(key: str, lang: str, **values: object) -> str:
+    """The label ``key`` in ``lang``, formatted with ``values``."""
+    text = TEXT[key][normalize_language(lang)]
+    return text.format(**values) if values else text
+
+
+def term(group: str, value: str, lang: str) -> str:
+    """The name of a stored value (a status, a kind) in ``lang``; the value itself when unknown."""
+    names = TERMS[group].get(value)
+    return names[normalize_language(lang)] if names else value.replace("_", " ")

@@ -1,0 +1,1 @@
+"""The app's pages: the wall (``/``) and the alarm list (``/alarms``)."""

@@ -1,0 +1,48 @@
+"""Cameras module: every camera's state, processed frame rate and age of its last frame."""
+
+from __future__ import annotations
+
+from dash import html
+
+from layouts.format import age_text
+from layouts.i18n import t, term
+from layouts.panels.frame import Rendered, chip, empty, panel
+from layouts.panels.live import live_tile
+from ops_center.queries.cameras import CameraHealth
+
+_TONE = {"online": "calm", "starting": "info", "reconnecting": "warn", "detector_unavailable": "warn"}
+
+
+def camera_card(cam: CameraHealth, lang: str) -> html.Div:
+    """A camera's live thumbnail with its name, state, frame rate and frame age."""
+    frame_age = age_text(cam.last_frame.age_s, lang) if cam.last_frame.age_s is not None else "–"
+    facts = html.Div(
+        [
+            html.Div(cam.name, className="cam-name"),
+            chip(term("camera_state", cam.state, lang), _TONE.get(cam.state, "alert")),
+            html.Div(
+                [
+                    html.Span(t("cameras.fps", lang, n=f"{cam.fps_processed:.1f}")),
+                    html.Span(
+                        t("cameras.frame", lang, age=frame_age),
+                        className="age age--stale" if cam.last_frame.stale else "age",
+                    ),
+                ],
+                className="cam-facts",
+            ),
+        ],
+        className="cam-info",
+    )
+    classes = "cam-card cam-card--attention" if cam.needs_attention else "cam-card"
+    return html.Div([live_tile(cam.camera_id, "", t("camera.no_frame", lang)), facts], className=classes)
+
+
+def render(cameras: list[CameraHealth], lang: str, limit: int = 4) -> Rendered:
+    """The cameras module; cameras that need attention come first."""
+    online = sum(c.state == "online" for c in cameras)
+    summary = t("cameras.online", lang, n=online, total=len(cameras))
+    shown = sorted(cameras, key=lambda c: (not c.needs_attention, c.camera_id))[:limit]
+    body = [html.Div([camera_card(c, lang) for c in shown], className="cam-grid")] if cameras else [
+        empty(t("camera.none", lang))
+    ]
+    return panel("cameras", lang, body, summary=summary, attention="warn" if any(c.needs_attention for c in cameras) else None)

@@ -1,0 +1,37 @@
+"""Guards module: who is on duty and what each guard is doing."""
+
+from __future__ import annotations
+
+from dash import html
+
+from layouts.format import age_text
+from layouts.i18n import t, term
+from layouts.panels.frame import Rendered, chip, empty, panel
+from ops_center.queries.guards import GuardItem, GuardsPanel
+
+TONE = {"dispatched": "alert", "on_scene": "warn", "on_patrol": "calm", "off_duty": "muted"}
+
+
+def guard_row(g: GuardItem, lang: str) -> html.Div:
+    """A guard: name, post and radio channel, status and how long in it."""
+    return html.Div(
+        [
+            chip(term("guard_status", g.status, lang), TONE.get(g.status, "info")),
+            html.Div(
+                [html.Div(g.name, className="row-main"),
+                 html.Div(f"{g.post} · {t('guards.radio', lang, ch=g.radio_channel)}", className="row-sub")],
+                className="row-text",
+            ),
+            html.Div(age_text(g.updated.age_s or 0, lang), className="row-age"),
+        ],
+        className=f"list-row list-row--{TONE.get(g.status, 'info')}",
+    )
+
+
+def render(data: GuardsPanel, lang: str) -> Rendered:
+    """The guards module, busy guards first."""
+    rows = [guard_row(g, lang) for g in data.guards] or [empty("—")]
+    hidden = sum(data.counts.values()) - len(data.guards)
+    if hidden > 0:
+        rows.append(html.Div(t("security.more", lang, n=hidden), className="more"))
+    return panel("guards", lang, [html.Div(rows, className="list")], summary=t("guards.on_duty", lang, n=data.on_duty))

@@ -1,0 +1,72 @@
+"""Security module: open alarms with how long each has waited, and the live tile of its camera."""
+
+from __future__ import annotations
+
+from dash import html
+
+from layouts.format import waiting_clock
+from layouts.i18n import t, term
+from layouts.panels.frame import Rendered, chip, panel
+from layouts.panels.live import live_tile
+from ops_center.queries.security import AlarmItem, SecurityPanel
+
+
+def alarm_where(alarm: AlarmItem) -> str:
+    """Camera, zone and place of an alarm in one line."""
+    parts = [alarm.camera_name or alarm.camera_id, alarm.zone_display, alarm.place]
+    return " · ".join(p for p in parts if p)
+
+
+def status_chip(status: str, lang: str) -> html.Span:
+    """The lifecycle status of an alarm; a new one is the loud kind."""
+    return chip(term("alarm_status", status, lang), "alert" if status == "new" else "info")
+
+
+def alarm_row(alarm: AlarmItem, lang: str, escalate_after_s: float) -> html.Div:
+    """One open alarm: severity, what and where, status, and its waiting clock."""
+    classes = ["alarm-row", f"alarm-row--{alarm.severity}"]
+    if alarm.status == "new":
+        classes.append("alarm-row--new")
+    if alarm.status == "new" and alarm.age_s > escalate_after_s:
+        classes.append("alarm-row--overdue")
+    return html.Div(
+        [
+            html.Div(
+                [
+                    html.Div(term("alarm_kind", alarm.kind, lang), className="alarm-kind"),
+                    html.Div(alarm_where(alarm), className="alarm-where"),
+                ],
+                className="alarm-text",
+            ),
+            status_chip(alarm.status, lang),
+            html.Div(waiting_clock(alarm.age_s), className="alarm-age"),
+        ],
+        className=" ".join(classes),
+        **{"data-alarm-id": alarm.id},
+    )
+
+
+def render(data: SecurityPanel, lang: str, camera_names: dict[str, str], escalate_after_s: float) -> Rendered:
+    """The security module for ``data``; calm when no alarm is open."""
+    counts = data.counts
+    summary = [
+        html.Span([html.B(counts.open, className="count"), t("security.open", lang)], className="stat"),
+        html.Span(
+            [html.B(counts.unacknowledged, className="count"), t("security.unacknowledged", lang)],
+            className="stat stat--alert" if counts.unacknowledged else "stat",
+        ),
+    ]
+    body: list = []
+    if data.live_camera_id:
+        name = camera_names.get(data.live_camera_id, data.live_camera_id)
+        caption = [html.Span(t("security.live", lang), className="live-dot"), name]
+        body.append(live_tile(data.live_camera_id, caption, t("camera.no_frame", lang), "live-tile--main"))
+    if data.alarms:
+        rows = [alarm_row(a, lang, escalate_after_s) for a in data.alarms]
+        hidden = counts.open - len(data.alarms)
+        if hidden > 0:
+            rows.append(html.Div(t("security.more", lang, n=hidden), className="more"))
+        body.append(html.Div(rows, className="alarm-list"))
+    else:
+        body.append(html.Div(t("security.all_clear", lang), className="all-clear"))
+    return panel("security", lang, body, summary=summary, attention="alert" if counts.unacknowledged else None)

@@ -1,0 +1,138 @@
+"""The alarm popup: snapshot, camera, zone and time of the newest unacknowledged alarm, a sound
+that repeats until someone acknowledges it, and the acknowledge control.
+
+A cheap check (the newest unacknowledged alarm's id) runs every ``ALARM_CHECK_MS``; the popup is
+rebuilt only when that id changes. The sound is played by ``assets/wall.js``, which follows the
+popup's ``alarm-shown`` store.
+"""
+
+from __future__ import annotations
+
+from datetime import tzinfo
+from typing import Any
+
+from dash import ClientsideFunction, Dash, Input, Output, State, ctx, dcc, html
+from dash.exceptions import PreventUpdate
+
+from layouts.context import AppContext
+from layouts.format import local_time, waiting_clock
+from layouts.i18n import t, term
+from layouts.panels.frame import chip
+from layouts.panels.live import live_tile, snapshot_url
+from ops_center.alarm_actions import transition
+from ops_center.errors import OpsError
+from ops_center.lifecycle import Status, TransitionError
+from ops_center.queries.security import AlarmItem, alarm_counts, alarm_item, newest_unacknowledged_id
+
+ALARM_CHECK_MS = 500
+SOUND_URL = "/assets/alarm.wav"
+
+
+def layout() -> html.Div:
+    """The hidden popup, its data store, the check interval and the sound element."""
+    return html.Div(
+        [
+            html.Div(
+                html.Div(
+                    [
+                        html.Div(id="popup-content"),
+                        html.Button(id="ack-button", n_clicks=0, className="ack-button"),
+                    ],
+                    className="popup-card",
+                ),
+                id="alarm-popup",
+                className="popup",
+            ),
+            dcc.Store(id="alarm-shown"),
+            dcc.Interval(id="alarm-tick", interval=ALARM_CHECK_MS),
+            html.Audio(id="alarm-sound", src=SOUND_URL, loop=True, preload="auto"),
+        ]
+    )
+
+
+def render(alarm: AlarmItem, lang: str, waiting: int, tz: tzinfo) -> list[Any]:
+    """The popup's content for ``alarm``; ``waiting`` counts the other unacknowledged alarms."""
+    picture = (
+        html.Img(src=snapshot_url(alarm.id), className="popup-snapshot", alt=t("popup.snapshot", lang))
+        if alarm.has_snapshot
+        else html.Div(t("popup.no_snapshot", lang), className="popup-snapshot popup-snapshot--none")
+    )
+    pictures = [html.Figure([picture, html.Figcaption(t("popup.snapshot", lang))], className="popup-figure")]
+    if alarm.camera_id:
+        pictures.append(
+            html.Figure(
+                [live_tile(alarm.camera_id, "", t("camera.no_frame", lang)), html.Figcaption(t("popup.live", lang))],
+                className="popup-figure",
+            )
+        )
+    facts = [
+        ("popup.camera", alarm.camera_name or alarm.camera_id or "—"),
+        ("popup.zone", alarm.zone_display or "—"),
+        ("popup.place", alarm.place or "—"),
+        ("popup.time", local_time(alarm.raised_at, tz, with_date=True)),
+    ]
+    content = [
+        html.Div(
+            [
+                html.Span(t("popup.title", lang), className="popup-title"),
+                html.Span(term("alarm_kind", alarm.kind, lang), className="popup-kind"),
+                chip(term("severity", alarm.severity, lang), "alert" if alarm.severity == "critical" else "warn"),
+            ],
+            className="popup-head",
+        ),
+        html.Div(alarm.title, className="popup-alarm-title"),
+        html.Div(pictures, className="popup-pictures"),
+        html.Dl(
+            [part for key, value in facts for part in (html.Dt(t(key, lang)), html.Dd(value, id=f"popup-{key[6:]}"))],
+            className="popup-facts",
+        ),
+    ]
+    if waiting:
+        content.append(html.Div(t("popup.more_waiting", lang, n=waiting), className="popup-more"))
+    return content
+
+
+def acknowledge(app_ctx: AppContext, alarm_id: str) -> None:
+    """Acknowledge an alarm as the current actor; someone else having done it first is fine."""
+    try:
+        with app_ctx.store.session() as session:
+            transition(session, alarm_id, Status.ACKNOWLEDGED.value, app_ctx.actor())
+    except (OpsError, TransitionError):
+        pass  # acknowledged or closed meanwhile: the check below shows what is still waiting
+
+
+def register(app: Dash, app_ctx: AppContext) -> None:
+    """The popup's check-and-acknowledge callback and its clientside sound control."""
+
+    @app.callback(
+        Output("alarm-shown", "data"),
+        Output("alarm-popup", "className"),
+        Output("popup-content", "children"),
+        Output("ack-button", "children"),
+        Input("alarm-tick", "n_intervals"),
+        Input("ack-button", "n_clicks"),
+        Input("lang", "value"),
+        State("alarm-shown", "data"),
+    )
+    def check_alarm(_tick: int | None, _ack: int, lang: str, shown: dict | None) -> tuple:
+        shown_id = (shown or {}).get("id")
+        if ctx.triggered_id == "ack-button" and shown_id:
+            acknowledge(app_ctx, shown_id)
+        read = app_ctx.read_context()
+        with app_ctx.store.session() as session:
+            newest = newest_unacknowledged_id(session)
+            if ctx.triggered_id == "alarm-tick" and newest == shown_id:
+                raise PreventUpdate
+            alarm = alarm_item(session, read, newest) if newest else None
+            waiting = alarm_counts(session).unacknowledged - 1 if alarm else 0
+        label = t("popup.acknowledge", lang)
+        if alarm is None:
+            return None, "popup", [], label
+        return {"id": alarm.id}, "popup popup--open", render(alarm, lang, waiting, read.tz), label
+
+    app.clientside_callback(
+        ClientsideFunction("ops", "alarmSound"),
+        Output("sound-button", "className"),
+        Input("alarm-shown", "data"),
+        Input("sound-button", "n_clicks"),
+    )
