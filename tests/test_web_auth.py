@@ -1,0 +1,163 @@
+"""The login gate over real HTTP: a small Dash app behind ``install_auth``, served on a free port."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import pytest
+import requests
+from dash import Dash, Input, Output, html
+from werkzeug.serving import make_server
+
+from layouts.auth import install_auth, page_action, require_action, secret_key_from_env
+from ops_center.auth import Action, create_token, create_user, revoke_token
+from ops_center.errors import ConfigError
+from ops_center.store.db import Store, open_store
+from ops_center.store.models import Guard, User
+
+SECRET = "test-secret-" + "x" * 40
+PASSWORDS = {"op1": "operator pass 1", "wang": "guard pass 0001", "boss": "manager pass 1", "root": "admin pass 0001"}
+PAGES = {"/": Action.VIEW_WALL, "/console": Action.VIEW_CONSOLE, "/guard": Action.VIEW_GUARD_PAGE}
+
+
+@dataclass
+class Site:
+    url: str
+    store: Store
+    worker_token: str
+
+
+def _app(store: Store) -> Dash:
+    app = Dash(__name__)
+    app.layout = html.Div([html.Button("Acknowledge", id="ack"), html.Div(id="out")])
+
+    @app.callback(Output("out", "children"), Input("ack", "n_clicks"), prevent_initial_call=True)
+    def acknowledge(_clicks: int) -> str:
+        return f"acknowledged by {require_action(Action.ALARM_ACKNOWLEDGE).name}"
+
+    @app.server.route("/api/ping", methods=["POST"])
+    def ping() -> dict[str, str]:
+        return {"from": require_action(Action.INGEST_CAMERA).name}
+
+    install_auth(app.server, store, SECRET, page_actions=PAGES)
+    return app
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def site(request: pytest.FixtureRequest) -> Iterator[Site]:
+    store = open_store(request.getfixturevalue(f"{request.param}_url"))
+    with store.session() as s:
+        s.add(Guard(id="g7", name="Wang Wei", radio_channel="3", post="Lake gate", status="on_patrol",
+                    updated_at=datetime.now(UTC)))
+        s.flush()
+        for (name, password), role in zip(PASSWORDS.items(), ("operator", "guard", "manager", "admin"), strict=True):
+            create_user(s, name, role, password, guard_id="g7" if role == "guard" else None)
+        _, token = create_token(s, "lake-worker", "worker")
+    server = make_server("127.0.0.1", 0, _app(store).server, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield Site(f"http://127.0.0.1:{server.server_port}", store, token)
+    server.shutdown()
+    store.dispose()
+
+
+def _login(site: Site, user: str, password: str | None = None) -> requests.Session:
+    client = requests.Session()
+    r = client.post(f"{site.url}/login", data={"username": user, "password": password or PASSWORDS[user],
+                                               "next": "/console"}, allow_redirects=False)
+    assert r.status_code == 302, r.text
+    return client
+
+
+def _click(client: requests.Session, site: Site) -> requests.Response:
+    return client.post(f"{site.url}/_dash-update-component", json={
+        "output": "out.children", "outputs": {"id": "out", "property": "children"},
+        "inputs": [{"id": "ack", "property": "n_clicks", "value": 1}], "changedPropIds": ["ack.n_clicks"],
+        "state": [],
+    })
+
+
+def test_anonymous_requests_meet_the_login_form_or_401(site: Site) -> None:
+    page = requests.get(f"{site.url}/console?x=1", headers={"Accept": "text/html"}, allow_redirects=False)
+    assert (page.status_code, page.headers["Location"]) == (302, "/login?next=%2Fconsole%3Fx%3D1")
+    form = requests.get(f"{site.url}{page.headers['Location']}")
+    assert form.status_code == 200 and 'name="password"' in form.text and 'value="/console?x=1"' in form.text
+    for method, path in [("GET", "/_dash-layout"), ("GET", "/_dash-dependencies"), ("GET", "/api/ping"),
+                         ("GET", "/assets/none.css")]:
+        assert requests.request(method, f"{site.url}{path}").status_code == 401, path
+    assert _click(requests.Session(), site).status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("user", "pages", "may_acknowledge"),
+    [
+        ("op1", {"/": 200, "/console": 200, "/guard": 403}, True),
+        ("wang", {"/": 403, "/console": 403, "/guard": 200}, False),
+        ("boss", {"/": 200, "/console": 403, "/guard": 403}, False),
+        ("root", {"/": 200, "/console": 200, "/guard": 200}, True),
+    ],
+)
+def test_each_role_reaches_its_pages_and_callbacks(
+    site: Site, user: str, pages: dict[str, int], may_acknowledge: bool
+) -> None:
+    client = _login(site, user)
+    assert {p: client.get(f"{site.url}{p}").status_code for p in pages} == pages
+    assert client.get(f"{site.url}/_dash-layout").status_code == 200
+    clicked = _click(client, site)
+    if may_acknowledge:
+        assert clicked.status_code == 200 and f"acknowledged by {user}" in clicked.text
+    else:
+        assert clicked.status_code == 403 and "may not alarm.acknowledge" in clicked.text
+
+
+def test_wrong_passwords_tampered_cookies_and_logout_end_in_401(site: Site) -> None:
+    bad = requests.post(f"{site.url}/login", data={"username": "op1", "password": "nope", "next": "/"},
+                        allow_redirects=False)
+    assert bad.status_code == 401 and "Wrong user name or password." in bad.text
+    client = _login(site, "op1")
+    cookie = client.cookies["session"]
+    forged = requests.Session()
+    forged.cookies.set("session", cookie[:-2] + ("AA" if not cookie.endswith("AA") else "BB"))
+    assert forged.get(f"{site.url}/_dash-layout").status_code == 401
+    client.post(f"{site.url}/logout", allow_redirects=False)
+    assert client.get(f"{site.url}/_dash-layout").status_code == 401
+
+
+def test_a_disabled_user_loses_access_at_once(site: Site) -> None:
+    client = _login(site, "op1")
+    assert client.get(f"{site.url}/_dash-layout").status_code == 200
+    with site.store.session() as s:
+        s.get(User, "op1").active = False
+    assert client.get(f"{site.url}/_dash-layout").status_code == 401
+
+
+def test_tokens_work_under_api_only_and_stop_when_revoked(site: Site) -> None:
+    bearer = {"Authorization": f"Bearer {site.worker_token}"}
+    assert requests.post(f"{site.url}/api/ping", headers=bearer).json() == {"from": "token:lake-worker"}
+    assert requests.get(f"{site.url}/_dash-layout", headers=bearer).status_code == 401
+    operator = _login(site, "op1")
+    assert operator.post(f"{site.url}/api/ping").status_code == 403
+    with site.store.session() as s:
+        revoke_token(s, "lake-worker")
+    assert requests.post(f"{site.url}/api/ping", headers=bearer).status_code == 401
+
+
+@pytest.mark.parametrize("target", ["//evil.example/x", "https://evil.example/", "\\\\evil", ""])
+def test_login_never_redirects_off_site(sqlite_url: str, target: str) -> None:
+    store = open_store(sqlite_url)
+    with store.session() as s:
+        create_user(s, "op1", "operator", PASSWORDS["op1"])
+    client = _app(store).server.test_client()
+    r = client.post("/login", data={"username": "op1", "password": PASSWORDS["op1"], "next": target})
+    assert (r.status_code, r.headers["Location"]) == (302, "/")
+
+
+def test_pages_cover_their_sub_paths_and_the_secret_must_be_long() -> None:
+    assert [page_action(p, PAGES) for p in ("/", "/console/", "/console/7", "/consoles", "/other")] == [
+        Action.VIEW_WALL, Action.VIEW_CONSOLE, Action.VIEW_CONSOLE, None, None]
+    with pytest.raises(ConfigError, match="OPS_SECRET_KEY must hold a secret of at least 32"):
+        secret_key_from_env({"OPS_SECRET_KEY": "short"})
+    assert secret_key_from_env({"OPS_SECRET_KEY": SECRET}) == SECRET
