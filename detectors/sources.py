@@ -10,6 +10,7 @@ never waits for the detector and the worker always processes the latest picture.
 from __future__ import annotations
 
 import math
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -29,6 +30,11 @@ from ops_center.store.writes import redact_source, source_kind
 
 STREAM_TIMEOUT_MS = 5000
 DEFAULT_FPS = 25.0
+
+# FFmpeg's and OpenCV's own messages ("moov atom not found") would add lines to our one-line errors;
+# the source reports what went wrong itself. Set OPENCV_FFMPEG_LOGLEVEL=24 to see them again.
+os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "8")
+cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)
 
 
 class SourceState(StrEnum):

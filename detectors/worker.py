@@ -98,7 +98,7 @@ class CameraWorker:
             self.publisher.flush()
             self._heartbeat("stopped", why)
             self.publisher.close()
-            log.info("camera %s: stopped (%s)", cam.id, why)
+            log.info("camera %s: %s", cam.id, why)
 
     def _load_pipeline(self) -> Pipeline | None:
         try:
