@@ -177,7 +177,7 @@ def _require_own_dispatch(user: Principal, alarm: Alarm) -> None:
 def _available_guard(session: Session, guard_id: str | None, alarm_id: str) -> Guard:
     if guard_id is None:
         raise InputError("guard_id: a dispatch must name the guard sent")
-    guard = session.get(Guard, guard_id)
+    guard = session.get(Guard, guard_id, with_for_update=True)  # PostgreSQL: one dispatch per guard at a time
     if guard is None:
         raise InputError(f"guard_id: no guard {guard_id!r} on the roster")
     if guard.status == GuardStatus.OFF_DUTY:
