@@ -1,0 +1,9 @@
+"""Simulated fire, parking, commerce, guard, traffic and environment data for the demo.
+
+The simulator writes the same tables real ingestion fills, so every panel reads real rows:
+``seed`` fills a history, ``LiveSimulator.tick`` (or ``run_forever``) keeps it moving.
+"""
+
+from ops_center.simulator.runner import LiveSimulator, SeedSummary, run_forever, seed
+
+__all__ = ["LiveSimulator", "SeedSummary", "run_forever", "seed"]

@@ -1,0 +1,33 @@
+"""What every simulated domain shares: the context it runs in and bulk writing of its rows."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import insert
+from sqlalchemy.orm import DeclarativeBase, Session
+
+SOURCE = "sim"  # the source name the simulator writes into footfall and parking counts
+BATCH_ROWS = 5000
+
+
+@dataclass(frozen=True)
+class SimContext:
+    """The seed every simulated value derives from, and the site's time zone (days, hours, shifts)."""
+
+    seed: int
+    tz: ZoneInfo
+
+
+def bulk_insert(session: Session, model: type[DeclarativeBase], rows: Sequence[Mapping[str, Any]]) -> int:
+    """Insert new history rows in large executemany batches; return how many were written.
+
+    History rows are only ever generated after the newest stored one (the domain's watermark), so
+    no key can collide; entities with stable ids go through ``writes.insert_ignore`` instead.
+    """
+    for start in range(0, len(rows), BATCH_ROWS):
+        session.execute(insert(model), list(rows[start : start + BATCH_ROWS]))
+    return len(rows)

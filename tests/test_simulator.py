@@ -1,0 +1,241 @@
+"""The demo data simulator: pure generators, and seeding / ticking a real store (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import func, select
+
+from ops_center.errors import InputError
+from ops_center.simulator import LiveSimulator, seed
+from ops_center.simulator import commerce, environment, fire, guards, parking, traffic
+from ops_center.simulator.base import SOURCE, SimContext
+from ops_center.simulator.timeline import steps
+from ops_center.store.db import Store, open_store
+from ops_center.store.models import (
+    EnvironmentReading,
+    FireDevice,
+    FireSignal,
+    Footfall,
+    Guard,
+    Merchant,
+    ParkingCount,
+    ParkingLevel,
+    ParkingLot,
+    ParkingSpace,
+    TrafficReading,
+)
+from ops_center.store.writes import count_rows
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+CTX = SimContext(seed=7, tz=SHANGHAI)
+NOW = datetime(2026, 6, 10, 14, 37, 20, tzinfo=SHANGHAI).astimezone(UTC)  # a Wednesday afternoon
+SERIES = {
+    ParkingCount: ParkingCount.at,
+    TrafficReading: TrafficReading.at,
+    EnvironmentReading: EnvironmentReading.at,
+    FireSignal: FireSignal.at,
+    Footfall: Footfall.minute,
+}
+ENTITIES = (FireDevice, ParkingLot, ParkingLevel, ParkingSpace, Merchant, Guard)
+
+
+@pytest.fixture
+def store(store_url: str) -> Iterator[Store]:
+    store = open_store(store_url)
+    yield store
+    store.dispose()
+
+
+def _counts(store: Store) -> dict[str, int]:
+    with store.session() as s:
+        return {m.__tablename__: count_rows(s, m) for m in (*ENTITIES, *SERIES)}
+
+
+# --- seeding and ticking a real store ----------------------------------------------------------
+
+
+def test_seed_fills_every_domain_table_with_the_requested_history(store: Store) -> None:
+    summary = seed(store, NOW, history_days=2)
+    counts = _counts(store)
+    assert all(n > 0 for n in counts.values()), counts
+    assert summary.rows == {t: n for t, n in counts.items() if n}
+    assert summary.total == sum(counts.values())
+    assert counts["fire_devices"] >= 140 and counts["guards"] == 8 and 12 <= counts["merchants"] <= 16
+    assert 300 <= counts["parking_spaces"] <= 600
+    with store.session() as s:
+        for model, column in SERIES.items():
+            oldest, newest = s.execute(select(func.min(column), func.max(column))).one()
+            assert NOW - timedelta(days=2) < oldest < NOW - timedelta(days=2) + timedelta(hours=1), model
+            assert NOW - timedelta(hours=1) < newest <= NOW, model
+        # 5-minute parking counts of 3 lots over two days
+        assert count_rows(s, ParkingCount) == len(steps(NOW - timedelta(days=2), NOW, parking.EVERY)) * len(parking.LOTS)
+        # the spaces taken are the latest count of each lot
+        latest = {c.lot_id: c for c in s.scalars(select(ParkingCount).order_by(ParkingCount.at))}
+        taken = Counter(
+            lot for lot, in s.execute(
+                select(ParkingLevel.lot_id).join(ParkingSpace, ParkingSpace.level_id == ParkingLevel.id).where(ParkingSpace.occupied)
+            )
+        )
+        assert {lot: c.occupied for lot, c in latest.items()} == {lot: taken.get(lot, 0) for lot in latest}
+        assert all(sp.plate for sp in s.scalars(select(ParkingSpace).where(ParkingSpace.occupied)))
+        maps = [lot.map for lot in s.scalars(select(ParkingLot))]
+        assert all(m["entrances"] and m["aisles"] for m in maps)
+
+
+def test_seed_twice_adds_nothing_and_later_fills_only_the_gap(store: Store) -> None:
+    seed(store, NOW, history_days=2)
+    before = _counts(store)
+    again = seed(store, NOW, history_days=2)
+    assert again.total == 0 and _counts(store) == before
+    later = NOW + timedelta(hours=1)
+    gap = seed(store, later, history_days=2)
+    after = _counts(store)
+    assert gap.rows["parking_counts"] == 12 * len(parking.LOTS) == after["parking_counts"] - before["parking_counts"]
+    assert gap.rows["environment_readings"] == 6 * 4
+    assert after["footfall"] > before["footfall"]
+    with store.session() as s:
+        stamps = s.execute(select(ParkingCount.lot_id, ParkingCount.at)).all()
+        assert len(stamps) == len(set(stamps)), "no count stored twice"
+        newest = s.scalar(select(func.max(ParkingCount.at)))
+        assert newest == steps(later - timedelta(minutes=5), later, parking.EVERY)[-1]
+
+
+def test_tick_advances_every_domain(store: Store) -> None:
+    seed(store, NOW, history_days=1)
+    before = _counts(store)
+    sim = LiveSimulator(store)
+    sim.tick(NOW + timedelta(seconds=3))
+    sim.tick(NOW + timedelta(minutes=30))
+    after = _counts(store)
+    assert after["parking_counts"] - before["parking_counts"] == 6 * len(parking.LOTS)
+    assert after["traffic_readings"] - before["traffic_readings"] == 6 * len(traffic.ROADS)
+    assert after["environment_readings"] - before["environment_readings"] == 3 * 4
+    assert after["footfall"] > before["footfall"]  # the shops are open on a Wednesday afternoon
+    assert after["fire_signals"] >= before["fire_signals"]
+
+
+def test_tick_changes_fire_states_with_signals(store: Store) -> None:
+    seed(store, NOW, history_days=1)
+    upcoming = sorted(
+        (e for e in fire.episodes_between(CTX, NOW, NOW + timedelta(days=2)) if e.start > NOW and e.state == "pre_alarm"),
+        key=lambda e: e.start,
+    )[0]
+    sim = LiveSimulator(store)
+    sim.tick(upcoming.start + timedelta(seconds=1))
+    with store.session() as s:
+        device = s.get(FireDevice, upcoming.device_id)
+        assert device is not None and device.state == "pre_alarm"
+        signal = s.scalars(select(FireSignal).where(FireSignal.device_id == upcoming.device_id).order_by(FireSignal.at.desc())).first()
+        assert signal is not None and signal.state == "pre_alarm" and signal.at == upcoming.start
+    sim.tick(upcoming.end + timedelta(seconds=1))
+    with store.session() as s:
+        device = s.get(FireDevice, upcoming.device_id)
+        signal = s.scalars(select(FireSignal).where(FireSignal.device_id == upcoming.device_id).order_by(FireSignal.at.desc())).first()
+        assert signal is not None and signal.at == upcoming.end and signal.state != "pre_alarm"
+        assert device is not None and device.state == signal.state
+
+
+def test_guards_change_shift_but_a_dispatched_guard_is_left_alone(store: Store) -> None:
+    seed(store, NOW, history_days=0)
+    with store.session() as s:
+        on_duty = {g.id for g in s.scalars(select(Guard).where(Guard.status == "on_patrol"))}
+        dispatched = s.get(Guard, sorted(on_duty)[0])
+        assert dispatched is not None
+        dispatched.status = "dispatched"
+    evening = datetime(2026, 6, 10, 20, 5, tzinfo=SHANGHAI).astimezone(UTC)
+    LiveSimulator(store).tick(evening)
+    with store.session() as s:
+        status = {g.id: g.status for g in s.scalars(select(Guard))}
+    assert status[dispatched.id] == "dispatched"
+    night = {g[0] for g in guards.ROSTER if g[3] == "night"}
+    assert {g for g, st in status.items() if st == "on_patrol"} == night
+    assert all(status[g] == "off_duty" for g in on_duty - {dispatched.id})
+
+
+def test_seed_rejects_a_naive_time(sqlite_url: str) -> None:
+    store = open_store(sqlite_url)
+    with pytest.raises(InputError, match="no time zone"):
+        seed(store, datetime(2026, 6, 10, 12, 0))
+    with pytest.raises(InputError, match="unknown time zone 'Mars/Base'"):
+        seed(store, NOW, timezone="Mars/Base")
+    store.dispose()
+
+
+# --- pure generators --------------------------------------------------------------------------
+
+
+def test_footfall_only_during_opening_hours_with_lunch_and_evening_peaks() -> None:
+    start = NOW - timedelta(days=7)
+    rows = commerce.footfall_rows(CTX, start, NOW)
+    hours = {m[0]: (m[4], m[5]) for m in commerce.MERCHANTS}
+    per_hour: Counter[int] = Counter()
+    for r in rows:
+        local = r["minute"].astimezone(SHANGHAI)
+        opens, closes = hours[r["merchant_id"]]
+        assert opens <= local.strftime("%H:%M") < closes, r
+        assert r["count_in"] + r["count_out"] > 0 and r["source"] == SOURCE
+        per_hour[local.hour] += r["count_in"]
+    assert per_hour[3] == 0
+    assert per_hour[12] > per_hour[10] and per_hour[19] > per_hour[15]
+    # the bank is closed at weekends
+    assert not [r for r in rows if r["merchant_id"] == "m08" and r["minute"].astimezone(SHANGHAI).weekday() >= 5]
+
+
+def test_history_generated_in_pieces_equals_history_generated_at_once() -> None:
+    a, b, c = NOW - timedelta(days=2), NOW - timedelta(hours=13, minutes=7, seconds=3), NOW
+    for generate in (commerce.footfall_rows, parking.count_rows, traffic.reading_rows, environment.reading_rows, fire.signal_rows):
+        assert generate(CTX, a, b) + generate(CTX, b, c) == generate(CTX, a, c), generate.__module__
+    assert parking.count_rows(SimContext(8, SHANGHAI), a, c) != parking.count_rows(CTX, a, c)
+
+
+def test_parking_never_exceeds_capacity_and_residents_leave_in_the_morning() -> None:
+    rows = parking.count_rows(CTX, NOW - timedelta(days=14), NOW)
+    assert all(0 <= r["occupied"] <= r["capacity"] for r in rows)
+    residents = next(lot for lot in parking.LOTS if not lot.shoppers)
+    wednesday = datetime(2026, 6, 10, tzinfo=SHANGHAI)
+    night, noon, evening = (parking.occupied_at(CTX, residents, wednesday + timedelta(hours=h)) for h in (3, 11, 21))
+    assert noon < 0.6 * night and evening > 0.8 * night
+
+
+def test_fire_devices_states_and_signals_stay_in_the_allowed_set() -> None:
+    devices = fire.device_rows(CTX, NOW)
+    assert 140 <= len(devices) <= 170
+    assert {d["panel"] for d in devices} == {1, 2}
+    assert len({(d["panel"], d["loop"], d["address"]) for d in devices}) == len(devices)
+    assert {d["state"] for d in devices} <= set(fire.STATES)
+    assert sum(d["state"] == "normal" for d in devices) >= 0.9 * len(devices)
+    for d in devices:
+        if d["kind"] in fire.PRESSURE_KINDS:
+            assert d["unit"] == "MPa" and 0.05 < d["value"] < 1.0
+    signals = fire.signal_rows(CTX, NOW - timedelta(days=30), NOW)
+    states = Counter(s["state"] for s in signals)
+    assert set(states) <= set(fire.STATES)
+    assert {"pre_alarm", "supervisory", "trouble", "normal"} <= set(states)
+    low = [s for s in signals if s["state"] == "supervisory"]
+    assert all(s["value"] is not None and s["value"] < 0.25 for s in low)  # low pressure
+
+
+def test_traffic_rush_hours_on_the_bridge() -> None:
+    outbound = traffic.ROADS[0]
+    wednesday = datetime(2026, 6, 10, tzinfo=SHANGHAI)
+    rush = traffic.reading(CTX, outbound, wednesday + timedelta(hours=7, minutes=45))
+    night = traffic.reading(CTX, outbound, wednesday + timedelta(hours=3))
+    assert rush["congestion"] >= 3 > night["congestion"]
+    assert rush["speed_kmh"] < night["speed_kmh"]
+
+
+def test_environment_values_are_plausible() -> None:
+    rows = environment.reading_rows(CTX, NOW - timedelta(days=3), NOW)
+    by_metric: dict[str, list[float]] = {}
+    for r in rows:
+        by_metric.setdefault(r["metric"], []).append(r["value"])
+    assert set(by_metric) == {"temperature", "humidity", "pm25", "lake_level"}
+    assert 10 < min(by_metric["temperature"]) < max(by_metric["temperature"]) < 40  # June in Shanghai
+    assert all(20 <= v <= 100 for v in by_metric["humidity"])
+    assert all(v > 0 for v in by_metric["pm25"])
+    assert max(by_metric["lake_level"]) - min(by_metric["lake_level"]) < 0.3
