@@ -355,7 +355,8 @@ def paint_background(width: int, height: int, seed: int) -> np.ndarray:
         x += w + rng.uniform(0.03, 0.1)
 
     # the far shore's tree line
-    cv2.rectangle(img, (0, int((_FAR_SHORE_Y - 0.04) * height)), (width, int((_FAR_SHORE_Y + 0.01) * height)), (38, 85, 50), -1)
+    shore_top, shore_bottom = int((_FAR_SHORE_Y - 0.04) * height), int((_FAR_SHORE_Y + 0.01) * height)
+    cv2.rectangle(img, (0, shore_top), (width, shore_bottom), (38, 85, 50), -1)
     for _ in range(160):
         cx, cy = rng.uniform(0, 1), rng.uniform(_FAR_SHORE_Y - 0.07, _FAR_SHORE_Y - 0.02)
         r = rng.uniform(0.012, 0.03)
@@ -436,7 +437,8 @@ def paint_background(width: int, height: int, seed: int) -> np.ndarray:
     cv2.rectangle(img, (tx - 8, ty - int(0.3 * height)), (tx + 8, ty), (40, 60, 80), -1)
     for _ in range(70):
         cx, cy = rng.normal(0.07, 0.05), rng.normal(0.3, 0.08)
-        cv2.circle(img, (int(cx * width), int(cy * height)), int(rng.uniform(10, 26)), (45, int(rng.uniform(100, 135)), 60), -1)
+        leaf = (45, int(rng.uniform(100, 135)), 60)
+        cv2.circle(img, (int(cx * width), int(cy * height)), int(rng.uniform(10, 26)), leaf, -1)
     return img
 
 

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from ops_center.errors import InputError
 from ops_center.simulator import LiveSimulator, seed
@@ -76,11 +77,12 @@ def test_seed_fills_every_domain_table_with_the_requested_history(store: Store) 
         assert count_rows(s, ParkingCount) == len(steps(NOW - timedelta(days=2), NOW, parking.EVERY)) * len(parking.LOTS)
         # the spaces taken are the latest count of each lot
         latest = {c.lot_id: c for c in s.scalars(select(ParkingCount).order_by(ParkingCount.at))}
-        taken = Counter(
-            lot for lot, in s.execute(
-                select(ParkingLevel.lot_id).join(ParkingSpace, ParkingSpace.level_id == ParkingLevel.id).where(ParkingSpace.occupied)
-            )
+        occupied_spaces = (
+            select(ParkingLevel.lot_id)
+            .join(ParkingSpace, ParkingSpace.level_id == ParkingLevel.id)
+            .where(ParkingSpace.occupied)
         )
+        taken = Counter(s.scalars(occupied_spaces))
         assert {lot: c.occupied for lot, c in latest.items()} == {lot: taken.get(lot, 0) for lot in latest}
         assert all(sp.plate for sp in s.scalars(select(ParkingSpace).where(ParkingSpace.occupied)))
         maps = [lot.map for lot in s.scalars(select(ParkingLot))]
@@ -119,6 +121,12 @@ def test_tick_advances_every_domain(store: Store) -> None:
     assert after["fire_signals"] >= before["fire_signals"]
 
 
+def _newest_signal(session: Session, device_id: str) -> FireSignal | None:
+    return session.scalars(
+        select(FireSignal).where(FireSignal.device_id == device_id).order_by(FireSignal.at.desc())
+    ).first()
+
+
 def test_tick_changes_fire_states_with_signals(store: Store) -> None:
     seed(store, NOW, history_days=1)
     upcoming = sorted(
@@ -130,12 +138,12 @@ def test_tick_changes_fire_states_with_signals(store: Store) -> None:
     with store.session() as s:
         device = s.get(FireDevice, upcoming.device_id)
         assert device is not None and device.state == "pre_alarm"
-        signal = s.scalars(select(FireSignal).where(FireSignal.device_id == upcoming.device_id).order_by(FireSignal.at.desc())).first()
+        signal = _newest_signal(s, upcoming.device_id)
         assert signal is not None and signal.state == "pre_alarm" and signal.at == upcoming.start
     sim.tick(upcoming.end + timedelta(seconds=1))
     with store.session() as s:
         device = s.get(FireDevice, upcoming.device_id)
-        signal = s.scalars(select(FireSignal).where(FireSignal.device_id == upcoming.device_id).order_by(FireSignal.at.desc())).first()
+        signal = _newest_signal(s, upcoming.device_id)
         assert signal is not None and signal.at == upcoming.end and signal.state != "pre_alarm"
         assert device is not None and device.state == signal.state
 
@@ -188,7 +196,10 @@ def test_footfall_only_during_opening_hours_with_lunch_and_evening_peaks() -> No
 
 def test_history_generated_in_pieces_equals_history_generated_at_once() -> None:
     a, b, c = NOW - timedelta(days=2), NOW - timedelta(hours=13, minutes=7, seconds=3), NOW
-    for generate in (commerce.footfall_rows, parking.count_rows, traffic.reading_rows, environment.reading_rows, fire.signal_rows):
+    generators = (
+        commerce.footfall_rows, parking.count_rows, traffic.reading_rows, environment.reading_rows, fire.signal_rows
+    )
+    for generate in generators:
         assert generate(CTX, a, b) + generate(CTX, b, c) == generate(CTX, a, c), generate.__module__
     assert parking.count_rows(SimContext(8, SHANGHAI), a, c) != parking.count_rows(CTX, a, c)
 

@@ -8,7 +8,8 @@ evening for restaurants). Only minutes in which someone came or went are stored.
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from functools import lru_cache
+from functools import cache, lru_cache
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -38,8 +39,12 @@ MERCHANTS: tuple[tuple[str, str, str, str, str, str, float], ...] = (
 
 # the shape of a day by category: (hour, share of the busiest minute)
 _DAY_SHAPES: dict[str, tuple[tuple[float, float], ...]] = {
-    "default": ((6, 0.1), (9, 0.35), (11.5, 0.7), (12.5, 0.9), (14, 0.5), (16, 0.45), (18.5, 1.0), (20, 0.8), (22, 0.3), (24, 0.1)),
-    "restaurant": ((10, 0.05), (11.5, 0.6), (12.3, 1.0), (13.5, 0.4), (16, 0.15), (18, 0.85), (19, 1.0), (21, 0.4), (23, 0.1)),
+    "default": (
+        (6, 0.1), (9, 0.35), (11.5, 0.7), (12.5, 0.9), (14, 0.5), (16, 0.45), (18.5, 1.0), (20, 0.8), (22, 0.3), (24, 0.1)
+    ),
+    "restaurant": (
+        (10, 0.05), (11.5, 0.6), (12.3, 1.0), (13.5, 0.4), (16, 0.15), (18, 0.85), (19, 1.0), (21, 0.4), (23, 0.1)
+    ),
     "bakery": ((6, 0.3), (7.5, 1.0), (9, 0.6), (12, 0.5), (15, 0.4), (18, 0.7), (20, 0.2)),
     "cafe": ((7, 0.3), (8.5, 0.9), (10, 0.6), (13, 0.8), (15, 1.0), (18, 0.5), (21, 0.2)),
     "fitness": ((6, 0.5), (7.5, 0.8), (10, 0.3), (12, 0.4), (16, 0.3), (19, 1.0), (22, 0.3)),
@@ -57,33 +62,34 @@ def merchant_rows() -> list[dict[str, object]]:
     ]
 
 
-def _clock(text: str) -> time:
+def _minute_of_day(text: str) -> int:
     hours, minutes = text.split(":")
-    return time(int(hours), int(minutes))
+    return int(hours) * 60 + int(minutes)
+
+
+@cache
+def _day_shape(category: str) -> tuple[float, ...]:
+    """The category's share of its busiest minute, for each of the 1440 minutes of a day."""
+    shape = _DAY_SHAPES.get(category, _DAY_SHAPES["default"])
+    return tuple(curve(shape, m / 60) for m in range(24 * 60))
 
 
 @lru_cache(maxsize=256)
-def day_footfall(seed: int, merchant_id: str, day: date, tz_key: str) -> tuple[tuple[datetime, int, int], ...]:
-    """(minute, in, out) for every minute of ``day`` in which someone came or went (pure, cached)."""
-    from zoneinfo import ZoneInfo
-
-    tz = ZoneInfo(tz_key)
+def day_footfall(seed: int, merchant_id: str, day: date, tz: ZoneInfo) -> tuple[tuple[datetime, int, int], ...]:
+    """(minute, in, out) for every minute of local ``day`` in which someone came or went (pure, cached)."""
     _, _, category, _, opens, closes, peak = next(m for m in MERCHANTS if m[0] == merchant_id)
-    shape = _DAY_SHAPES.get(category, _DAY_SHAPES["default"])
     weekend = day.weekday() >= 5
     level = peak * (_WEEKEND.get(category, _WEEKEND["default"]) if weekend else 1.0)
     rng = keyed_rng(seed, "footfall", merchant_id, day.isoformat())
     level *= rng.uniform(0.85, 1.15)  # some days are busier than others
-    start, end = at_local(day, _clock(opens), tz), at_local(day, _clock(closes), tz)
+    shape = _day_shape(category)
+    midnight = at_local(day, time(0), tz)
     rows = []
-    minute = start
-    while minute < end:
-        local = minute.astimezone(tz)
-        mean = level * curve(shape, local.hour + local.minute / 60)
+    for m in range(_minute_of_day(opens), _minute_of_day(closes)):
+        mean = level * shape[m]
         come, go = poisson(rng, mean), poisson(rng, mean)
         if come or go:
-            rows.append((minute, come, go))
-        minute += timedelta(minutes=1)
+            rows.append((midnight + timedelta(minutes=m), come, go))
     return tuple(rows)
 
 
@@ -93,7 +99,7 @@ def footfall_rows(ctx: SimContext, after: datetime, until: datetime) -> list[dic
     rows = []
     for day in local_days(after, last_complete, ctx.tz):
         for merchant_id, *_ in MERCHANTS:
-            for minute, come, go in day_footfall(ctx.seed, merchant_id, day, ctx.tz.key):
+            for minute, come, go in day_footfall(ctx.seed, merchant_id, day, ctx.tz):
                 if after < minute <= last_complete:
                     rows.append(
                         {"merchant_id": merchant_id, "minute": minute, "source": SOURCE, "count_in": come, "count_out": go}

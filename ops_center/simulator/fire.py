@@ -66,14 +66,18 @@ class Episode:
     end: datetime
 
 
-def _building(name: str, floors: list[str], kinds_per_floor: dict[str, list[tuple[str, str]]]) -> list[tuple[str, str, str, str]]:
+Placed = tuple[str, str, str, str]  # kind, building, floor, place
+Layout = dict[str, list[tuple[str, str]]]  # floor ("*": every other floor) -> (kind, place)
+
+
+def _building(name: str, floors: list[str], layout: Layout) -> list[Placed]:
     """(kind, building, floor, place) for every device of a building."""
-    return [(kind, name, floor, place) for floor in floors for kind, place in kinds_per_floor.get(floor, kinds_per_floor["*"])]
+    return [(kind, name, floor, place) for floor in floors for kind, place in layout.get(floor, layout["*"])]
 
 
-def _residential(n: int) -> list[tuple[str, str, str, str]]:
+def _residential(n: int) -> list[Placed]:
     floors = ["B1"] + [str(f) for f in range(1, 13)] + ["RF"]
-    layout: dict[str, list[tuple[str, str]]] = {
+    layout: Layout = {
         "*": [("smoke", "Lift lobby")],
         "B1": [("smoke", "Lift lobby"), ("heat", "Pump room"), ("hydrant_pressure", "Pump room main")],
         "RF": [("hydrant_pressure", "Roof tank outlet")],
@@ -83,21 +87,33 @@ def _residential(n: int) -> list[tuple[str, str, str, str]]:
     return _building(f"Building {n} {n}号楼", floors, layout)
 
 
+_CLUBHOUSE: Layout = {
+    "*": [
+        ("smoke", "Lobby"), ("smoke", "Hall"), ("smoke", "Corridor"), ("heat", "Kitchen"),
+        ("manual_call_point", "Main door"), ("sprinkler_pressure", "Alarm valve"),
+    ]
+}
+_SHOPS = [
+    ("smoke", "Arcade west"), ("smoke", "Arcade east"), ("smoke", "Corridor"), ("smoke", "Shop row"),
+    ("heat", "Restaurant kitchens"), ("manual_call_point", "Exit"), ("sprinkler_pressure", "Alarm valve"),
+]
+_SQUARE: Layout = {"*": _SHOPS, "1": [*_SHOPS, ("heat", "Loading bay"), ("manual_call_point", "Loading bay")]}
+_GARAGE: Layout = {
+    "*": [
+        ("smoke", "Ramp"), ("smoke", "Row A"), ("smoke", "Row D"), ("heat", "Charging bay"),
+        ("hydrant_pressure", "Hydrant riser"), ("sprinkler_pressure", "Alarm valve"),
+    ]
+}
+
+
 def _devices() -> tuple[Device, ...]:
-    loops: list[tuple[int, int, list[tuple[str, str, str, str]]]] = [
+    loops: list[tuple[int, int, list[Placed]]] = [
         (1, 1, _residential(1) + _residential(2)),
         (1, 2, _residential(3)),
         (1, 3, _residential(4) + _residential(5)),
-        (2, 1, _building("Clubhouse 会所", ["1", "2"], {"*": [
-            ("smoke", "Lobby"), ("smoke", "Hall"), ("smoke", "Corridor"), ("heat", "Kitchen"),
-            ("manual_call_point", "Main door"), ("sprinkler_pressure", "Alarm valve")]})),
-        (2, 2, _building("Commercial square 商业广场", ["1", "2"], {"*": [
-            ("smoke", "Arcade west"), ("smoke", "Arcade east"), ("smoke", "Corridor"), ("smoke", "Shop row"),
-            ("heat", "Restaurant kitchens"), ("manual_call_point", "Exit"), ("sprinkler_pressure", "Alarm valve")]})
-            + [("heat", "Commercial square 商业广场", "1", "Loading bay"), ("manual_call_point", "Commercial square 商业广场", "1", "Loading bay")]),
-        (2, 3, _building("North garage 北区地库", ["B1", "B2"], {"*": [
-            ("smoke", "Ramp"), ("smoke", "Row A"), ("smoke", "Row D"), ("heat", "Charging bay"),
-            ("hydrant_pressure", "Hydrant riser"), ("sprinkler_pressure", "Alarm valve")]})),
+        (2, 1, _building("Clubhouse 会所", ["1", "2"], _CLUBHOUSE)),
+        (2, 2, _building("Commercial square 商业广场", ["1", "2"], _SQUARE)),
+        (2, 3, _building("North garage 北区地库", ["B1", "B2"], _GARAGE)),
     ]
     out = []
     for panel, loop, devices in loops:
@@ -184,12 +200,14 @@ def signal_rows(ctx: SimContext, after: datetime, until: datetime) -> list[dict[
         for moment in sorted({t for e in episodes for t in (e.start, e.end) if after < t <= until}):
             before, now = state_at(episodes, moment - timedelta(microseconds=1)), state_at(episodes, moment)
             if before != now:
-                rows.append({"device_id": device_id, "state": now, "value": value_at(ctx, device, now, moment), "at": moment})
+                value = value_at(ctx, device, now, moment)
+                rows.append({"device_id": device_id, "state": now, "value": value, "at": moment})
     for moment in steps(after, until, READING_EVERY):
         for device in DEVICES:
             if device.kind in PRESSURE_KINDS:
                 state = state_at(by_device.get(device.id, []), moment)
-                rows.append({"device_id": device.id, "state": state, "value": value_at(ctx, device, state, moment), "at": moment})
+                value = value_at(ctx, device, state, moment)
+                rows.append({"device_id": device.id, "state": state, "value": value, "at": moment})
     rows.sort(key=lambda r: r["at"])  # type: ignore[arg-type, return-value]
     return rows
 
@@ -211,5 +229,6 @@ def advance(session: Session, ctx: SimContext, after: datetime, until: datetime)
     for device in session.scalars(select(FireDevice).where(FireDevice.id.in_(list(wanted)))):
         row = wanted[device.id]
         if device.state != row["state"] or device.value != row["value"]:
-            device.state, device.value, device.updated_at = str(row["state"]), row["value"], until  # type: ignore[assignment]
+            device.state, device.updated_at = str(row["state"]), until
+            device.value = row["value"]  # type: ignore[assignment]
     return {"fire_signals": written}

@@ -58,7 +58,9 @@ def roster_at(ctx: SimContext, moment: datetime) -> list[dict[str, object]]:
             post, status = POSTS[(slot + rotation) % len(POSTS)], "on_patrol"
         else:
             post, status = POSTS[int(guard_id[1:]) % len(POSTS)], "off_duty"
-        rows.append({"id": guard_id, "name": name, "radio_channel": channel, "post": post, "status": status, "updated_at": moment})
+        rows.append(
+            {"id": guard_id, "name": name, "radio_channel": channel, "post": post, "status": status, "updated_at": moment}
+        )
     return rows
 
 

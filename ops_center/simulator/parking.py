@@ -21,9 +21,13 @@ from ops_center.store.writes import insert_ignore
 EVERY = timedelta(minutes=5)
 
 # share of the spaces taken, by local hour
-_RESIDENTS_WEEKDAY = ((0, 0.93), (6.5, 0.92), (7.5, 0.75), (9, 0.48), (12, 0.45), (16, 0.5), (18, 0.78), (20, 0.9), (24, 0.93))
+_RESIDENTS_WEEKDAY = (
+    (0, 0.93), (6.5, 0.92), (7.5, 0.75), (9, 0.48), (12, 0.45), (16, 0.5), (18, 0.78), (20, 0.9), (24, 0.93)
+)
 _RESIDENTS_WEEKEND = ((0, 0.93), (8, 0.9), (10, 0.72), (14, 0.65), (17, 0.72), (20, 0.88), (24, 0.93))
-_SHOPPERS_WEEKDAY = ((0, 0.08), (7, 0.1), (10, 0.35), (12, 0.7), (14, 0.5), (17, 0.55), (19, 0.85), (21.5, 0.45), (23, 0.12), (24, 0.08))
+_SHOPPERS_WEEKDAY = (
+    (0, 0.08), (7, 0.1), (10, 0.35), (12, 0.7), (14, 0.5), (17, 0.55), (19, 0.85), (21.5, 0.45), (23, 0.12), (24, 0.08)
+)
 _SHOPPERS_WEEKEND = ((0, 0.1), (8, 0.15), (10, 0.5), (12.5, 0.9), (15, 0.8), (19, 0.95), (22, 0.45), (24, 0.1))
 
 
@@ -173,9 +177,8 @@ def sync_spaces(session: Session, ctx: SimContext, moment: datetime) -> int:
         for space_id in order:
             occupied = space_id in taken
             if space_id in stored and stored[space_id] != occupied:
-                changes.append(
-                    {"id": space_id, "occupied": occupied, "plate": plate(ctx, space_id) if occupied else None, "updated_at": moment}
-                )
+                registration = plate(ctx, space_id) if occupied else None
+                changes.append({"id": space_id, "occupied": occupied, "plate": registration, "updated_at": moment})
     if changes:
         session.execute(update(ParkingSpace), changes)  # ORM bulk update by primary key
     return len(changes)

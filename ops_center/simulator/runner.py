@@ -40,7 +40,7 @@ class SeedSummary:
         return sum(self.rows.values())
 
 
-def _context(rng_seed: int, timezone: str) -> SimContext:
+def make_context(rng_seed: int, timezone: str) -> SimContext:
     try:
         return SimContext(seed=rng_seed, tz=ZoneInfo(timezone))
     except (KeyError, ValueError):
@@ -69,7 +69,7 @@ def seed(
         raise InputError(f"simulator: now={now!r} has no time zone; pass an aware UTC time")
     if history_days < 0:
         raise InputError(f"simulator: history_days={history_days} must be 0 or more")
-    ctx = _context(rng_seed, timezone)
+    ctx = make_context(rng_seed, timezone)
     began = time.perf_counter()
     summary = SeedSummary(start=now - timedelta(days=history_days), end=now)
     with store.session() as session:
@@ -86,11 +86,14 @@ class LiveSimulator:
 
     def __init__(self, store: Store, rng_seed: int = 7, *, timezone: str = "Asia/Shanghai") -> None:
         self.store = store
-        self.ctx = _context(rng_seed, timezone)
+        self.ctx = make_context(rng_seed, timezone)
         self._installed = False
 
     def tick(self, now: datetime) -> None:
-        """Write what happened since the newest stored rows, up to ``now`` (cheap when called often)."""
+        """Write what happened since the newest stored rows (at most a day back), up to ``now``.
+
+        Cheap when called every few seconds: usually a few rows and one query per domain.
+        """
         if not self._installed:
             with self.store.session() as session:
                 for domain in DOMAINS:
