@@ -140,12 +140,6 @@ class PaintedPerson:
     box: tuple[float, float, float, float]
     in_lake: bool
 
-    @property
-    def feet(self) -> tuple[float, float]:
-        """The bottom-centre of the painted box."""
-        x1, _, x2, y2 = self.box
-        return ((x1 + x2) / 2.0, y2)
-
 
 def assets_dir() -> Path:
     """The folder of sample photos inside the installed Ultralytics package."""
