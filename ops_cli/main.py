@@ -21,6 +21,7 @@ COMMANDS = [
     "ops_cli.users",
     "ops_cli.tokens",
     "ops_cli.report",
+    "ops_cli.background",
 ]
 
 

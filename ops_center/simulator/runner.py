@@ -102,13 +102,19 @@ class LiveSimulator:
         _advance_all(self.store, self.ctx, now, now - timedelta(days=1), SeedSummary())
 
 
-def run_forever(store: Store, interval_s: float = 5.0, stop_event: threading.Event | None = None) -> None:
+def run_forever(
+    store: Store,
+    interval_s: float = 5.0,
+    stop_event: threading.Event | None = None,
+    *,
+    timezone: str = "Asia/Shanghai",
+) -> None:
     """Tick a ``LiveSimulator`` every ``interval_s`` seconds until ``stop_event`` is set.
 
     A failing tick (the store briefly unreachable) is logged and retried at the next interval.
     """
     stop = stop_event or threading.Event()
-    simulator = LiveSimulator(store)
+    simulator = LiveSimulator(store, timezone=timezone)
     while not stop.is_set():
         try:
             simulator.tick(utcnow())

@@ -1,0 +1,85 @@
+"""Start Ops Center on one machine: the wall, the camera workers and the background services.
+
+    python run_dashboard.py                     # the demo: config/demo.yaml, SQLite in ./data
+    python run_dashboard.py --config site.yaml  # a real site
+
+Under gunicorn (several web workers; run the background services once, with
+``ops-center services --config site.yaml``):
+
+    OPS_CONFIG=site.yaml gunicorn -w 4 -b 0.0.0.0:8050 'run_dashboard:wsgi()'
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from flask import Flask
+
+from layouts.app import create_app
+from ops_center.config import SiteConfig, load_config
+from ops_center.errors import OpsError
+from ops_center.store.db import open_store
+from ops_cli.background import start_background
+from ops_cli.main import one_line
+
+DEMO_CONFIG = Path(__file__).resolve().parent / "config" / "demo.yaml"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the dashboard with its workers until Ctrl-C; return the exit status."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--config", type=Path, default=DEMO_CONFIG, help="site YAML file (default: the demo)")
+    parser.add_argument("--host", help="listen address (default: dashboard.host)")
+    parser.add_argument("--port", type=int, help="listen port (default: dashboard.port)")
+    parser.add_argument("--no-workers", action="store_true", help="do not start camera workers here")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for chatty in ("werkzeug", "alembic"):  # one line per request / per migration step
+        logging.getLogger(chatty).setLevel(logging.WARNING)
+    try:
+        config = load_config(args.config)
+        _explain_model(config)
+        store = open_store(config.store_url)
+        background = start_background(config, args.config, store, workers=not args.no_workers)
+    except OpsError as exc:
+        print(f"error: {one_line(str(exc))}", file=sys.stderr)
+        return 2
+    host = args.host or config.dashboard.host
+    port = args.port or config.dashboard.port
+    app = create_app(config, store)
+    print(f"Ops Center for {config.site.name}: http://{host}:{port}/  (store: {store.engine.url!r})", flush=True)
+    try:
+        app.run(host=host, port=port, debug=False)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        background.stop()
+        store.dispose()
+    return 0
+
+
+def _explain_model(config: SiteConfig) -> None:
+    """Say where the model comes from, so an offline start does not puzzle anyone."""
+    path = config.model.path
+    if Path(path).exists():
+        print(f"model: {path}")
+    else:
+        print(
+            f"model: {path} (downloaded by Ultralytics on first use; offline, set OPS_MODEL to a local "
+            "model file such as ../shared/models/yolov8n_int8.onnx)"
+        )
+
+
+def wsgi() -> Flask:
+    """The WSGI server for gunicorn; the site file comes from ``OPS_CONFIG``."""
+    config = load_config(os.environ.get("OPS_CONFIG", DEMO_CONFIG))
+    return create_app(config, open_store(config.store_url)).server
+
+
+if __name__ == "__main__":
+    sys.exit(main())
