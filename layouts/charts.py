@@ -27,7 +27,7 @@ def _figure(traces: Sequence[go.BaseTraceType], font: float, **layout: Any) -> g
         font={"color": TEXT, "size": font, "family": "Noto Sans CJK SC, Noto Sans, sans-serif"},
         margin={"l": font * 2.6, "r": font * 0.6, "t": font * 0.4, "b": font * 1.8},
         legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom", "font": {"size": font}},
-        xaxis={"gridcolor": GRID, "tickfont": {"size": font}},
+        xaxis={"gridcolor": GRID, "tickfont": {"size": font}, "type": "category"},
         yaxis={"gridcolor": GRID, "tickfont": {"size": font}, "rangemode": "tozero"},
         **layout,
     )
@@ -39,7 +39,7 @@ def stacked_bars(x: Sequence[str], series: dict[str, Sequence[int]], font: float
     traces = [
         go.Bar(x=list(x), y=list(values), name=name, marker_color=PALETTE[i % len(PALETTE)])
         for i, (name, values) in enumerate(series.items())
-    ]
+    ] or [go.Bar(x=list(x), y=[0] * len(x), showlegend=False)]  # no alarms: the empty hours still show
     peak = max((sum(column) for column in zip(*series.values())), default=0)
     fig = _figure(traces, font, barmode="stack", showlegend=bool(series))
     fig.update_yaxes(dtick=max(1, math.ceil(peak / 4)), range=[0, max(peak, 1) * 1.05])

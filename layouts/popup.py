@@ -9,7 +9,6 @@ popup's ``alarm-shown`` store.
 from __future__ import annotations
 
 from datetime import tzinfo
-from typing import Any
 
 from dash import ClientsideFunction, Dash, Input, Output, State, ctx, dcc, html
 from dash.exceptions import PreventUpdate
@@ -50,7 +49,7 @@ def layout() -> html.Div:
     )
 
 
-def render(alarm: AlarmItem, lang: str, waiting: int, tz: tzinfo) -> list[Any]:
+def render(alarm: AlarmItem, lang: str, waiting: int, tz: tzinfo) -> html.Div:
     """The popup's content for ``alarm``; ``waiting`` counts the other unacknowledged alarms."""
     picture = (
         html.Img(src=snapshot_url(alarm.id), className="popup-snapshot", alt=t("popup.snapshot", lang))
@@ -89,7 +88,7 @@ def render(alarm: AlarmItem, lang: str, waiting: int, tz: tzinfo) -> list[Any]:
     ]
     if waiting:
         content.append(html.Div(t("popup.more_waiting", lang, n=waiting), className="popup-more"))
-    return content
+    return html.Div(content, className="popup-body", **{"data-alarm-id": alarm.id})
 
 
 def acknowledge(app_ctx: AppContext, alarm_id: str) -> None:
@@ -116,12 +115,13 @@ def register(app: Dash, app_ctx: AppContext) -> None:
     )
     def check_alarm(_tick: int | None, _ack: int, lang: str, shown: dict | None) -> tuple:
         shown_id = (shown or {}).get("id")
-        if ctx.triggered_id == "ack-button" and shown_id:
+        triggers = set(ctx.triggered_prop_ids)  # several inputs may fire in one request
+        if "ack-button.n_clicks" in triggers and shown_id:
             acknowledge(app_ctx, shown_id)
         read = app_ctx.read_context()
         with app_ctx.store.session() as session:
             newest = newest_unacknowledged_id(session)
-            if ctx.triggered_id == "alarm-tick" and newest == shown_id:
+            if triggers == {"alarm-tick.n_intervals"} and newest == shown_id:
                 raise PreventUpdate
             alarm = alarm_item(session, read, newest) if newest else None
             waiting = alarm_counts(session).unacknowledged - 1 if alarm else 0

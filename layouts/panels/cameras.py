@@ -42,7 +42,8 @@ def render(cameras: list[CameraHealth], lang: str, limit: int = 4) -> Rendered:
     online = sum(c.state == "online" for c in cameras)
     summary = t("cameras.online", lang, n=online, total=len(cameras))
     shown = sorted(cameras, key=lambda c: (not c.needs_attention, c.camera_id))[:limit]
-    body = [html.Div([camera_card(c, lang) for c in shown], className="cam-grid")] if cameras else [
+    grid = "cam-grid cam-grid--single" if len(shown) == 1 else "cam-grid"
+    body = [html.Div([camera_card(c, lang) for c in shown], className=grid)] if cameras else [
         empty(t("camera.none", lang))
     ]
     return panel("cameras", lang, body, summary=summary, attention="warn" if any(c.needs_attention for c in cameras) else None)

@@ -25,6 +25,7 @@ def guard_row(g: GuardItem, lang: str) -> html.Div:
             html.Div(age_text(g.updated.age_s or 0, lang), className="row-age"),
         ],
         className=f"list-row list-row--{TONE.get(g.status, 'info')}",
+        **{"data-guard-id": g.id, "data-status": g.status},
     )
 
 

@@ -32,7 +32,10 @@ def env_item(v: EnvironmentValue, lang: str) -> html.Div:
 
 def render(data: TrafficStrip, lang: str) -> Rendered:
     """The strip along the bottom of the wall."""
-    items = [road_item(r, lang) for r in data.roads] + [env_item(v, lang) for v in data.environment]
+    lines = [
+        html.Div(items, className="strip")
+        for items in ([road_item(r, lang) for r in data.roads], [env_item(v, lang) for v in data.environment])
+        if items
+    ]
     attention = "warn" if any(r.level == "jammed" for r in data.roads) else None
-    return panel("traffic", lang, [html.Div(items, className="strip")] if items else [empty(t("traffic.none", lang))],
-                 attention=attention)
+    return panel("traffic", lang, lines or [empty(t("traffic.none", lang))], attention=attention)

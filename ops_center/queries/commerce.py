@@ -15,6 +15,8 @@ from sqlalchemy.orm import Session
 from ops_center.queries.common import ReadContext, Stamp
 from ops_center.store.models import Footfall, Merchant
 
+BUCKET = timedelta(minutes=1)
+
 
 @dataclass(frozen=True)
 class MerchantFootfall:
@@ -76,10 +78,11 @@ def commerce_panel(session: Session, ctx: ReadContext, top: int = 5) -> Commerce
     week = timedelta(days=7)
     merchants = session.scalar(select(func.count()).select_from(Merchant).where(Merchant.active.is_(True)))
     latest = session.scalar(select(func.max(Footfall.minute)).where(Footfall.minute <= ctx.now))
+    counted_until = min(latest + BUCKET, ctx.now) if latest else None  # a minute bucket covers its minute
     return CommercePanel(
         merchant_count=int(merchants or 0),
         footfall_today=footfall_between(session, today, ctx.now),
         footfall_last_week=footfall_between(session, ctx.day_start(days_ago=7), ctx.now - week),
         top=top_merchants(session, today, ctx.now, top),
-        updated=ctx.stamp(latest),
+        updated=ctx.stamp(counted_until),
     )

@@ -52,7 +52,7 @@ class FirePanel:
 def fire_panel(session: Session, ctx: ReadContext, limit: int = 8) -> FirePanel:
     """Everything the fire module shows; ``limit`` caps the list of abnormal devices."""
     counts = dict.fromkeys(FIRE_STATES, 0)
-    counts.update(session.execute(select(FireDevice.state, func.count()).group_by(FireDevice.state)).tuples().all())
+    counts.update({value: n for value, n in session.execute(select(FireDevice.state, func.count()).group_by(FireDevice.state))})
     urgency = case(_URGENCY, value=FireDevice.state, else_=len(_URGENCY))
     devices = session.scalars(
         select(FireDevice)

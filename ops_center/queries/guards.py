@@ -46,5 +46,5 @@ def guards_panel(session: Session, ctx: ReadContext, limit: int = 12) -> GuardsP
         for g in session.scalars(select(Guard).order_by(order, Guard.name).limit(limit))
     ]
     counts = dict.fromkeys(GUARD_STATUSES, 0)
-    counts.update(session.execute(select(Guard.status, func.count()).group_by(Guard.status)).tuples().all())
+    counts.update({value: n for value, n in session.execute(select(Guard.status, func.count()).group_by(Guard.status))})
     return GuardsPanel(guards=guards, counts=counts)

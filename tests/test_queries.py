@@ -1,0 +1,306 @@
+"""Panel queries on a real store (SQLite file and PostgreSQL): simulator data plus hand-made rows.
+
+Each figure a panel shows is checked against the same figure computed in plain Python from the
+stored rows, so the SQL aggregation (GROUP BY, hour buckets, latest-per-group joins) is proven
+on both backends.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import select
+
+from ops_center.alarm_actions import transition
+from ops_center.config import Shift
+from ops_center.queries.cameras import camera_health, camera_state, latest_frame_jpeg
+from ops_center.queries.commerce import commerce_panel
+from ops_center.queries.common import ReadContext
+from ops_center.queries.fire import FIRE_STATES, fire_panel
+from ops_center.queries.guards import GUARD_STATUSES, guards_panel
+from ops_center.queries.parking import parking_panel
+from ops_center.queries.security import (
+    alarm_counts,
+    newest_unacknowledged_id,
+    open_alarms,
+    recent_alarms,
+    security_panel,
+    snapshot_jpeg,
+)
+from ops_center.queries.shift import current_shift
+from ops_center.queries.timeline import alarm_timeline
+from ops_center.queries.traffic import traffic_strip
+from ops_center.records import AlarmRecord, FrameRecord, HeartbeatRecord, stable_id
+from ops_center.simulator import seed
+from ops_center.store import writes
+from ops_center.store.db import Store, open_store
+from ops_center.store.models import (
+    Camera,
+    EnvironmentReading,
+    FireDevice,
+    Footfall,
+    Guard,
+    Merchant,
+    ParkingCount,
+    ParkingLot,
+    TrafficReading,
+)
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+# A Wednesday afternoon in Shanghai; the seeded history reaches back past the same weekday last week.
+NOW = datetime(2026, 6, 10, 14, 37, 20, tzinfo=SHANGHAI).astimezone(UTC)
+HISTORY_DAYS = 8
+JPEG = b"\xff\xd8\xff\xe0 not decoded by the queries \xff\xd9"
+
+
+def _ctx(now: datetime = NOW, stale_after_s: float = 120.0) -> ReadContext:
+    return ReadContext(now=now, tz=SHANGHAI, stale_after_s=stale_after_s)
+
+
+@pytest.fixture
+def seeded(store_url: str) -> Iterator[Store]:
+    """A store filled by the real simulator with a short history."""
+    store = open_store(store_url)
+    seed(store, NOW, history_days=HISTORY_DAYS, rng_seed=7)
+    yield store
+    store.dispose()
+
+
+@pytest.fixture
+def empty(store_url: str) -> Iterator[Store]:
+    store = open_store(store_url)
+    yield store
+    store.dispose()
+
+
+def _alarm(session, n: int, raised_at: datetime, *, kind: str = "danger_zone", severity: str = "critical",
+           camera: str | None = "lake-east", zone: str | None = "lake", snapshot: bool = True) -> str:
+    record = AlarmRecord(
+        id=stable_id("query-test", n), kind=kind, severity=severity, title=f"alarm {n}", raised_at=raised_at,
+        camera_id=camera, zone_name=zone, place="Lakeside",
+        snapshot_jpeg=JPEG if snapshot else None, snapshot_size=(64, 48) if snapshot else None,
+    )
+    assert writes.raise_alarm(session, record)
+    return record.id
+
+
+# --- pure pieces -------------------------------------------------------------------------------
+
+
+def test_a_stamp_is_stale_past_the_limit_and_when_never_measured() -> None:
+    ctx = _ctx(stale_after_s=60)
+    assert ctx.stamp(NOW - timedelta(seconds=59)).stale is False
+    assert ctx.stamp(NOW - timedelta(seconds=61)).age_s == pytest.approx(61)
+    assert ctx.stamp(NOW - timedelta(seconds=61)).stale is True
+    assert ctx.stamp(None).stale is True and ctx.stamp(None).age_s is None
+
+
+def test_today_starts_at_local_midnight() -> None:
+    assert _ctx().day_start() == datetime(2026, 6, 10, tzinfo=SHANGHAI)
+    assert _ctx().day_start(days_ago=7) == datetime(2026, 6, 3, tzinfo=SHANGHAI)
+    assert _ctx().hour_start() == datetime(2026, 6, 10, 14, tzinfo=SHANGHAI)
+
+
+def test_the_shift_on_duty_wraps_past_midnight() -> None:
+    shifts = [Shift(name="Night", start=time(20)), Shift(name="Day", start=time(8))]
+    assert current_shift(shifts, time(8)).name == "Day"
+    assert current_shift(shifts, time(19, 59)).name == "Day"
+    assert current_shift(shifts, time(23)).name == "Night"
+    assert current_shift(shifts, time(3)).name == "Night"
+
+
+@pytest.mark.parametrize(
+    ("status", "model", "age", "state"),
+    [
+        ("online", "ok", 5.0, "online"),
+        ("online", "ok", 31.0, "offline"),
+        (None, None, None, "offline"),
+        ("stopped", "ok", 1.0, "offline"),
+        ("reconnecting", "ok", 1.0, "reconnecting"),
+        ("online", "unavailable", 1.0, "detector_unavailable"),
+        ("starting", "loading", 1.0, "starting"),
+    ],
+)
+def test_camera_state_from_its_heartbeat(status, model, age, state) -> None:
+    assert camera_state(status, model, age, offline_after_s=30) == state
+
+
+# --- security and cameras on hand-made rows ---------------------------------------------------
+
+
+def test_open_alarms_newest_first_with_age_counts_and_snapshot(empty: Store) -> None:
+    with empty.session() as s:
+        s.add(Camera(id="lake-east", name="Lake east", place="Lakeside", source_kind="file", updated_at=NOW))
+        old = _alarm(s, 1, NOW - timedelta(minutes=10))
+        mid = _alarm(s, 2, NOW - timedelta(minutes=3), severity="warning", snapshot=False)
+        new = _alarm(s, 3, NOW - timedelta(seconds=40))
+        done = _alarm(s, 4, NOW - timedelta(minutes=1))
+    with empty.session() as s:
+        transition(s, old, "acknowledged", "op", now=NOW)
+        transition(s, done, "acknowledged", "op", now=NOW)
+        transition(s, done, "resolved", "op", now=NOW)
+    with empty.session() as s:
+        alarms = open_alarms(s, _ctx())
+        assert [a.id for a in alarms] == [new, mid, old]
+        assert [a.age_s for a in alarms] == [40.0, 180.0, 600.0]
+        assert [a.has_snapshot for a in alarms] == [True, False, True]
+        assert alarms[0].camera_name == "Lake east" and alarms[0].status == "new"
+        counts = alarm_counts(s)
+        assert (counts.open, counts.unacknowledged, counts.critical) == (3, 2, 2)
+        assert newest_unacknowledged_id(s) == new
+        assert len(recent_alarms(s, _ctx())) == 4
+        panel = security_panel(s, _ctx(), limit=2)
+        assert [a.id for a in panel.alarms] == [new, mid] and panel.live_camera_id == "lake-east"
+        assert snapshot_jpeg(s, new) == JPEG and snapshot_jpeg(s, mid) is None
+    with empty.session() as s:
+        transition(s, new, "acknowledged", "op", now=NOW)
+    with empty.session() as s:
+        assert newest_unacknowledged_id(s) == mid
+
+
+def test_camera_health_from_heartbeats_and_frames(empty: Store) -> None:
+    with empty.session() as s:
+        for cid in ("cam-a", "cam-b", "cam-c"):
+            s.add(Camera(id=cid, name=cid.upper(), place="", source_kind="file", updated_at=NOW))
+        s.add(Camera(id="cam-off", name="Disabled", source_kind="file", enabled=False, updated_at=NOW))
+        beat = dict(started_at=NOW - timedelta(hours=1), fps_processed=4.8)
+        writes.save_heartbeat(s, HeartbeatRecord(camera_id="cam-a", status="online", model_status="ok",
+                                                 updated_at=NOW - timedelta(seconds=2), **beat))
+        writes.save_heartbeat(s, HeartbeatRecord(camera_id="cam-b", status="online", model_status="unavailable",
+                                                 updated_at=NOW - timedelta(seconds=3), **beat))
+        writes.save_heartbeat(s, HeartbeatRecord(camera_id="cam-x", status="online", model_status="ok",
+                                                 updated_at=NOW - timedelta(minutes=5), **beat))
+        writes.save_frame(s, FrameRecord(camera_id="cam-a", jpeg=JPEG, width=64, height=48,
+                                         captured_at=NOW - timedelta(seconds=1)))
+    with empty.session() as s:
+        health = {c.camera_id: c for c in camera_health(s, _ctx(), offline_after_s=30)}
+        assert list(health) == ["cam-a", "cam-b", "cam-c", "cam-x"]
+        assert health["cam-a"].state == "online" and health["cam-a"].fps_processed == 4.8
+        assert health["cam-a"].has_frame and health["cam-a"].last_frame.age_s == 1.0
+        assert health["cam-b"].state == "detector_unavailable" and health["cam-b"].needs_attention
+        assert health["cam-c"].state == "offline" and health["cam-c"].heartbeat.stale
+        assert health["cam-x"].state == "offline" and health["cam-x"].name == "cam-x"
+        assert latest_frame_jpeg(s, "cam-a") == JPEG and latest_frame_jpeg(s, "cam-b") is None
+
+
+def test_the_timeline_counts_alarms_per_local_hour_and_kind(empty: Store) -> None:
+    with empty.session() as s:
+        hour = _ctx().hour_start()
+        _alarm(s, 1, NOW - timedelta(seconds=1))
+        _alarm(s, 2, hour)  # first instant of the current hour
+        _alarm(s, 3, hour - timedelta(seconds=1), kind="fire", camera=None, zone=None)
+        _alarm(s, 4, hour - timedelta(hours=23))  # first instant of the window
+        _alarm(s, 5, hour - timedelta(hours=23, seconds=1))  # just outside
+        _alarm(s, 6, NOW + timedelta(seconds=5))  # not yet
+    with empty.session() as s:
+        timeline = alarm_timeline(s, _ctx())
+    assert len(timeline.hours) == 24 and timeline.hours[-1] == hour and timeline.hours[0] == hour - timedelta(hours=23)
+    assert timeline.counts["danger_zone"][-1] == 2 and timeline.counts["danger_zone"][0] == 1
+    assert timeline.counts["fire"][-2] == 1
+    assert timeline.total == 4
+
+
+# --- panels on simulator data ------------------------------------------------------------------
+
+
+def test_fire_counts_by_state_and_lists_the_devices_not_normal(seeded: Store) -> None:
+    with seeded.session() as s:
+        devices = list(s.scalars(select(FireDevice)))
+        panel = fire_panel(s, _ctx(), limit=len(devices))
+    assert devices, "the simulator stores fire devices"
+    expected = Counter(d.state for d in devices)
+    assert {k: v for k, v in panel.counts.items() if v} == dict(expected)
+    assert set(FIRE_STATES) <= set(panel.counts)
+    assert panel.total == len(devices)
+    assert {d.id for d in panel.abnormal} == {d.id for d in devices if d.state != "normal"}
+    order = ["alarm", "pre_alarm", "supervisory", "trouble", "disabled"]
+    ranks = [order.index(d.state) for d in panel.abnormal]
+    assert ranks == sorted(ranks)
+    assert panel.updated.at is not None and panel.updated.at <= NOW
+
+
+def test_parking_free_spaces_now_and_the_trend_of_today(seeded: Store) -> None:
+    ctx = _ctx()
+    with seeded.session() as s:
+        lots = list(s.scalars(select(ParkingLot)))
+        counts = list(s.scalars(select(ParkingCount).where(ParkingCount.at <= NOW)))
+        panel = parking_panel(s, ctx)
+    assert lots and counts, "the simulator stores lots and their counts"
+    latest = {}
+    for c in counts:
+        if c.lot_id not in latest or c.at > latest[c.lot_id].at:
+            latest[c.lot_id] = c
+    for lot in panel.lots:
+        assert lot.free == latest[lot.lot_id].capacity - latest[lot.lot_id].occupied
+        assert lot.updated.at == latest[lot.lot_id].at
+    assert [lot.lot_id for lot in panel.lots] == sorted(lot.id for lot in lots)
+
+    start = ctx.day_start()
+    assert panel.trend.hours[0] == start and panel.trend.hours[-1] == ctx.hour_start()
+    per_hour: dict[tuple[str, int], list[int]] = defaultdict(list)
+    for c in counts:
+        if c.at >= start:
+            per_hour[c.lot_id, int((c.at - start).total_seconds() // 3600)].append(c.capacity - c.occupied)
+    assert per_hour, "the simulator counts cars today"
+    for (lot_id, hour), free in per_hour.items():
+        assert panel.trend.free[lot_id][hour] == pytest.approx(sum(free) / len(free))
+
+
+def test_commerce_footfall_today_against_the_same_weekday_last_week(seeded: Store) -> None:
+    ctx = _ctx()
+    today, last_week = ctx.day_start(), ctx.day_start(days_ago=7)
+    with seeded.session() as s:
+        merchants = {m.id: m for m in s.scalars(select(Merchant))}
+        rows = list(s.execute(select(Footfall.merchant_id, Footfall.minute, Footfall.count_in)
+                              .where(Footfall.minute >= last_week)))
+        panel = commerce_panel(s, ctx, top=3)
+    assert panel.merchant_count == sum(m.active for m in merchants.values()) > 0
+    today_rows = [(m, n) for m, t, n in rows if today <= t <= NOW]
+    assert panel.footfall_today == sum(n for _, n in today_rows) > 0
+    assert panel.footfall_last_week == sum(n for _, t, n in rows if last_week <= t <= NOW - timedelta(days=7)) > 0
+    assert panel.change == pytest.approx(panel.footfall_today / panel.footfall_last_week - 1)
+    per_merchant = Counter()
+    for m, n in today_rows:
+        per_merchant[m] += n
+    best = sorted(per_merchant.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
+    assert [(t.merchant_id, t.count_in) for t in panel.top] == best
+    assert panel.top[0].name == merchants[best[0][0]].name
+    assert panel.updated.at == min(max(t for _, t, _ in rows if t <= NOW) + timedelta(minutes=1), NOW)
+
+
+def test_guards_roster_busy_first_with_counts(seeded: Store) -> None:
+    with seeded.session() as s:
+        guards = list(s.scalars(select(Guard)))
+        panel = guards_panel(s, _ctx(), limit=len(guards))
+    assert guards, "the simulator stores the roster"
+    assert {k: v for k, v in panel.counts.items() if v} == dict(Counter(g.status for g in guards))
+    ranks = [GUARD_STATUSES.index(g.status) for g in panel.guards]
+    assert ranks == sorted(ranks)
+    assert panel.on_duty == sum(g.status != "off_duty" for g in guards)
+
+
+def test_traffic_and_environment_show_the_latest_reading_of_each(seeded: Store) -> None:
+    with seeded.session() as s:
+        traffic = list(s.scalars(select(TrafficReading).where(TrafficReading.at <= NOW)))
+        env = list(s.scalars(select(EnvironmentReading).where(EnvironmentReading.at <= NOW)))
+        strip = traffic_strip(s, _ctx())
+    assert traffic and env, "the simulator stores traffic and environment readings"
+    newest_road = {}
+    for r in traffic:
+        if r.road not in newest_road or r.at > newest_road[r.road].at:
+            newest_road[r.road] = r
+    assert {r.road: (r.congestion, r.speed_kmh, r.updated.at) for r in strip.roads} == {
+        k: (r.congestion, r.speed_kmh, r.at) for k, r in newest_road.items()
+    }
+    newest_env = {}
+    for r in env:
+        key = (r.station, r.metric)
+        if key not in newest_env or r.at > newest_env[key].at:
+            newest_env[key] = r
+    assert {(v.station, v.metric): (v.value, v.updated.at) for v in strip.environment} == {
+        k: (r.value, r.at) for k, r in newest_env.items()
+    }

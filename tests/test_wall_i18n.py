@@ -1,0 +1,51 @@
+"""The wall's labels: every one in zh-CN and in en, and the formatting helpers the panels use."""
+
+from __future__ import annotations
+
+import string
+
+import pytest
+
+from layouts.format import age_text, waiting_clock
+from layouts.i18n import LANGUAGES, TERMS, TEXT, normalize_language, t, term
+
+
+def _fields(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+@pytest.mark.parametrize("key", sorted(TEXT))
+def test_every_label_exists_in_both_languages_with_the_same_placeholders(key: str) -> None:
+    texts = TEXT[key]
+    assert set(texts) == set(LANGUAGES)
+    assert all(texts[lang].strip() for lang in LANGUAGES)
+    assert len({frozenset(_fields(texts[lang])) for lang in LANGUAGES}) == 1, texts
+
+
+def test_every_term_exists_in_both_languages() -> None:
+    for group, values in TERMS.items():
+        for value, names in values.items():
+            assert set(names) == set(LANGUAGES) and all(names.values()), (group, value)
+
+
+def test_labels_format_and_unknown_values_fall_back_readably() -> None:
+    assert t("cameras.online", "en", n=2, total=3) == "2/3 online"
+    assert t("cameras.online", "zh-CN", n=2, total=3) == "在线 2/3"
+    assert term("fire_state", "pre_alarm", "en") == "pre-alarm"
+    assert term("fire_state", "pre_alarm", "zh-CN") == "预警"
+    assert term("alarm_kind", "gas_leak", "en") == "gas leak"
+    assert normalize_language("fr") == "zh-CN" and normalize_language("en") == "en"
+
+
+@pytest.mark.parametrize(
+    ("seconds", "en", "zh"),
+    [(0, "0 s", "0秒"), (59.9, "59 s", "59秒"), (60, "1 min", "1分钟"), (7199, "1 h", "1小时"), (90000, "1 d", "1天")],
+)
+def test_ages_read_in_the_largest_whole_unit(seconds: float, en: str, zh: str) -> None:
+    assert age_text(seconds, "en") == en and age_text(seconds, "zh-CN") == zh
+
+
+def test_the_waiting_clock_counts_minutes_then_hours() -> None:
+    assert waiting_clock(5) == "0:05"
+    assert waiting_clock(312) == "5:12"
+    assert waiting_clock(3723) == "1:02:03"

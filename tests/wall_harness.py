@@ -1,0 +1,160 @@
+"""Running the real wall for browser tests and the latency benchmark.
+
+The app comes from ``layouts.app.create_app`` and is served by Werkzeug in a background thread on
+a free port (stoppable and restartable on the same port); Chromium is Debian's, driven through
+Playwright with sound allowed without a click.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+import time
+from datetime import datetime
+from typing import Any
+
+from playwright.sync_api import Browser, Page, Playwright
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from sqlalchemy import select
+
+from layouts.app import create_app
+from ops_center.alarm_actions import transition
+from ops_center.config import SiteConfig
+from ops_center.lifecycle import Status
+from ops_center.records import AlarmRecord, stable_id
+from ops_center.store import writes
+from ops_center.store.db import Store
+from ops_center.store.models import Alarm
+from ops_center.store.types import utcnow
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--autoplay-policy=no-user-gesture-required",
+]
+CAMERA_ID = "lake-east"
+ZONE = "lake-edge"
+
+
+def site_config(language: str = "zh-CN") -> SiteConfig:
+    """A site with one lakeside camera and its danger zone, as the wall tests use it."""
+    return SiteConfig.model_validate(
+        {
+            "site": {"name": "Lakeside Garden", "timezone": "Asia/Shanghai"},
+            "cameras": [
+                {
+                    "id": CAMERA_ID,
+                    "name": "Lake east shore",
+                    "place": "East lawn",
+                    "source": "synthetic:lakeside",
+                    "zones": [{"name": ZONE, "label": "Lake (drowning danger)",
+                               "polygon": [[0, 0.2], [1, 0.2], [1, 0.55], [0, 0.55]]}],
+                }
+            ],
+            # The simulated feeds report every 5 to 10 minutes: stale after 15 minutes without news.
+            "dashboard": {"language": language, "refresh_ms": 1000, "stale_after_s": 900},
+        }
+    )
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class WallServer:
+    """The real dashboard app, served in a background thread; ``restart`` keeps the port."""
+
+    def __init__(self, config: SiteConfig, store: Store, port: int | None = None) -> None:
+        self.config, self.store = config, store
+        self.port = port or free_port()
+        self._server: BaseWSGIServer | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        """The wall's address."""
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> WallServer:
+        """Build a fresh app with ``create_app`` and serve it."""
+        app = create_app(self.config, self.store)
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
+        self._server = make_server("127.0.0.1", self.port, app.server, threaded=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and free the port."""
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._thread.join(timeout=5)
+            self._server = self._thread = None
+
+
+def launch_chromium(playwright: Playwright) -> Browser:
+    """Debian's Chromium, headless, allowed to play sound without a click."""
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+
+def open_wall(browser: Browser, url: str, width: int = 1920, height: int = 1080) -> Page:
+    """A page at ``width`` x ``height`` with the wall loaded, its modules filled and charts drawn."""
+    page = browser.new_page(viewport={"width": width, "height": height})
+    page.goto(url)
+    page.wait_for_selector("#panel-traffic .panel-title", timeout=30_000)
+    page.wait_for_selector("#panel-timeline .main-svg", timeout=30_000)
+    page.wait_for_selector("#panel-parking .main-svg", timeout=30_000)
+    return page
+
+
+def acknowledge_all(store: Store, actor: str = "test-cleanup") -> None:
+    """Acknowledge every alarm still new, so one test's leftovers never pop up in the next."""
+    with store.session() as session:
+        waiting = list(session.scalars(select(Alarm.id).where(Alarm.status == Status.NEW.value)))
+    for alarm_id in waiting:
+        with store.session() as session:
+            transition(session, alarm_id, Status.ACKNOWLEDGED.value, actor)
+
+
+def store_alarm(store: Store, n: int, jpeg: bytes, size: tuple[int, int], raised_at: datetime | None = None) -> tuple[str, float]:
+    """Store a danger-zone alarm with its snapshot the way a worker does; return its id and the
+    ``time.monotonic()`` right after the commit."""
+    record = AlarmRecord(
+        id=stable_id("wall-test", n, time.time_ns()),
+        kind="danger_zone",
+        severity="critical",
+        title="Person in the lake zone",
+        raised_at=raised_at or utcnow(),
+        camera_id=CAMERA_ID,
+        zone_name=ZONE,
+        place="East lawn",
+        track_id=n,
+        snapshot_jpeg=jpeg,
+        snapshot_size=size,
+    )
+    with store.session() as session:
+        writes.raise_alarm(session, record)
+    return record.id, time.monotonic()
+
+
+def wait_for_popup(page: Page, alarm_id: str, timeout_ms: float = 10_000) -> None:
+    """Wait until the popup shows the alarm ``alarm_id``."""
+    page.wait_for_selector(f'#alarm-popup.popup--open [data-alarm-id="{alarm_id}"]', timeout=timeout_ms)
+
+
+def audio_state(page: Page) -> dict[str, Any]:
+    """Whether the alarm sound is playing, and where it is."""
+    return page.evaluate(
+        "() => { const a = document.getElementById('alarm-sound');"
+        " return {paused: a.paused, time: a.currentTime, loop: a.loop}; }"
+    )
