@@ -99,7 +99,14 @@ def _draw_zones(out: np.ndarray, zones: Sequence[ZoneConfig], scale: float, thic
 
 
 def _label(
-    out: np.ndarray, text: str, origin: tuple[int, int], colour: tuple[int, int, int], scale: float, thick: int, *, above: bool
+    out: np.ndarray,
+    text: str,
+    origin: tuple[int, int],
+    colour: tuple[int, int, int],
+    scale: float,
+    thick: int,
+    *,
+    above: bool,
 ) -> None:
     """Text on a dark box; ``origin`` is its bottom-left corner when ``above``, else its top-left."""
     text = _ascii(text)

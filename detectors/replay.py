@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from detectors.pipeline import Pipeline
+from detectors.pipeline import FrameResult, Pipeline
 from detectors.publisher import Publisher
-from detectors.sources import FrameSource
+from detectors.sources import Frame, FrameSource
 from ops_center.config import CameraConfig, ZoneConfig
 from ops_center.records import AlarmRecord, stable_id
 
@@ -31,25 +31,34 @@ class ReplayStats:
         return self.frames / self.seconds if self.seconds > 0 else 0.0
 
 
+def replay_frames(source: FrameSource, pipeline: Pipeline, publisher: Publisher) -> Iterator[tuple[Frame, FrameResult]]:
+    """Process every frame of ``source`` from first to last, publishing events and alarms as they come.
+
+    Yields each frame with what it produced; the outbox is drained once more after the last frame.
+    """
+    while (frame := source.read()) is not None:
+        result = pipeline.process(frame)
+        publisher.publish(result.events, result.alarms)
+        yield frame, result
+    publisher.flush()
+
+
 def replay(
     source: FrameSource,
     pipeline: Pipeline,
     publisher: Publisher,
     on_alarm: Callable[[AlarmRecord], None] | None = None,
 ) -> ReplayStats:
-    """Process every frame of ``source`` from first to last, publishing events and alarms."""
+    """Replay the whole of ``source``; ``on_alarm`` sees each alarm as it is raised."""
     frames = events = alarms = 0
     started = time.perf_counter()
-    while (frame := source.read()) is not None:
-        result = pipeline.process(frame)
-        publisher.publish(result.events, result.alarms)
+    for _, result in replay_frames(source, pipeline, publisher):
         frames += 1
         events += len(result.events)
         alarms += len(result.alarms)
         for alarm in result.alarms:
             if on_alarm is not None:
                 on_alarm(alarm)
-    publisher.flush()
     return ReplayStats(frames, events, alarms, time.perf_counter() - started)
 
 

@@ -98,7 +98,8 @@ class Supervisor:
         return "restarting"
 
     def _spawn(self, slot: _Slot) -> None:
-        cmd = [sys.executable, "-m", "ops_cli.main", "worker", "--config", str(self.config_path), "--camera", slot.camera_id]
+        cmd = [sys.executable, "-m", "ops_cli.main", "worker"]
+        cmd += ["--config", str(self.config_path), "--camera", slot.camera_id]
         slot.process = subprocess.Popen(cmd, env=self.env)
         slot.started = time.monotonic()
         slot.restart_at = None

@@ -134,20 +134,24 @@ class CameraWorker:
             self._process(frame, pipeline, live)
 
     def _process(self, frame: Frame, pipeline: Pipeline | None, live: bool) -> None:
+        image = None
         if pipeline is None:
-            image = self.renderer.render(frame.image, [], frame.captured_at, banner=DETECTOR_UNAVAILABLE) if live else None
+            if live:
+                image = self.renderer.render(frame.image, [], frame.captured_at, banner=DETECTOR_UNAVAILABLE)
         else:
             result = pipeline.process(frame, want_annotated=live)
             self.publisher.publish(result.events, result.alarms)
             for alarm in result.alarms:
-                log.warning("ALARM %s: %s (track %s) snapshot %s", alarm.id, alarm.title, alarm.track_id, alarm.snapshot_path)
+                log.warning("ALARM %s: %s, track %s, snapshot %s", alarm.id, alarm.title, alarm.track_id,
+                            alarm.snapshot_path)
             image = result.annotated
         self.frames_processed += 1
         self._rates.last_frame_at = frame.captured_at
         if live and image is not None:
             h, w = image.shape[:2]
+            jpeg = encode_jpeg(image, 75)
             self.publisher.frame(
-                FrameRecord(camera_id=self.camera.id, jpeg=encode_jpeg(image, 75), width=w, height=h, captured_at=frame.captured_at)
+                FrameRecord(camera_id=self.camera.id, jpeg=jpeg, width=w, height=h, captured_at=frame.captured_at)
             )
 
     def _heartbeat(self, status: str, message: str = "") -> None:

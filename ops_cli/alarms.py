@@ -14,9 +14,12 @@ from ops_center.store.models import Alarm
 from ops_cli.options import add_store_options, store_url
 
 
+DESCRIPTION = "List the stored alarms, newest first."
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``alarms`` subcommand."""
-    p = sub.add_parser("alarms", help="list stored alarms, newest first", description=__doc__)
+    p = sub.add_parser("alarms", help="list stored alarms, newest first", description=DESCRIPTION)
     add_store_options(p)
     p.add_argument("--status", nargs="+", choices=[s.value for s in Status], metavar="STATUS",
                    help=f"only alarms in these states ({', '.join(s.value for s in Status)})")

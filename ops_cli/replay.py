@@ -28,9 +28,16 @@ from ops_cli.alarms import alarm_json
 from ops_cli.options import add_store_options, data_dir, store_url
 
 
+DESCRIPTION = (
+    "Run a video file through the detector and zones as fast as it goes, and store the zone events and alarms "
+    "(with annotated snapshots) as a live camera would. Replaying the same file with the same zones again "
+    "stores nothing twice."
+)
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``replay`` subcommand."""
-    p = sub.add_parser("replay", help="process a video file and store its zone alarms", description=__doc__)
+    p = sub.add_parser("replay", help="process a video file and store its zone alarms", description=DESCRIPTION)
     p.add_argument("video", type=Path, metavar="VIDEO", help="a video file OpenCV can read")
     p.add_argument("--zone", action="append", required=True, metavar='"x,y x,y x,y ..."',
                    help="a danger zone: at least 3 points, fractions 0..1 of the frame (repeat for more zones)")

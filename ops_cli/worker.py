@@ -10,9 +10,14 @@ from detectors.worker import CameraWorker
 from ops_center.config import load_config
 
 
+DESCRIPTION = (
+    "Run one live camera worker until SIGTERM or Ctrl-C; it then drains its outbox and reports itself stopped."
+)
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``worker`` subcommand."""
-    p = sub.add_parser("worker", help="run one camera's live worker until stopped", description=__doc__)
+    p = sub.add_parser("worker", help="run one camera's live worker until stopped", description=DESCRIPTION)
     p.add_argument("--config", required=True, type=Path, metavar="FILE", help="the site's YAML file")
     p.add_argument("--camera", required=True, metavar="ID", help="the id of a camera in that file")
     p.set_defaults(run=run)

@@ -66,7 +66,9 @@ def test_a_corrupt_model_file_is_named(tmp_path: Path) -> None:
     assert "\n" not in str(info.value)
 
 
-def test_a_weights_name_that_cannot_be_downloaded_offline_says_so(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_a_weights_name_that_cannot_be_downloaded_offline_says_so(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.chdir(tmp_path)  # no yolov8n.pt lying around; conftest sets YOLO_OFFLINE=1
     with pytest.raises(ModelUnavailable, match=r"^cannot load model yolov8n\.pt: .*could not be downloaded.*OPS_MODEL"):
         PersonDetector(ModelConfig(path="yolov8n.pt"))

@@ -120,7 +120,9 @@ def test_records_wait_in_the_outbox_while_the_store_is_down_and_arrive_once(
     publisher.close()
 
 
-def test_the_outbox_survives_a_restart_of_the_worker(flaky_store: FlakyStore, tmp_path: Path, frame_jpeg: bytes) -> None:
+def test_the_outbox_survives_a_restart_of_the_worker(
+    flaky_store: FlakyStore, tmp_path: Path, frame_jpeg: bytes
+) -> None:
     events, alarm = records(frame_jpeg, tmp_path)
     outbox = tmp_path / "outbox" / "lake-east.sqlite"
     flaky_store.down()
