@@ -24,7 +24,7 @@ from layouts.format import number
 from layouts.i18n import t
 from ops_center.alarm_actions import audit_trail, transition
 from ops_center.lifecycle import Status
-from ops_center.records import FrameRecord, HeartbeatRecord
+from ops_center.records import AlarmRecord, FrameRecord, HeartbeatRecord, stable_id
 from ops_center.simulator import seed
 from ops_center.store import writes
 from ops_center.store.db import Store, open_store
@@ -80,6 +80,12 @@ def store(tmp_path_factory: pytest.TempPathFactory, media: Path) -> Iterator[Sto
             last_frame_at=now, started_at=now, updated_at=now))
         writes.save_frame(session, FrameRecord(camera_id=CAMERA_ID, jpeg=jpeg, width=width, height=height,
                                                captured_at=now))
+        for hours_ago, kind in ((1.5, "danger_zone"), (3.2, "fire"), (3.6, "danger_zone"), (9.1, "camera_offline"),
+                                (17.4, "danger_zone"), (30.0, "fire")):  # the last one is outside the 24 h
+            record = AlarmRecord(id=stable_id("history", hours_ago), kind=kind, severity="critical", title=kind,
+                                 raised_at=now - timedelta(hours=hours_ago), camera_id=CAMERA_ID)
+            writes.raise_alarm(session, record)
+            transition(session, record.id, "false_alarm", "history", reason="test", now=now)
     acknowledge_all(store)
     yield store
     store.dispose()
@@ -155,7 +161,7 @@ def test_the_wall_fits_1920x1080_and_every_module_shows_store_data(page: Page, s
     traffic = _panel_text(page, "traffic")
     assert roads and all(road in traffic for road in roads)
     assert "Lake east shore" in _panel_text(page, "cameras")
-    assert t("timeline.total", "zh-CN", n=alarms_24h) in _panel_text(page, "timeline")
+    assert alarms_24h >= 5 and t("timeline.total", "zh-CN", n=alarms_24h) in _panel_text(page, "timeline")
     assert page.locator("#panel-security .live-img").count() == 1
     page.screenshot(path=str(output_dir / "wall_1920x1080.png"))
 
@@ -270,19 +276,20 @@ def test_frames_and_snapshots_are_served_from_the_store_and_404_otherwise(server
 # --- language, alarm list, restart ------------------------------------------------------------
 
 
-def test_the_language_comes_from_config_and_switches_on_the_page(page: Page) -> None:
+def test_the_language_comes_from_config_and_switches_on_the_page(page: Page, output_dir: Path) -> None:
     page.wait_for_selector("#panel-security .panel-title:text('安防')")
     assert page.inner_text("#nav-alarms") == "告警记录"
     page.click("#lang label:has-text('EN')")
     page.wait_for_selector("#panel-security .panel-title:text('Security')", timeout=5_000)
     page.wait_for_selector("#panel-fire .panel-title:text('Fire')")
     assert page.inner_text("#nav-alarms") == "Alarms"
+    page.screenshot(path=str(output_dir / "wall_en_1920x1080.png"))
     page.reload()
     page.wait_for_selector("#panel-security .panel-title:text('Security')", timeout=10_000)
 
 
 def test_the_alarm_list_shows_stored_alarms_with_snapshots_and_refreshes_itself(
-    browser: Browser, server: WallServer, store: Store, snapshot
+    browser: Browser, server: WallServer, store: Store, snapshot, output_dir: Path
 ) -> None:
     page = browser.new_page(viewport={"width": 1920, "height": 1080})
     page.goto(f"{server.url}/alarms")
@@ -293,6 +300,7 @@ def test_the_alarm_list_shows_stored_alarms_with_snapshots_and_refreshes_itself(
     page.wait_for_function(f"() => document.querySelector('{row} img').naturalWidth === {snapshot[1][0]}")
     page.click("#ack-button")
     page.wait_for_selector(f"{row} .chip--info", timeout=5_000)
+    page.screenshot(path=str(output_dir / "alarms_page_1920x1080.png"))
     page.close()
 
 
@@ -306,3 +314,4 @@ def test_an_open_page_recovers_by_itself_after_a_server_restart(page: Page, serv
     wait_for_popup(page, alarm_id, timeout_ms=5_000)
     page.click("#ack-button")
     _wait_popup_closed(page)
+
