@@ -14,7 +14,7 @@ from dash import ClientsideFunction, Dash, Input, Output, State, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
 from layouts.context import AppContext
-from layouts.format import local_time, waiting_clock
+from layouts.format import local_time
 from layouts.i18n import t, term
 from layouts.panels.frame import chip
 from layouts.panels.live import live_tile, snapshot_url

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import tzinfo
+
 from dash import Dash, Input, Output, html
 
 from layouts.context import AppContext
@@ -20,7 +22,7 @@ def layout() -> html.Div:
     return html.Div(id="alarm-list", className="alarm-page")
 
 
-def alarm_line(alarm: AlarmItem, lang: str, tz) -> html.Tr:
+def alarm_line(alarm: AlarmItem, lang: str, tz: tzinfo) -> html.Tr:
     """One alarm: time and age, kind and title, camera and zone, status, snapshot."""
     snapshot = html.Img(src=snapshot_url(alarm.id), className="list-snapshot", alt="") if alarm.has_snapshot else "—"
     return html.Tr(

@@ -10,8 +10,6 @@ from sqlalchemy.orm import Session
 from ops_center.queries.common import ReadContext, Stamp
 from ops_center.store.models import Camera, CameraFrame, CameraHeartbeat
 
-CAMERA_STATES = ("online", "starting", "reconnecting", "detector_unavailable", "offline")
-
 
 @dataclass(frozen=True)
 class CameraHealth:
