@@ -118,6 +118,8 @@ class CameraWorker:
         while not self._stop.is_set() and not feed.finished:
             now = time.monotonic()
             if now >= next_beat:
+                if self.publisher.pending:  # the store was down: retry the outbox even without new records
+                    self.publisher.flush()
                 self._heartbeat(feed.source.state.value, feed.source.message)
                 next_beat = now + HEARTBEAT_PERIOD_S
             if period and now < next_due:
