@@ -109,6 +109,22 @@ class SiteInfo(_Strict):
     )
 
 
+class StaleLimits(_Strict):
+    """How old each domain's newest value may be (seconds) before the wall marks it stale.
+
+    Each feed reports at its own pace: camera heartbeats every few seconds, parking and traffic
+    every few minutes, hydrant pressure gauges hourly.
+    """
+
+    cameras: float = Field(15.0, gt=0)
+    fire: float = Field(3900.0, gt=0)
+    parking: float = Field(900.0, gt=0)
+    commerce: float = Field(900.0, gt=0)
+    guards: float = Field(86400.0, gt=0)
+    traffic: float = Field(900.0, gt=0)
+    environment: float = Field(1800.0, gt=0)
+
+
 class DashboardConfig(_Strict):
     """The Dash server and the wall's behaviour."""
 
@@ -116,7 +132,7 @@ class DashboardConfig(_Strict):
     port: int = Field(8050, ge=1, le=65535)
     language: Literal["zh-CN", "en"] = "zh-CN"
     refresh_ms: int = Field(1000, ge=200)
-    stale_after_s: float = Field(120.0, gt=0, description="a value older than this is marked stale")
+    stale_after_s: StaleLimits = StaleLimits()
 
 
 class MqttTarget(_Strict):

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import select
 
 from ops_center.alarm_actions import transition
-from ops_center.config import Shift
+from ops_center.config import Shift, StaleLimits
 from ops_center.queries.cameras import camera_health, camera_state, latest_frame_jpeg
 from ops_center.queries.commerce import commerce_panel
 from ops_center.queries.common import ReadContext
@@ -58,7 +58,8 @@ JPEG = b"\xff\xd8\xff\xe0 not decoded by the queries \xff\xd9"
 
 
 def _ctx(now: datetime = NOW, stale_after_s: float = 120.0) -> ReadContext:
-    return ReadContext(now=now, tz=SHANGHAI, stale_after_s=stale_after_s)
+    limits = StaleLimits(**{domain: stale_after_s for domain in StaleLimits.model_fields})
+    return ReadContext(now=now, tz=SHANGHAI, stale_after=limits)
 
 
 @pytest.fixture
@@ -93,10 +94,10 @@ def _alarm(session, n: int, raised_at: datetime, *, kind: str = "danger_zone", s
 
 def test_a_stamp_is_stale_past_the_limit_and_when_never_measured() -> None:
     ctx = _ctx(stale_after_s=60)
-    assert ctx.stamp(NOW - timedelta(seconds=59)).stale is False
-    assert ctx.stamp(NOW - timedelta(seconds=61)).age_s == pytest.approx(61)
-    assert ctx.stamp(NOW - timedelta(seconds=61)).stale is True
-    assert ctx.stamp(None).stale is True and ctx.stamp(None).age_s is None
+    assert ctx.stamp(NOW - timedelta(seconds=59), "parking").stale is False
+    assert ctx.stamp(NOW - timedelta(seconds=61), "parking").age_s == pytest.approx(61)
+    assert ctx.stamp(NOW - timedelta(seconds=61), "parking").stale is True
+    assert ctx.stamp(None, "parking").stale is True and ctx.stamp(None, "parking").age_s is None
 
 
 def test_today_starts_at_local_midnight() -> None:
@@ -304,3 +305,10 @@ def test_traffic_and_environment_show_the_latest_reading_of_each(seeded: Store) 
     assert {(v.station, v.metric): (v.value, v.updated.at) for v in strip.environment} == {
         k: (r.value, r.at) for k, r in newest_env.items()
     }
+
+
+def test_each_domain_goes_stale_at_its_own_pace() -> None:
+    ctx = ReadContext(now=NOW, tz=SHANGHAI, stale_after=StaleLimits(cameras=15, fire=3900))
+    ten_minutes_ago = NOW - timedelta(minutes=10)
+    assert ctx.stamp(ten_minutes_ago, "cameras").stale is True
+    assert ctx.stamp(ten_minutes_ago, "fire").stale is False

@@ -57,8 +57,7 @@ def site_config(language: str = "zh-CN") -> SiteConfig:
                                "polygon": [[0, 0.2], [1, 0.2], [1, 0.55], [0, 0.55]]}],
                 }
             ],
-            # The simulated feeds report every 5 to 10 minutes: stale after 15 minutes without news.
-            "dashboard": {"language": language, "refresh_ms": 1000, "stale_after_s": 900},
+            "dashboard": {"language": language, "refresh_ms": 1000},
         }
     )
 

@@ -62,7 +62,7 @@ def camera_health(session: Session, ctx: ReadContext, offline_after_s: float) ->
     for camera_id, camera, beat, frame_at in session.execute(stmt):
         if camera is not None and not camera.enabled:
             continue
-        heartbeat = ctx.stamp(beat.updated_at if beat else None)
+        heartbeat = ctx.stamp(beat.updated_at if beat else None, "cameras")
         out.append(
             CameraHealth(
                 camera_id=camera_id,
@@ -77,7 +77,7 @@ def camera_health(session: Session, ctx: ReadContext, offline_after_s: float) ->
                 message=beat.message if beat else "",
                 fps_processed=beat.fps_processed if beat else 0.0,
                 heartbeat=heartbeat,
-                last_frame=ctx.stamp(frame_at or (beat.last_frame_at if beat else None)),
+                last_frame=ctx.stamp(frame_at or (beat.last_frame_at if beat else None), "cameras"),
                 has_frame=frame_at is not None,
             )
         )

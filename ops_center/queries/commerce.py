@@ -84,5 +84,5 @@ def commerce_panel(session: Session, ctx: ReadContext, top: int = 5) -> Commerce
         footfall_today=footfall_between(session, today, ctx.now),
         footfall_last_week=footfall_between(session, ctx.day_start(days_ago=7), ctx.now - week),
         top=top_merchants(session, today, ctx.now, top),
-        updated=ctx.stamp(counted_until),
+        updated=ctx.stamp(counted_until, "commerce"),
     )

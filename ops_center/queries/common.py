@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Integer, case, cast, extract, func, literal
@@ -13,8 +13,11 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 
-from ops_center.config import SiteConfig
+from ops_center.config import SiteConfig, StaleLimits
 from ops_center.store.types import utcnow
+
+
+Domain = Literal["cameras", "fire", "parking", "commerce", "guards", "traffic", "environment"]
 
 
 @dataclass(frozen=True)
@@ -28,11 +31,11 @@ class Stamp:
 
 @dataclass(frozen=True)
 class ReadContext:
-    """The moment of a read, the site's time zone (for "today") and the staleness limit."""
+    """The moment of a read, the site's time zone (for "today") and each domain's staleness limit."""
 
     now: datetime
     tz: ZoneInfo
-    stale_after_s: float
+    stale_after: StaleLimits
 
     @classmethod
     def for_site(cls, config: SiteConfig, now: datetime | None = None) -> ReadContext:
@@ -40,15 +43,15 @@ class ReadContext:
         return cls(
             now=now or utcnow(),
             tz=ZoneInfo(config.site.timezone),
-            stale_after_s=config.dashboard.stale_after_s,
+            stale_after=config.dashboard.stale_after_s,
         )
 
-    def stamp(self, at: datetime | None) -> Stamp:
-        """Stamp a value measured at ``at``; a value never measured is stale."""
+    def stamp(self, at: datetime | None, domain: Domain) -> Stamp:
+        """Stamp a ``domain`` value measured at ``at``; a value never measured is stale."""
         if at is None:
             return Stamp(at=None, age_s=None, stale=True)
-        age = max(0.0, (self.now - at).total_seconds())
-        return Stamp(at=at, age_s=age, stale=age > self.stale_after_s)
+        age = self.age_s(at)
+        return Stamp(at=at, age_s=age, stale=age > getattr(self.stale_after, domain))
 
     def age_s(self, at: datetime) -> float:
         """Seconds from ``at`` to the read, never negative."""

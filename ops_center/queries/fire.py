@@ -70,11 +70,11 @@ def fire_panel(session: Session, ctx: ReadContext, limit: int = 8) -> FirePanel:
             state=d.state,
             value=d.value,
             unit=d.unit,
-            updated=ctx.stamp(d.updated_at),
+            updated=ctx.stamp(d.updated_at, "fire"),
         )
         for d in devices
     ]
     last_device = session.scalar(select(func.max(FireDevice.updated_at)))
     last_signal = session.scalar(select(func.max(FireSignal.at)))
     latest = max((t for t in (last_device, last_signal) if t is not None), default=None)
-    return FirePanel(counts=counts, total=sum(counts.values()), abnormal=abnormal, updated=ctx.stamp(latest))
+    return FirePanel(counts=counts, total=sum(counts.values()), abnormal=abnormal, updated=ctx.stamp(latest, "fire"))

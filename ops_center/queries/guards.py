@@ -42,7 +42,7 @@ def guards_panel(session: Session, ctx: ReadContext, limit: int = 12) -> GuardsP
     """The roster, busy guards first, then on patrol, then off duty; ``limit`` caps the list."""
     order = case({s: i for i, s in enumerate(GUARD_STATUSES)}, value=Guard.status, else_=len(GUARD_STATUSES))
     guards = [
-        GuardItem(g.id, g.name, g.radio_channel, g.post, g.status, ctx.stamp(g.updated_at))
+        GuardItem(g.id, g.name, g.radio_channel, g.post, g.status, ctx.stamp(g.updated_at, "guards"))
         for g in session.scalars(select(Guard).order_by(order, Guard.name).limit(limit))
     ]
     counts = dict.fromkeys(GUARD_STATUSES, 0)

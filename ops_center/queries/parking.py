@@ -82,7 +82,7 @@ def lot_status(session: Session, ctx: ReadContext) -> list[LotStatus]:
             name=name,
             capacity=count.capacity if count else int(level_capacity or 0),
             occupied=count.occupied if count else 0,
-            updated=ctx.stamp(count.at if count else None),
+            updated=ctx.stamp(count.at if count else None, "parking"),
         )
     return list(lots.values())
 

@@ -61,7 +61,7 @@ def road_traffic(session: Session, ctx: ReadContext) -> list[RoadTraffic]:
     )
     roads: dict[str, RoadTraffic] = {}
     for r in session.scalars(stmt):
-        roads.setdefault(r.road, RoadTraffic(r.road, r.congestion, r.speed_kmh, ctx.stamp(r.at)))
+        roads.setdefault(r.road, RoadTraffic(r.road, r.congestion, r.speed_kmh, ctx.stamp(r.at, "traffic")))
     return list(roads.values())
 
 
@@ -83,7 +83,7 @@ def environment_values(session: Session, ctx: ReadContext) -> list[EnvironmentVa
     )
     values: dict[tuple[str, str], EnvironmentValue] = {}
     for r in session.scalars(stmt):
-        values.setdefault((r.station, r.metric), EnvironmentValue(r.station, r.metric, r.value, r.unit, ctx.stamp(r.at)))
+        values.setdefault((r.station, r.metric), EnvironmentValue(r.station, r.metric, r.value, r.unit, ctx.stamp(r.at, "environment")))
     return list(values.values())
 
 
