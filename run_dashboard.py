@@ -1,12 +1,15 @@
 """Start Ops Center on one machine: the wall, the camera workers and the background services.
 
     python run_dashboard.py                     # the demo: config/demo.yaml, SQLite in ./data
-    python run_dashboard.py --config site.yaml  # a real site
+    OPS_SECRET_KEY=... python run_dashboard.py --config site.yaml  # a real site
+
+Every page needs a login. The demo creates one user per role and prints each password once; a
+real site adds users with ``ops-center users add`` and signs sessions with ``OPS_SECRET_KEY``.
 
 Under gunicorn (several web workers; run the background services once, with
 ``ops-center services --config site.yaml``):
 
-    OPS_CONFIG=site.yaml gunicorn -w 4 -b 0.0.0.0:8050 'run_dashboard:wsgi()'
+    OPS_CONFIG=site.yaml OPS_SECRET_KEY=... gunicorn -w 4 -b 0.0.0.0:8050 'run_dashboard:wsgi()'
 """
 
 from __future__ import annotations
@@ -21,10 +24,12 @@ from pathlib import Path
 from flask import Flask
 
 from layouts.app import create_app
+from layouts.auth import SECRET_ENV, secret_key_from_env
 from ops_center.config import SiteConfig, load_config
 from ops_center.errors import OpsError
 from ops_center.store.db import open_store
 from ops_cli.background import start_background
+from ops_cli.demo_users import demo_secret, ensure_demo_users
 from ops_cli.main import one_line
 
 DEMO_CONFIG = Path(__file__).resolve().parent / "config" / "demo.yaml"
@@ -41,17 +46,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for chatty in ("werkzeug", "alembic"):  # one line per request / per migration step
         logging.getLogger(chatty).setLevel(logging.WARNING)
+    demo = args.config.resolve() == DEMO_CONFIG
     try:
+        secret = (demo_secret(os.environ, SECRET_ENV) if demo else None) or secret_key_from_env()
         config = load_config(args.config)
         _explain_model(config)
         store = open_store(config.store_url)
         background = start_background(config, args.config, store, workers=not args.no_workers)
+        if demo:
+            ensure_demo_users(store)
     except OpsError as exc:
         print(f"error: {one_line(str(exc))}", file=sys.stderr)
         return 2
     host = args.host or config.dashboard.host
     port = args.port or config.dashboard.port
-    app = create_app(config, store)
+    app = create_app(config, store, secret_key=secret)
     print(f"Ops Center for {config.site.name}: http://{host}:{port}/  (store: {store.engine.url!r})", flush=True)
     try:
         app.run(host=host, port=port, debug=False)
@@ -78,7 +87,7 @@ def _explain_model(config: SiteConfig) -> None:
 def wsgi() -> Flask:
     """The WSGI server for gunicorn; the site file comes from ``OPS_CONFIG``."""
     config = load_config(os.environ.get("OPS_CONFIG", DEMO_CONFIG))
-    return create_app(config, open_store(config.store_url)).server
+    return create_app(config, open_store(config.store_url), secret_key=secret_key_from_env()).server
 
 
 if __name__ == "__main__":

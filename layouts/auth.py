@@ -49,7 +49,8 @@ def install_auth(
 
     ``page_actions`` maps a page path (``/console``; it also covers ``/console/...``) to the action
     a user needs to open it. Anonymous page requests are redirected to the login form; anonymous
-    data requests get 401, and a user without the permission gets 403.
+    data requests get 401, and a user without the permission gets 403 (a browser loading a page he
+    may not open is sent to the first page of ``page_actions`` he may open instead).
     """
     secret_key_from_env({SECRET_ENV: secret_key})  # same length rule as the environment
     server.secret_key = secret_key
@@ -64,13 +65,17 @@ def install_auth(
         if flask.request.path in (LOGIN_PATH, LOGOUT_PATH):
             return None
         principal = _principal_of_request(store)
+        wants_page = flask.request.method == "GET" and "text/html" in flask.request.headers.get("Accept", "")
         if principal is None:
-            if flask.request.method == "GET" and "text/html" in flask.request.headers.get("Accept", ""):
+            if wants_page:
                 return flask.redirect(f"{LOGIN_PATH}?{urlencode({'next': flask.request.full_path.rstrip('?')})}")
             return flask.jsonify(error="login required"), 401
         flask.g.principal = principal
         action = page_action(flask.request.path, pages)
         if action is not None and not can(principal.role, action):
+            home = next((page for page, needed in pages.items() if can(principal.role, needed)), None)
+            if wants_page and home is not None:  # a guard who opens the wall lands on his own page
+                return flask.redirect(home)
             return flask.jsonify(error=f"{principal.name} ({principal.role.value}) may not {action.value}"), 403
         return None
 

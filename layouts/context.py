@@ -1,8 +1,7 @@
-"""What every page's callbacks need: the site configuration, the store, and who is acting."""
+"""What every page's callbacks need: the site configuration and the store (who acts comes from the login)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from ops_center.config import SiteConfig
@@ -16,7 +15,6 @@ class AppContext:
 
     config: SiteConfig
     store: Store
-    actor: Callable[[], str]
 
     def read_context(self) -> ReadContext:
         """The context of a read made now."""

@@ -3,7 +3,10 @@ that repeats until someone acknowledges it, and the acknowledge control.
 
 A cheap check (the newest unacknowledged alarm's id) runs every ``ALARM_CHECK_MS``; the popup is
 rebuilt only when that id changes. The sound is played by ``assets/wall.js``, which follows the
-popup's ``alarm-shown`` store.
+popup's ``alarm-shown`` store. The popup opens over the wall and the alarm list; on the console the
+sound alone calls the operator, who acknowledges there. Only users who may acknowledge alarms run
+this callback (the shell leaves the popup out for everyone else), and the acknowledging actor is the
+logged-in user.
 """
 
 from __future__ import annotations
@@ -13,18 +16,22 @@ from datetime import tzinfo
 from dash import ClientsideFunction, Dash, Input, Output, State, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
+from layouts.access import guarded_callback, refused
+from layouts.auth import require_action
 from layouts.context import AppContext
 from layouts.format import local_time
 from layouts.i18n import t, term
 from layouts.panels.frame import chip
 from layouts.panels.live import live_tile, snapshot_url
-from ops_center.alarm_actions import transition
+from ops_center.alarm_actions import act
+from ops_center.auth import Action, PermissionDenied, Principal
 from ops_center.errors import OpsError
 from ops_center.lifecycle import Status, TransitionError
 from ops_center.queries.security import AlarmItem, alarm_counts, alarm_item, newest_unacknowledged_id
 
 ALARM_CHECK_MS = 500
 SOUND_URL = "/assets/alarm.wav"
+POPUP_PAGES = ("/", "/alarms")
 
 
 def layout() -> html.Div:
@@ -91,33 +98,41 @@ def render(alarm: AlarmItem, lang: str, waiting: int, tz: tzinfo) -> html.Div:
     return html.Div(content, className="popup-body", **{"data-alarm-id": alarm.id})
 
 
-def acknowledge(app_ctx: AppContext, alarm_id: str) -> None:
-    """Acknowledge an alarm as the current actor; someone else having done it first is fine."""
-    try:
-        with app_ctx.store.session() as session:
-            transition(session, alarm_id, Status.ACKNOWLEDGED.value, app_ctx.actor())
-    except (OpsError, TransitionError):
-        pass  # acknowledged or closed meanwhile: the check below shows what is still waiting
+def acknowledge(app_ctx: AppContext, user: Principal, alarm_id: str) -> None:
+    """Acknowledge an alarm as ``user``; someone else having done it first is fine."""
+    with refused():
+        try:
+            with app_ctx.store.session() as session:
+                act(session, user, alarm_id, Status.ACKNOWLEDGED.value)
+        except PermissionDenied:
+            raise
+        except (OpsError, TransitionError):
+            pass  # acknowledged or closed meanwhile: the check below shows what is still waiting
 
 
 def register(app: Dash, app_ctx: AppContext) -> None:
     """The popup's check-and-acknowledge callback and its clientside sound control."""
 
-    @app.callback(
+    @guarded_callback(
+        app,
+        Action.ALARM_ACKNOWLEDGE,
         Output("alarm-shown", "data"),
         Output("alarm-popup", "className"),
         Output("popup-content", "children"),
         Output("ack-button", "children"),
+        Output("sound-enable-label", "children"),
+        Output("sound-on-label", "children"),
         Input("alarm-tick", "n_intervals"),
         Input("ack-button", "n_clicks"),
         Input("lang", "value"),
+        Input("url", "pathname"),
         State("alarm-shown", "data"),
     )
-    def check_alarm(_tick: int | None, _ack: int, lang: str, shown: dict | None) -> tuple:
+    def check_alarm(_tick: int | None, _ack: int, lang: str, pathname: str | None, shown: dict | None) -> tuple:
         shown_id = (shown or {}).get("id")
         triggers = set(ctx.triggered_prop_ids)  # several inputs may fire in one request
         if "ack-button.n_clicks" in triggers and shown_id:
-            acknowledge(app_ctx, shown_id)
+            acknowledge(app_ctx, require_action(Action.ALARM_ACKNOWLEDGE), shown_id)
         read = app_ctx.read_context()
         with app_ctx.store.session() as session:
             newest = newest_unacknowledged_id(session)
@@ -125,10 +140,11 @@ def register(app: Dash, app_ctx: AppContext) -> None:
                 raise PreventUpdate
             alarm = alarm_item(session, read, newest) if newest else None
             waiting = alarm_counts(session).unacknowledged - 1 if alarm else 0
-        label = t("popup.acknowledge", lang)
+        labels = (t("popup.acknowledge", lang), t("header.sound_enable", lang), t("header.sound_on", lang))
         if alarm is None:
-            return None, "popup", [], label
-        return {"id": alarm.id}, "popup popup--open", render(alarm, lang, waiting, read.tz), label
+            return None, "popup", [], *labels
+        opened = "popup popup--open" if (pathname or "/") in POPUP_PAGES else "popup"
+        return {"id": alarm.id}, opened, render(alarm, lang, waiting, read.tz), *labels
 
     app.clientside_callback(
         ClientsideFunction("ops", "alarmSound"),

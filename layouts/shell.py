@@ -1,5 +1,6 @@
-"""The frame around every page: header (site, duty shift, clock, alarm count, sound, language),
-the page router, the refresh intervals and the alarm popup.
+"""The frame around every page: header (site, duty shift, clock, alarm count, the pages the user
+may open, who is logged in, sound, language), the page router, the refresh intervals and, for
+those who acknowledge alarms, the alarm popup.
 
 Intervals keep polling while the server is away, so an open page recovers by itself after a
 dashboard restart; ``assets/wall.js`` shows "connection lost" while the header stops updating.
@@ -13,17 +14,31 @@ from typing import Any
 from dash import ClientsideFunction, Dash, Input, Output, State, dcc, html
 
 from layouts import popup
+from layouts.access import NAV_LABELS, PAGES, guarded_callback, may, pages_of, require_login
+from layouts.auth import LOGOUT_PATH
 from layouts.context import AppContext
 from layouts.i18n import LANGUAGE_NAMES, LANGUAGES, t
+from ops_center.auth import Action, Principal, Role
 from ops_center.queries.security import alarm_counts
 from ops_center.queries.shift import current_shift
 
 FRAME_REFRESH_MS = 400
 
 
-def layout(app_ctx: AppContext) -> html.Div:
-    """The page shell; the router fills ``page``."""
+def layout(app_ctx: AppContext, principal: Principal | None) -> html.Div:
+    """The page shell for ``principal``; the router fills ``page``. Only those who may acknowledge
+    alarms get the popup and its sound."""
     config = app_ctx.config
+    with_popup = may(principal, Action.ALARM_ACKNOWLEDGE)
+    sound = [
+        html.Button(
+            [html.Span(id="sound-enable-label", className="sound-enable"),
+             html.Span(id="sound-on-label", className="sound-on")],
+            id="sound-button",
+            n_clicks=0,
+            className="sound-button",
+        )
+    ] if with_popup else []
     header = html.Header(
         [
             html.Div(config.site.name, className="site-name"),
@@ -31,18 +46,9 @@ def layout(app_ctx: AppContext) -> html.Div:
             html.Div(id="header-clock", className="header-clock"),
             html.Div(id="header-alarms", className="header-alarms"),
             html.Div(id="link-status", className="link-status"),
-            html.Nav(
-                [dcc.Link(id="nav-wall", href="/", className="nav-link"),
-                 dcc.Link(id="nav-alarms", href="/alarms", className="nav-link")],
-                className="nav",
-            ),
-            html.Button(
-                [html.Span(id="sound-enable-label", className="sound-enable"),
-                 html.Span(id="sound-on-label", className="sound-on")],
-                id="sound-button",
-                n_clicks=0,
-                className="sound-button",
-            ),
+            html.Nav(id="nav", className="nav"),
+            html.Div(id="header-user", className="header-user"),
+            *sound,
             dcc.RadioItems(
                 id="lang",
                 options=[{"label": LANGUAGE_NAMES[code], "value": code} for code in LANGUAGES],
@@ -61,7 +67,7 @@ def layout(app_ctx: AppContext) -> html.Div:
             dcc.Location(id="url"),
             header,
             html.Main(id="page", className="page"),
-            popup.layout(),
+            *([popup.layout()] if with_popup else []),
             dcc.Interval(id="data-tick", interval=config.dashboard.refresh_ms),
             dcc.Interval(id="frame-tick", interval=FRAME_REFRESH_MS),
             dcc.Store(id="server-beat"),
@@ -72,46 +78,68 @@ def layout(app_ctx: AppContext) -> html.Div:
     )
 
 
-def register(app: Dash, app_ctx: AppContext, pages: dict[str, Callable[[], Any]]) -> None:
-    """The router, the header's refresh, and the clientside frame, link and viewport helpers."""
+def validation_layout(app_ctx: AppContext) -> html.Div:
+    """Every component any user's shell can hold (for Dash's callback validation): an admin's."""
+    return layout(app_ctx, Principal(name="validation", role=Role.ADMIN))
 
-    @app.callback(Output("page", "children"), Output("page", "className"), Input("url", "pathname"),
-                  State("lang", "value"))
+
+def nav_links(principal: Principal, pathname: str, lang: str) -> list:
+    """Links to the pages ``principal`` may open; the current one marked."""
+    return [
+        dcc.Link(t(NAV_LABELS[path], lang), href=path, id=f"nav-{path.strip('/') or 'wall'}",
+                 className="nav-link nav-link--here" if path == pathname else "nav-link")
+        for path in pages_of(principal)
+    ]
+
+
+def register(app: Dash, app_ctx: AppContext, pages: dict[str, Callable[[str], Any]]) -> None:
+    """The router (``pages`` maps a path to its layout in a language), the header's refresh, and the clientside frame, link and viewport helpers."""
+
+    @guarded_callback(app, None, Output("page", "children"), Output("page", "className"),
+                      Input("url", "pathname"), Input("lang", "value"))
     def route(pathname: str | None, lang: str) -> tuple:
-        page = pages.get(pathname or "/")
+        path = pathname or "/"
+        page = pages.get(path)
         if page is None:
             return html.Div(t("page.not_found", lang), className="empty"), "page"
-        return page(), f"page page-{(pathname or '/').strip('/') or 'wall'}"
+        if not may(require_login(), PAGES[path]):
+            return html.Div(t("page.forbidden", lang), className="empty", id="page-forbidden"), "page"
+        return page(lang), f"page page-{path.strip('/') or 'wall'}"
 
-    @app.callback(
+    @guarded_callback(
+        app,
+        None,
         Output("header-shift", "children"),
         Output("header-clock", "children"),
         Output("header-alarms", "children"),
         Output("link-status", "children"),
-        Output("nav-wall", "children"),
-        Output("nav-alarms", "children"),
-        Output("sound-enable-label", "children"),
-        Output("sound-on-label", "children"),
+        Output("nav", "children"),
+        Output("header-user", "children"),
         Output("server-beat", "data"),
         Input("data-tick", "n_intervals"),
         Input("lang", "value"),
+        Input("url", "pathname"),
     )
-    def refresh_header(n: int | None, lang: str) -> tuple:
+    def refresh_header(n: int | None, lang: str, pathname: str | None) -> tuple:
+        principal = require_login()
         read = app_ctx.read_context()
         local = read.local(read.now)
         shift = current_shift(app_ctx.config.site.shifts, local.time())
-        with app_ctx.store.session() as session:
-            waiting = alarm_counts(session).unacknowledged
-        alarms = html.Span(f"{t('security.unacknowledged', lang)} {waiting}", className="header-badge") if waiting else ""
+        alarms: object = ""
+        if may(principal, Action.VIEW_WALL) or may(principal, Action.VIEW_CONSOLE):
+            with app_ctx.store.session() as session:
+                waiting = alarm_counts(session).unacknowledged
+            if waiting:
+                alarms = html.Span(f"{t('security.unacknowledged', lang)} {waiting}", className="header-badge")
+        user = [html.Span(principal.name, className="user-name"),
+                html.A(t("header.logout", lang), href=LOGOUT_PATH, className="logout", id="logout")]
         return (
             t("header.shift", lang, name=shift.name),
             local.strftime("%Y-%m-%d %H:%M:%S"),
             alarms,
             t("header.link_lost", lang),
-            t("nav.wall", lang),
-            t("nav.alarms", lang),
-            t("header.sound_enable", lang),
-            t("header.sound_on", lang),
+            nav_links(principal, pathname or "/", lang),
+            user,
             n or 0,
         )
 

@@ -9,8 +9,6 @@ alarm list; and an open page that recovers by itself from a server restart.
 from __future__ import annotations
 
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -32,10 +30,13 @@ from ops_center.store.models import Alarm, CameraFrame, FireDevice, Guard, Merch
 from ops_center.store.types import utcnow
 from tests.wall_harness import (
     CAMERA_ID,
+    WALL_USER,
     acknowledge_all,
     WallServer,
     audio_state,
+    http_login,
     launch_chromium,
+    log_in,
     open_wall,
     site_config,
     store_alarm,
@@ -251,26 +252,19 @@ def test_live_tiles_follow_the_frames_in_the_store(page: Page, store: Store, med
     page.wait_for_function(f"() => document.querySelector('{tile}').naturalWidth === {width}", timeout=3_000)
 
 
-def _get(url: str) -> tuple[int, bytes, dict[str, str]]:
-    try:
-        with urllib.request.urlopen(url, timeout=10) as resp:
-            return resp.status, resp.read(), dict(resp.headers)
-    except urllib.error.HTTPError as err:
-        return err.code, err.read(), dict(err.headers)
-
-
 def test_frames_and_snapshots_are_served_from_the_store_and_404_otherwise(server: WallServer, store: Store, snapshot) -> None:
     alarm_id, _ = store_alarm(store, 5, *snapshot)
     with store.session() as s:
         transition(s, alarm_id, "acknowledged", "test")
         stored_frame = s.scalar(select(CameraFrame.jpeg).where(CameraFrame.camera_id == CAMERA_ID))
-    status, body, headers = _get(f"{server.url}/frames/{CAMERA_ID}.jpg")
-    assert status == 200 and body == stored_frame and headers["Content-Type"] == "image/jpeg"
-    assert "no-store" in headers["Cache-Control"]
-    status, body, headers = _get(f"{server.url}/snapshots/{alarm_id}.jpg")
-    assert status == 200 and body == snapshot[0] and "no-store" in headers["Cache-Control"]
-    assert _get(f"{server.url}/frames/no-such-camera.jpg")[0] == 404
-    assert _get(f"{server.url}/snapshots/no-such-alarm.jpg")[0] == 404
+    client = http_login(server.url, *WALL_USER)
+    frame = client.get(f"{server.url}/frames/{CAMERA_ID}.jpg")
+    assert frame.status_code == 200 and frame.content == stored_frame and frame.headers["Content-Type"] == "image/jpeg"
+    assert "no-store" in frame.headers["Cache-Control"]
+    shot = client.get(f"{server.url}/snapshots/{alarm_id}.jpg")
+    assert shot.status_code == 200 and shot.content == snapshot[0] and "no-store" in shot.headers["Cache-Control"]
+    assert client.get(f"{server.url}/frames/no-such-camera.jpg").status_code == 404
+    assert client.get(f"{server.url}/snapshots/no-such-alarm.jpg").status_code == 404
 
 
 # --- language, alarm list, restart ------------------------------------------------------------
@@ -292,7 +286,7 @@ def test_the_alarm_list_shows_stored_alarms_with_snapshots_and_refreshes_itself(
     browser: Browser, server: WallServer, store: Store, snapshot, output_dir: Path
 ) -> None:
     page = browser.new_page(viewport={"width": 1920, "height": 1080})
-    page.goto(f"{server.url}/alarms")
+    log_in(page, server.url, *WALL_USER, path="/alarms")
     page.wait_for_selector(".alarm-table")
     alarm_id, _ = store_alarm(store, 6, *snapshot)
     row = f'.alarm-table tr[data-alarm-id="{alarm_id}"]'

@@ -2,7 +2,8 @@
 
 The app comes from ``layouts.app.create_app`` and is served by Werkzeug in a background thread on
 a free port (stoppable and restartable on the same port); Chromium is Debian's, driven through
-Playwright with sound allowed without a click.
+Playwright with sound allowed without a click. Every page needs a login: the server creates the
+duty room's wall account (an operator, ``WALL_USER``) and ``open_wall`` signs in with it.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import time
 from datetime import datetime
 from typing import Any
 
+import requests
 from playwright.sync_api import Browser, Page, Playwright
 from werkzeug.serving import BaseWSGIServer, make_server
 
@@ -21,12 +23,13 @@ from sqlalchemy import select
 
 from layouts.app import create_app
 from ops_center.alarm_actions import transition
+from ops_center.auth import create_user
 from ops_center.config import SiteConfig
 from ops_center.lifecycle import Status
 from ops_center.records import AlarmRecord, stable_id
 from ops_center.store import writes
 from ops_center.store.db import Store
-from ops_center.store.models import Alarm
+from ops_center.store.models import Alarm, User
 from ops_center.store.types import utcnow
 
 CHROMIUM = "/usr/bin/chromium"
@@ -39,6 +42,8 @@ CHROMIUM_ARGS = [
     "--autoplay-policy=no-user-gesture-required",
 ]
 CAMERA_ID = "lake-east"
+SECRET_KEY = "wall-harness-session-secret-" + "s" * 32
+WALL_USER = ("wall", "wall display 0001")  # the duty room's wall display signs in as an operator
 ZONE = "lake-edge"
 
 
@@ -84,8 +89,9 @@ class WallServer:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> WallServer:
-        """Build a fresh app with ``create_app`` and serve it."""
-        app = create_app(self.config, self.store)
+        """Build a fresh app with ``create_app`` and serve it; the wall account exists from now on."""
+        add_user(self.store, *WALL_USER, "operator")
+        app = create_app(self.config, self.store, secret_key=SECRET_KEY)
         logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
         self._server = make_server("127.0.0.1", self.port, app.server, threaded=True)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -101,15 +107,42 @@ class WallServer:
             self._server = self._thread = None
 
 
+def add_user(store: Store, username: str, password: str, role: str, guard_id: str | None = None) -> None:
+    """Create a user unless one of that name exists."""
+    with store.session() as session:
+        if session.get(User, username) is None:
+            create_user(session, username, role, password, guard_id=guard_id)
+
+
+def log_in(page: Page, base_url: str, username: str, password: str, path: str = "/") -> None:
+    """Open ``path``, meet the login form, sign in and wait to be back on ``path``."""
+    page.goto(f"{base_url}{path}")
+    page.fill("#username", username)
+    page.fill("#password", password)
+    page.click("#login")
+    page.wait_for_url(f"{base_url}{path}")
+
+
+def http_login(base_url: str, username: str, password: str) -> requests.Session:
+    """An HTTP client signed in as ``username`` (the session cookie of a real login)."""
+    client = requests.Session()
+    reply = client.post(f"{base_url}/login", data={"username": username, "password": password, "next": "/"},
+                        allow_redirects=False)
+    if reply.status_code != 302:
+        raise AssertionError(f"login of {username} failed: HTTP {reply.status_code}")
+    return client
+
+
 def launch_chromium(playwright: Playwright) -> Browser:
     """Debian's Chromium, headless, allowed to play sound without a click."""
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
 
 def open_wall(browser: Browser, url: str, width: int = 1920, height: int = 1080) -> Page:
-    """A page at ``width`` x ``height`` with the wall loaded, its modules filled and charts drawn."""
+    """A page at ``width`` x ``height``, signed in as the wall account, with the wall loaded, its
+    modules filled and charts drawn."""
     page = browser.new_page(viewport={"width": width, "height": height})
-    page.goto(url)
+    log_in(page, url, *WALL_USER)
     page.wait_for_selector("#panel-traffic .panel-title", timeout=30_000)
     page.wait_for_selector("#panel-timeline .main-svg", timeout=30_000)
     page.wait_for_selector("#panel-parking .main-svg", timeout=30_000)

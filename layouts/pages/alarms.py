@@ -6,11 +6,13 @@ from datetime import tzinfo
 
 from dash import Dash, Input, Output, html
 
+from layouts.access import guarded_callback
 from layouts.context import AppContext
 from layouts.format import local_time, waiting_clock
 from layouts.i18n import t, term
 from layouts.panels.live import snapshot_url
 from layouts.panels.security import alarm_where, status_chip
+from ops_center.auth import Action
 from ops_center.queries.security import AlarmItem, recent_alarms
 
 LIMIT = 50
@@ -41,7 +43,8 @@ def alarm_line(alarm: AlarmItem, lang: str, tz: tzinfo) -> html.Tr:
 def register(app: Dash, app_ctx: AppContext) -> None:
     """The list's refresh callback."""
 
-    @app.callback(Output("alarm-list", "children"), Input("data-tick", "n_intervals"), Input("lang", "value"))
+    @guarded_callback(app, Action.VIEW_WALL, Output("alarm-list", "children"), Input("data-tick", "n_intervals"),
+                      Input("lang", "value"))
     def refresh_alarms(_tick: int | None, lang: str) -> list:
         read = app_ctx.read_context()
         with app_ctx.store.session() as session:

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from dash import Dash, Input, Output, State, html
 
+from layouts.access import guarded_callback
 from layouts.charts import font_px
 from layouts.context import AppContext
 from layouts.panels import cameras, commerce, fire, guards, parking, security, timeline, traffic
+from ops_center.auth import Action
 from ops_center.queries.cameras import camera_health
 from ops_center.queries.commerce import commerce_panel
 from ops_center.queries.fire import fire_panel
@@ -35,7 +37,8 @@ def register(app: Dash, app_ctx: AppContext) -> None:
     """The wall's one data callback."""
     outputs = [o for name in MODULES for o in (Output(f"panel-{name}", "children"), Output(f"panel-{name}", "className"))]
 
-    @app.callback(*outputs, Input("data-tick", "n_intervals"), Input("lang", "value"), State("viewport", "data"))
+    @guarded_callback(app, Action.VIEW_WALL, *outputs, Input("data-tick", "n_intervals"), Input("lang", "value"),
+                      State("viewport", "data"))
     def refresh_wall(_tick: int | None, lang: str, viewport_height: float | None) -> tuple:
         read = app_ctx.read_context()
         config = app_ctx.config

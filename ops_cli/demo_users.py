@@ -1,0 +1,59 @@
+"""The demo's users and session secret: ``python run_dashboard.py`` with no arguments signs nobody in
+by itself, so it creates one user per role (two guards: one per shift of the simulated roster) and
+prints each password once, when the user is created. A real site adds users with
+``ops-center users add`` and sets ``OPS_SECRET_KEY``.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Mapping
+
+from ops_center.auth import create_user, generate_password
+from ops_center.simulator.guards import ROSTER
+from ops_center.store.db import Store
+from ops_center.store.models import Guard, User
+
+
+def _first_guard(shift: str) -> str:
+    return next(guard_id for guard_id, _name, _channel, guard_shift in ROSTER if guard_shift == shift)
+
+
+# username, role, roster guard (for guard users)
+DEMO_USERS: tuple[tuple[str, str, str | None], ...] = (
+    ("operator", "operator", None),
+    ("guard-day", "guard", _first_guard("day")),
+    ("guard-night", "guard", _first_guard("night")),
+    ("manager", "manager", None),
+    ("admin", "admin", None),
+)
+
+
+def demo_secret(env: Mapping[str, str], secret_env: str, say: Callable[[str], None] = print) -> str | None:
+    """``None`` when ``secret_env`` is set (the caller validates it), else a fresh secret for this run."""
+    if env.get(secret_env):
+        return None
+    say(f"{secret_env} is not set: using a random session secret for this run (sign in again after a restart)")
+    return secrets.token_urlsafe(32)
+
+
+def ensure_demo_users(store: Store, say: Callable[[str], None] = print) -> list[str]:
+    """Create the demo users that do not exist yet, print their passwords once; return their names."""
+    created: list[tuple[str, str, str | None, str]] = []
+    with store.session() as session:
+        for username, role, guard_id in DEMO_USERS:
+            if session.get(User, username) is not None:
+                continue
+            guard = session.get(Guard, guard_id) if guard_id else None
+            if guard_id and guard is None:
+                continue  # no simulated roster (simulator off): no demo guard user
+            password = generate_password()
+            create_user(session, username, role, password, guard_id=guard_id)
+            created.append((username, role, f"{guard.name}, {guard_id}" if guard else None, password))
+    if not created:
+        say("demo users exist already: " + ", ".join(name for name, _, _ in DEMO_USERS)
+            + " (passwords were printed when they were created)")
+    for username, role, guard, password in created:
+        linked = f", guard {guard}" if guard else ""
+        say(f"demo user {username:12} ({role}{linked})  password: {password}   (shown once)")
+    return [name for name, *_ in created]
