@@ -270,6 +270,7 @@ def register(app: Dash, app_ctx: AppContext) -> None:
         Output("console-message", "children"),
         Output("console-changed", "data"),
         Output("c-note", "value"),
+        Output("c-guard", "value"),
         *(Input(button, "n_clicks") for button in STEPS),
         State("console-current", "data"),
         State("c-guard", "value"),
@@ -296,5 +297,6 @@ def register(app: Dash, app_ctx: AppContext) -> None:
                         reason=str(reason) if step.target is Status.FALSE_ALARM and reason else None,
                         guard_id=str(guard_id) if step.target is Status.DISPATCHED and guard_id else None)
         except (OpsError, TransitionError) as exc:
-            return refusal(exc, lang), int(changed or 0) + 1, no_update
-        return done(step.target.value if step.target else "note", user.name, lang, tz), int(changed or 0) + 1, ""
+            return refusal(exc, lang), int(changed or 0) + 1, no_update, no_update
+        cleared_guard = None if step.target is Status.DISPATCHED else no_update
+        return done(step.target.value if step.target else "note", user.name, lang, tz), int(changed or 0) + 1, "", cleared_guard

@@ -1,0 +1,243 @@
+"""Roles on the real app over real HTTP: every page, media route and Dash callback of ``create_app``
+for anonymous, guard, manager, operator and admin, on SQLite and on PostgreSQL.
+
+Callbacks are posted to ``/_dash-update-component`` the way the browser posts them, built from the
+app's own ``/_dash-dependencies`` so that a callback added later without a role check fails here.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+import requests
+
+from layouts.access import PAGES
+from ops_center.alarm_actions import audit_trail, transition
+from ops_center.auth import Action, can
+from ops_center.records import AlarmRecord, stable_id
+from ops_center.store import writes
+from ops_center.store.db import Store, open_store
+from ops_center.store.models import Alarm, Guard
+from ops_center.store.types import utcnow
+from tests.wall_harness import CAMERA_ID, ZONE, WallServer, add_user, http_login, site_config
+
+USERS = {  # name: (password, role, roster guard)
+    "op1": ("operator pass 1", "operator", None),
+    "wang": ("guard pass 0001", "guard", "g1"),
+    "li": ("guard pass 0002", "guard", "g2"),
+    "boss": ("manager pass 1", "manager", None),
+    "root": ("admin pass 0001", "admin", None),
+}
+ROLE_OF = {name: role for name, (_, role, _) in USERS.items()}
+# The first output of each server callback -> the action it needs (None: any logged-in user).
+CALLBACK_ACTIONS: dict[str, Action | None] = {
+    "page": None,
+    "header-shift": None,
+    "panel-security": Action.VIEW_WALL,
+    "alarm-list": Action.VIEW_WALL,
+    "alarm-shown": Action.ALARM_ACKNOWLEDGE,
+    "console-selected": Action.VIEW_CONSOLE,
+    "console-alarms": Action.VIEW_CONSOLE,
+    "console-message": Action.VIEW_CONSOLE,
+    "guard-me": Action.VIEW_GUARD_PAGE,
+    "guard-message": Action.VIEW_GUARD_PAGE,
+    "report-body": Action.VIEW_REPORTS,
+    "report-download": Action.EXPORT_CSV,
+}
+
+
+@dataclass
+class Site:
+    url: str
+    store: Store
+    callbacks: dict[str, dict[str, Any]]  # first output id -> its entry in /_dash-dependencies
+
+    def client(self, user: str) -> requests.Session:
+        return http_login(self.url, user, USERS[user][0])
+
+
+@pytest.fixture
+def site(store_url: str) -> Iterator[Site]:
+    store = open_store(store_url)
+    now = utcnow()
+    with store.session() as s:
+        writes.sync_cameras(s, site_config().cameras)
+        for guard_id, name in (("g1", "Wang Wei"), ("g2", "Li Na")):
+            s.add(Guard(id=guard_id, name=name, radio_channel="CH2", post="Lake path", status="on_patrol", updated_at=now))
+    for name, (password, role, guard_id) in USERS.items():
+        add_user(store, name, password, role, guard_id)
+    server = WallServer(site_config("en"), store).start()
+    deps = http_login(server.url, "root", USERS["root"][0]).get(f"{server.url}/_dash-dependencies").json()
+    callbacks = {_outputs(d["output"])[0]["id"]: d for d in deps if not d.get("clientside_function")}
+    yield Site(server.url, store, callbacks)
+    server.stop()
+    store.dispose()
+
+
+def _outputs(spec: str) -> list[dict[str, str]]:
+    parts = spec.strip(".").split("...") if spec.startswith("..") else [spec]
+    return [dict(zip(("id", "property"), part.rsplit(".", 1), strict=True)) for part in parts]
+
+
+def _callback(site: Site, client: requests.Session, first_output: str, values: dict[str, Any] | None = None,
+              changed: list[str] | None = None) -> requests.Response:
+    """Post one callback as the browser does; ``values`` maps ``id.property`` to a value (else None)."""
+    dep = site.callbacks[first_output]
+    values = values or {}
+
+    def item(d: dict[str, str]) -> Any:
+        if d["id"].startswith("{"):  # a pattern-matching input (ALL): a list of matched components
+            return values.get(f"pattern.{d['property']}", [])
+        return {**d, "value": values.get(f"{d['id']}.{d['property']}")}
+
+    outputs = _outputs(dep["output"])
+    body = {
+        "output": dep["output"],
+        "outputs": outputs if dep["output"].startswith("..") else outputs[0],
+        "inputs": [item(d) for d in dep["inputs"]],
+        "state": [item(d) for d in dep["state"]],
+        "changedPropIds": changed or [],
+    }
+    return client.post(f"{site.url}/_dash-update-component", json=body)
+
+
+def _alarm(site: Site, n: int, status: str = "new", guard_id: str | None = None) -> str:
+    record = AlarmRecord(id=stable_id("roles", n), kind="danger_zone", severity="critical", title="Person in the lake",
+                         raised_at=datetime.now(UTC), camera_id=CAMERA_ID, zone_name=ZONE, place="East lawn")
+    with site.store.session() as s:
+        writes.raise_alarm(s, record)
+    path = ["acknowledged", "dispatched", "on_scene"]
+    for step in path[: path.index(status) + 1] if status in path else []:
+        with site.store.session() as s:
+            transition(s, record.id, step, "setup", guard_id=guard_id if step == "dispatched" else None)
+    return record.id
+
+
+def _trail(site: Site, alarm_id: str) -> list[tuple[str, str]]:
+    with site.store.session() as s:
+        return [(t.to_status, t.actor) for t in audit_trail(s, alarm_id)]
+
+
+def test_every_page_media_route_and_callback_answers_by_role(site: Site) -> None:
+    assert set(site.callbacks) == set(CALLBACK_ACTIONS), "every server callback has its expected role check here"
+    alarm_id = _alarm(site, 1)
+    anonymous = requests.Session()
+    media = [f"/snapshots/{alarm_id}.jpg", f"/frames/{CAMERA_ID}.jpg"]
+    for path in [*PAGES, *media, "/_dash-layout", "/_dash-dependencies"]:
+        assert anonymous.get(f"{site.url}{path}").status_code == 401, path
+    for first_output in CALLBACK_ACTIONS:
+        assert _callback(site, anonymous, first_output).status_code == 401, first_output
+
+    wrong = []
+    for user, role in ROLE_OF.items():
+        client = site.client(user)
+        for path, action in PAGES.items():
+            expected = 200 if can(role, action) else 403
+            if (got := client.get(f"{site.url}{path}").status_code) != expected:
+                wrong.append((user, path, got, expected))
+        for path in media:  # no snapshot stored, no frame yet: found by nobody, refused to nobody logged in
+            if (got := client.get(f"{site.url}{path}").status_code) != 404:
+                wrong.append((user, path, got, 404))
+        for first_output, action in CALLBACK_ACTIONS.items():
+            got = _callback(site, client, first_output).status_code
+            allowed = action is None or can(role, action)
+            if (got in (200, 204)) != allowed or (not allowed and got != 403):
+                wrong.append((user, first_output, got, "200/204" if allowed else 403))
+    assert wrong == []
+    assert _trail(site, alarm_id) == [("new", "camera:lake-east")], "no role check acted on the alarm"
+
+
+def test_a_browser_is_sent_to_its_own_page_and_the_router_refuses_foreign_ones(site: Site) -> None:
+    guard = site.client("wang")
+    html = {"Accept": "text/html"}
+    landing = guard.get(f"{site.url}/", headers=html, allow_redirects=False)
+    assert (landing.status_code, landing.headers["Location"]) == (302, "/guard")
+    routed = _callback(site, guard, "page", {"url.pathname": "/console", "lang.value": "en"}, ["url.pathname"])
+    assert routed.status_code == 200 and "page-forbidden" in routed.text and "console-alarms" not in routed.text
+    manager = site.client("boss")
+    assert manager.get(f"{site.url}/console", headers=html, allow_redirects=False).headers["Location"] == "/"
+
+
+def test_acknowledging_from_the_popup_needs_the_role_and_records_the_user(site: Site) -> None:
+    alarm_id = _alarm(site, 2)
+    ack = {"ack-button.n_clicks": 1, "alarm-shown.data": {"id": alarm_id}, "lang.value": "en", "url.pathname": "/"}
+    refused = _callback(site, site.client("boss"), "alarm-shown", ack, ["ack-button.n_clicks"])
+    assert refused.status_code == 403 and "may not alarm.acknowledge" in refused.text
+    with site.store.session() as s:
+        assert s.get(Alarm, alarm_id).status == "new"
+    assert _callback(site, site.client("op1"), "alarm-shown", ack, ["ack-button.n_clicks"]).status_code == 200
+    assert _trail(site, alarm_id)[-1] == ("acknowledged", "op1")
+
+
+def _step(site: Site, user: str, button: str, alarm_id: str, **fields: Any) -> requests.Response:
+    values = {f"{button}.n_clicks": 1, "console-current.data": alarm_id, "lang.value": "en",
+              **{f"{key}.value": value for key, value in fields.items()}}
+    return _callback(site, site.client(user), "console-message", values, [f"{button}.n_clicks"])
+
+
+def test_the_console_dispatches_as_the_operator_and_refuses_the_manager(site: Site) -> None:
+    alarm_id = _alarm(site, 3, "acknowledged")
+    refused = _step(site, "boss", "c-dispatch", alarm_id, **{"c-guard": "g1"})
+    assert refused.status_code == 403 and "may not console.view" in refused.text
+    no_guard = _step(site, "op1", "c-dispatch", alarm_id)
+    assert no_guard.status_code == 200 and "Missing or wrong input" in no_guard.text and "guard_id" in no_guard.text
+    done = _step(site, "op1", "c-dispatch", alarm_id, **{"c-guard": "g1", "c-note": "radio CH2"})
+    assert done.status_code == 200 and "dispatched: op1" in done.text
+    with site.store.session() as s:
+        alarm, guard = s.get(Alarm, alarm_id), s.get(Guard, "g1")
+        assert (alarm.status, alarm.guard_id, guard.status) == ("dispatched", "g1", "dispatched")
+        assert audit_trail(s, alarm_id)[-1].note == "radio CH2"
+
+
+def test_illegal_steps_and_missing_reasons_come_back_as_messages(site: Site) -> None:
+    alarm_id = _alarm(site, 4, "on_scene", guard_id="g1")
+    again = _step(site, "op1", "c-ack", alarm_id)
+    assert again.status_code == 200 and "Not possible in this state" in again.text
+    assert "cannot go from on_scene to acknowledged" in again.text and "Traceback" not in again.text
+    no_reason = _step(site, "root", "c-false", alarm_id)
+    assert no_reason.status_code == 200 and "needs a reason code" in no_reason.text
+    assert _step(site, "root", "c-false", alarm_id, **{"c-reason": "staff"}).status_code == 200
+    assert _trail(site, alarm_id)[-1] == ("false_alarm", "root")
+
+
+def _press(site: Site, user: str, alarm_id: str, target: str) -> requests.Response:
+    button = {"alarm": alarm_id, "to": target, "type": "guard-act"}
+    values = {"pattern.n_clicks": [{"id": button, "property": "n_clicks", "value": 1}], "lang.value": "en"}
+    changed = json.dumps(button, separators=(",", ":"), sort_keys=True) + ".n_clicks"
+    return _callback(site, site.client(user), "guard-message", values, [changed])
+
+
+def test_a_guard_acts_only_on_his_own_dispatch(site: Site) -> None:
+    alarm_id = _alarm(site, 5, "dispatched", guard_id="g1")
+    other = _press(site, "li", alarm_id, "on_scene")
+    assert other.status_code == 403 and "only act on alarms dispatched to him" in other.text
+    assert _press(site, "op1", alarm_id, "on_scene").status_code == 403, "the operator has no guard page"
+    assert _trail(site, alarm_id)[-1] == ("dispatched", "setup")
+    assert _press(site, "wang", alarm_id, "on_scene").status_code == 200
+    assert _press(site, "wang", alarm_id, "resolved").status_code == 200
+    assert [step for step in _trail(site, alarm_id)[-2:]] == [("on_scene", "wang"), ("resolved", "wang")]
+    with site.store.session() as s:
+        assert s.get(Guard, "g1").status == "on_patrol"
+
+
+def test_only_managers_and_admins_export_the_report(site: Site) -> None:
+    alarm_id = _alarm(site, 6, "acknowledged")
+    with site.store.session() as s:
+        transition(s, alarm_id, "resolved", "op1")
+    since = datetime(2000, 1, 1, tzinfo=UTC).isoformat()
+    values = {"report-csv.n_clicks": 1, "report-shift.value": f"{since}/{utcnow().isoformat()}", "lang.value": "en"}
+    assert _callback(site, site.client("op1"), "report-download", values, ["report-csv.n_clicks"]).status_code == 403
+    exported = _callback(site, site.client("boss"), "report-download", values, ["report-csv.n_clicks"])
+    assert exported.status_code == 200
+    csv_text = exported.json()["response"]["report-download"]["data"]["content"]
+    lines = csv_text.strip().splitlines()
+    assert lines[0].startswith("Kind,Zone / guard,Alarms,Resolved")
+    assert lines[1].startswith("all,All alarms,1,1,0,0,")
+    assert any(line.startswith(f"zone,Lake (drowning danger),1,1") for line in lines)
+    bad = _callback(site, site.client("boss"), "report-body", {"report-shift.value": "yesterday"}, ["report-shift.value"])
+    assert bad.status_code == 200 and "report-shift: 'yesterday' is not" in bad.text
