@@ -82,7 +82,7 @@ def render(alarm: AlarmItem, lang: str, waiting: int, tz: tzinfo) -> html.Div:
             [
                 html.Span(t("popup.title", lang), className="popup-title"),
                 html.Span(term("alarm_kind", alarm.kind, lang), className="popup-kind"),
-                chip(term("severity", alarm.severity, lang), "alert" if alarm.severity == "critical" else "warn"),
+                chip(term("severity", alarm.severity, lang), "warn" if alarm.severity == "warning" else "alert"),
             ],
             className="popup-head",
         ),

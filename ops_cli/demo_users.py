@@ -54,6 +54,6 @@ def ensure_demo_users(store: Store, say: Callable[[str], None] = print) -> list[
         say("demo users exist already: " + ", ".join(name for name, _, _ in DEMO_USERS)
             + " (passwords were printed when they were created)")
     for username, role, guard, password in created:
-        linked = f", guard {guard}" if guard else ""
+        linked = f": {guard}" if guard else ""
         say(f"demo user {username:12} ({role}{linked})  password: {password}   (shown once)")
     return [name for name, *_ in created]

@@ -220,7 +220,7 @@ def test_a_guard_acts_only_on_his_own_dispatch(site: Site) -> None:
     assert _trail(site, alarm_id)[-1] == ("dispatched", "setup")
     assert _press(site, "wang", alarm_id, "on_scene").status_code == 200
     assert _press(site, "wang", alarm_id, "resolved").status_code == 200
-    assert [step for step in _trail(site, alarm_id)[-2:]] == [("on_scene", "wang"), ("resolved", "wang")]
+    assert _trail(site, alarm_id)[-2:] == [("on_scene", "wang"), ("resolved", "wang")]
     with site.store.session() as s:
         assert s.get(Guard, "g1").status == "on_patrol"
 
@@ -238,6 +238,6 @@ def test_only_managers_and_admins_export_the_report(site: Site) -> None:
     lines = csv_text.strip().splitlines()
     assert lines[0].startswith("Kind,Zone / guard,Alarms,Resolved")
     assert lines[1].startswith("all,All alarms,1,1,0,0,")
-    assert any(line.startswith(f"zone,Lake (drowning danger),1,1") for line in lines)
+    assert any(line.startswith("zone,Lake (drowning danger),1,1") for line in lines)
     bad = _callback(site, site.client("boss"), "report-body", {"report-shift.value": "yesterday"}, ["report-shift.value"])
     assert bad.status_code == 200 and "report-shift: 'yesterday' is not" in bad.text

@@ -1,0 +1,43 @@
+"""The demo's users on a real SQLite store: one per role, guards linked to the simulated roster,
+passwords printed once (when created) and good for a login; the demo's per-run session secret."""
+
+from __future__ import annotations
+
+import re
+
+from ops_center.auth import authenticate
+from ops_center.simulator import seed
+from ops_center.store.db import open_store
+from ops_center.store.types import utcnow
+from ops_cli.demo_users import DEMO_USERS, demo_secret, ensure_demo_users
+
+
+def test_demo_users_are_created_once_with_passwords_that_log_in(sqlite_url: str) -> None:
+    store = open_store(sqlite_url)
+    seed(store, utcnow(), history_days=0)
+    said: list[str] = []
+    assert ensure_demo_users(store, said.append) == [name for name, _, _ in DEMO_USERS]
+    passwords = dict(re.findall(r"demo user (\S+) .* password: (\S+)", "\n".join(said)))
+    assert set(passwords) == {name for name, _, _ in DEMO_USERS}
+    with store.session() as s:
+        for name, role, guard_id in DEMO_USERS:
+            principal = authenticate(s, name, passwords[name])
+            assert principal is not None and (principal.role, principal.guard_id) == (role, guard_id), name
+    again: list[str] = []
+    assert ensure_demo_users(store, again.append) == []
+    assert len(again) == 1 and "exist already" in again[0] and "password:" not in again[0]
+    store.dispose()
+
+
+def test_without_a_roster_the_demo_makes_no_guard_users(sqlite_url: str) -> None:
+    store = open_store(sqlite_url)
+    assert ensure_demo_users(store, lambda _: None) == ["operator", "manager", "admin"]
+    store.dispose()
+
+
+def test_the_demo_secret_is_fresh_per_run_unless_the_environment_sets_one() -> None:
+    said: list[str] = []
+    first, second = demo_secret({}, "OPS_SECRET_KEY", said.append), demo_secret({}, "OPS_SECRET_KEY", said.append)
+    assert first and second and first != second and len(first) >= 32
+    assert "OPS_SECRET_KEY is not set" in said[0]
+    assert demo_secret({"OPS_SECRET_KEY": "x" * 40}, "OPS_SECRET_KEY", said.append) is None
