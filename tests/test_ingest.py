@@ -1,0 +1,307 @@
+"""Sensor ingestion: pure validation of every feed, then the real HTTP API (the real login gate and
+``register_api`` on a werkzeug server) over a simulator-seeded store on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import flask
+import pytest
+import requests
+from sqlalchemy import func, select
+from werkzeug.serving import make_server
+
+from layouts.api import register_api
+from layouts.auth import install_auth
+from ops_center.alarm_actions import act
+from ops_center.auth import Principal, Role, create_token, create_user, revoke_token
+from ops_center.errors import InputError
+from ops_center.ingest import (
+    FireSignalIn,
+    FootfallIn,
+    ParkingCountIn,
+    ParkingSpaceIn,
+    TrafficIn,
+    parse_items,
+)
+from ops_center.simulator import seed
+from ops_center.store.db import Store, open_store
+from ops_center.store.models import (
+    Alarm,
+    AlarmTransition,
+    EnvironmentReading,
+    FireDevice,
+    FireSignal,
+    Footfall,
+    Guard,
+    ParkingCount,
+    ParkingSpace,
+    TrafficReading,
+)
+from ops_center.store.types import utcnow
+
+SECRET = "ingest-test-secret-" + "y" * 32
+PASSWORDS = {"wang": "guard pass 0001", "boss": "manager pass 1"}
+NOW = datetime(2025, 6, 2, 9, 30, tzinfo=UTC)
+
+
+def _body(*items: dict[str, Any]) -> str:
+    return json.dumps({"items": list(items)})
+
+
+def _refused(item: type, body: str, now: datetime = NOW) -> str:
+    with pytest.raises(InputError) as caught:
+        parse_items(item, body, now)
+    return str(caught.value)
+
+
+# --- pure validation --------------------------------------------------------------------------
+
+
+def test_good_items_parse_with_times_in_utc() -> None:
+    [by_id, by_address] = parse_items(FireSignalIn, _body(
+        {"device_id": "P1-L01-D003", "state": "supervisory", "value": 0.11, "unit": "MPa",
+         "at": "2025-06-02T17:29:00+08:00"},
+        {"panel": 2, "loop": 1, "address": 4, "state": "alarm", "at": "2025-06-02T09:29:30Z"},
+    ), NOW)
+    assert by_id.at == datetime(2025, 6, 2, 9, 29, tzinfo=UTC) and by_id.at.tzinfo is UTC
+    assert (by_address.panel, by_address.loop, by_address.address, by_address.device_id) == (2, 1, 4, None)
+    [gate] = parse_items(ParkingCountIn, _body({"lot_id": "a", "in": 3, "out": 1, "at": "2025-06-02T09:00:00Z"}), NOW)
+    assert (gate.cars_in, gate.cars_out, gate.occupied, gate.source) == (3, 1, None, "gate")
+
+
+@pytest.mark.parametrize(
+    ("item", "items", "message"),
+    [
+        (FireSignalIn, [{"device_id": "P1-L01-D001", "state": "burning", "at": "2025-06-02T09:00:00Z"}],
+         "items[0].state: 'burning' is not a fire state; use one of normal, alarm, pre_alarm, supervisory, "
+         "trouble, disabled"),
+        (FireSignalIn, [{"device_id": "P1-L01-D001", "state": "alarm", "at": "2025-06-02T09:00:00Z", "colour": "red"}],
+         "items[0].colour: unknown field (allowed: device_id, panel, loop, address, state, value, unit, at)"),
+        (FireSignalIn, [{"device_id": "P1-L01-D001", "state": "alarm", "at": "2025-06-02T09:00:00"}],
+         "items[0].at: Input should have timezone info"),
+        (FireSignalIn, [{"device_id": "P1-L01-D001", "state": "alarm", "at": "2025-06-02T09:36:00Z"}],
+         "items[0].at: 2025-06-02T09:36:00+00:00 lies more than 5 min in the future (check the sensor's clock)"),
+        (FireSignalIn, [{"panel": 1, "loop": 1, "state": "alarm", "at": "2025-06-02T09:00:00Z"}],
+         "items[0]: give device_id, or panel, loop and address"),
+        (FireSignalIn, [{"device_id": "P1-L01-D001", "panel": 1, "state": "alarm", "at": "2025-06-02T09:00:00Z"}],
+         "items[0]: give device_id or panel/loop/address, not both"),
+        (FireSignalIn, [{"device_id": "P1-L01-D001", "state": "normal", "at": "2025-06-02T09:00:00Z"},
+                        {"device_id": "P1-L01-D001", "state": "normal", "value": "NaN", "at": "2025-06-02T09:00:00Z"}],
+         "items[1].value: Input should be a finite number"),
+        (ParkingCountIn, [{"lot_id": "a", "occupied": 5, "in": 1, "at": "2025-06-02T09:00:00Z"}],
+         "items[0]: give occupied, or in/out deltas, not both"),
+        (ParkingCountIn, [{"lot_id": "a", "at": "2025-06-02T09:00:00Z"}], "items[0]: give occupied, or in/out"),
+        (ParkingCountIn, [{"lot_id": "a", "occupied": 300, "capacity": 250, "at": "2025-06-02T09:00:00Z"}],
+         "items[0]: occupied 300 exceeds capacity 250"),
+        (ParkingCountIn, [{"lot_id": "a", "out": -2, "at": "2025-06-02T09:00:00Z"}],
+         "items[0].out: Input should be greater than or equal to 0"),
+        (ParkingCountIn, [{"lot_id": "a", "occupied": 3, "source": "sim", "at": "2025-06-02T09:00:00Z"}],
+         "items[0].source: 'sim' is reserved for the demo simulator; name your counter"),
+        (ParkingSpaceIn, [{"space_id": "A-B1-001", "occupied": False, "plate": "沪A·12345", "at": "2025-06-02T09:00:00Z"}],
+         "items[0]: a free space has no plate"),
+        (FootfallIn, [{"merchant_id": "m01", "minute": "2025-06-02T09:00:30Z", "count_in": 1, "count_out": 0,
+                       "source": "door-1"}],
+         "items[0].minute: 2025-06-02T09:00:30+00:00 does not start a minute (seconds must be 0)"),
+        (FootfallIn, [{"merchant_id": "m01", "minute": "2025-06-02T09:00:00Z", "count_in": 1, "source": "door-1"}],
+         "items[0].count_out: required field missing"),
+        (TrafficIn, [{"road": "Lake Bridge", "congestion": 5, "speed_kmh": 10, "at": "2025-06-02T09:00:00Z"}],
+         "items[0].congestion: Input should be less than or equal to 4"),
+    ],
+)
+def test_a_bad_field_is_named_with_its_item(item: type, items: list[dict[str, Any]], message: str) -> None:
+    assert _refused(item, _body(*items)) == message
+
+
+def test_a_bad_body_is_named_as_such() -> None:
+    assert _refused(TrafficIn, "{not json").startswith("body: Invalid JSON: key must be a string")
+    assert _refused(TrafficIn, "[]") == "body: Input should be an object"
+    assert _refused(TrafficIn, _body()) == "items: List should have at least 1 item after validation, not 0"
+    assert _refused(TrafficIn, json.dumps({"rows": []})) == "rows: unknown field (allowed: items) (and 1 more problem)"
+    many = [{"road": "r", "congestion": 0, "speed_kmh": 50, "at": "2025-06-02T09:00:00Z"}] * 1001
+    assert _refused(TrafficIn, _body(*many)) == "items: List should have at most 1000 items after validation, not 1001"
+
+
+# --- the HTTP API on a seeded store -------------------------------------------------------------
+
+
+@dataclass
+class Api:
+    url: str
+    store: Store
+    token: str
+
+    def post(self, feed: str, *items: dict[str, Any], token: str | None = None) -> requests.Response:
+        return requests.post(f"{self.url}/api/v1/{feed}", data=_body(*items),
+                             headers={"Authorization": f"Bearer {token or self.token}"})
+
+    def count(self, model: type, *where: Any) -> int:
+        with self.store.session() as s:
+            return int(s.scalar(select(func.count()).select_from(model).where(*where)) or 0)
+
+
+@pytest.fixture
+def api(store_url: str) -> Iterator[Api]:
+    store = open_store(store_url)
+    seeded_at = utcnow() - timedelta(minutes=2)
+    seed(store, seeded_at, history_days=1)
+    with store.session() as s:
+        guard_id = s.scalar(select(Guard.id).order_by(Guard.id).limit(1))
+        create_user(s, "wang", "guard", PASSWORDS["wang"], guard_id=guard_id)
+        create_user(s, "boss", "manager", PASSWORDS["boss"])
+        _, token = create_token(s, "fire-gateway", "sensor")
+    app = flask.Flask(__name__)
+    install_auth(app, store, SECRET)
+    register_api(app, store)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield Api(f"http://127.0.0.1:{server.server_port}", store, token)
+    server.shutdown()
+    store.dispose()
+
+
+def _at(seconds_ago: float = 0) -> str:
+    return (utcnow() - timedelta(seconds=seconds_ago)).isoformat()
+
+
+def test_a_sensor_token_stores_every_feed(api: Api) -> None:
+    signals = api.count(FireSignal)
+    answer = api.post(
+        "fire/signals",
+        {"device_id": "P1-L01-D003", "state": "supervisory", "value": 0.108, "unit": "MPa", "at": _at(5)},
+        {"panel": 1, "loop": 1, "address": 2, "state": "trouble", "at": _at(4)},
+    )
+    assert (answer.status_code, answer.json()) == (200, {"received": 2, "stored": 2, "skipped": 0, "alarms": []})
+    assert api.count(FireSignal) == signals + 2
+    with api.store.session() as s:
+        gauge, heat = s.get(FireDevice, "P1-L01-D003"), s.get(FireDevice, "P1-L01-D002")
+        assert (gauge.state, gauge.value, gauge.unit, heat.state) == ("supervisory", 0.108, "MPa", "trouble")
+
+    t0, t1 = _at(60), _at(30)
+    counts = api.post("parking/counts", {"lot_id": "b", "occupied": 40, "capacity": 72, "source": "b-gate", "at": t0},
+                      {"lot_id": "b", "in": 5, "out": 2, "source": "b-gate", "at": t1},
+                      {"lot_id": "b", "out": 100, "source": "b-gate", "at": _at(20)})
+    resent = api.post("parking/counts", {"lot_id": "b", "in": 5, "out": 2, "source": "b-gate", "at": t1})
+    assert counts.json()["stored"] == 3 and resent.json() == {"received": 1, "stored": 0, "skipped": 1, "alarms": []}
+    with api.store.session() as s:
+        rows = s.execute(select(ParkingCount.occupied, ParkingCount.capacity).where(ParkingCount.source == "b-gate")
+                         .order_by(ParkingCount.at)).all()
+    assert [tuple(r) for r in rows] == [(40, 72), (43, 72), (0, 72)]  # deltas from the previous count, floored at 0
+
+    spaces = api.post("parking/spaces", {"space_id": "B-G-001", "occupied": True, "plate": "沪A·9C123", "at": _at(3)},
+                      {"space_id": "B-G-002", "occupied": False, "at": _at(3)},
+                      {"space_id": "B-G-001", "occupied": False, "at": _at(3 * 86400)})  # older: ignored
+    assert spaces.json() == {"received": 3, "stored": 2, "skipped": 1, "alarms": []}
+    with api.store.session() as s:
+        taken = s.get(ParkingSpace, "B-G-001")
+        assert (taken.occupied, taken.plate, s.get(ParkingSpace, "B-G-002").occupied) == (True, "沪A·9C123", False)
+
+    minute = utcnow().replace(second=0, microsecond=0) - timedelta(minutes=1)
+    footfall = api.post("footfall", {"merchant_id": "m01", "minute": minute.isoformat(), "count_in": 7, "count_out": 4,
+                                     "source": "m01-door"})
+    assert footfall.json()["stored"] == 1 and api.count(Footfall, Footfall.source == "m01-door") == 1
+
+    traffic = api.post("traffic", *[{"road": "West Road", "congestion": 2, "speed_kmh": 31.5, "at": t0}] * 2)
+    environment = api.post("environment", {"station": "Pool", "metric": "water_temp", "value": 26.5, "unit": "°C",
+                                           "at": t0})
+    assert traffic.json()["stored"] == 1 and environment.json()["stored"] == 1
+    assert api.count(TrafficReading, TrafficReading.road == "West Road") == 1
+    assert api.count(EnvironmentReading, EnvironmentReading.station == "Pool") == 1
+
+
+def _login(api: Api, user: str) -> requests.Session:
+    client = requests.Session()
+    r = client.post(f"{api.url}/login", data={"username": user, "password": PASSWORDS[user], "next": "/"},
+                    allow_redirects=False)
+    assert r.status_code == 302, r.text
+    return client
+
+
+def test_only_a_sensor_token_may_post(api: Api) -> None:
+    item = {"merchant_id": "m02", "minute": utcnow().replace(second=0, microsecond=0).isoformat(),
+            "count_in": 1, "count_out": 1, "source": "m02-door"}
+    url = f"{api.url}/api/v1/footfall"
+    anonymous = requests.post(url, data=_body(item))
+    assert (anonymous.status_code, anonymous.json()) == (401, {"error": "login required"})
+    for user in PASSWORDS:
+        denied = _login(api, user).post(url, data=_body(item))
+        assert denied.status_code == 403 and denied.json()["error"].endswith("may not ingest.sensor"), user
+    with api.store.session() as s:
+        _, worker = create_token(s, "lake-worker", "worker")
+    assert api.post("footfall", item, token=worker).json() == {"error": "token:lake-worker (worker) may not ingest.sensor"}
+    health = requests.get(f"{api.url}/api/v1/health", headers={"Authorization": f"Bearer {api.token}"})
+    assert health.json()["principal"] == "token:fire-gateway" and "/api/v1/footfall" in health.json()["feeds"]
+    with api.store.session() as s:
+        revoke_token(s, "fire-gateway")
+    assert api.post("footfall", item).status_code == 401
+    assert api.count(Footfall, Footfall.source == "m02-door") == 0
+
+
+def test_a_bad_item_refuses_the_whole_batch(api: Api) -> None:
+    signals, counts = api.count(FireSignal), api.count(ParkingCount)
+    good = [{"device_id": "P1-L01-D001", "state": "pre_alarm", "at": _at(2)}] * 3
+    unknown = api.post("fire/signals", *good, {"device_id": "P9-L01-D001", "state": "alarm", "at": _at(1)})
+    assert (unknown.status_code, unknown.json()) == (400, {"error": "items[3].device_id: unknown fire device 'P9-L01-D001'"})
+    nowhere = api.post("fire/signals", {"panel": 2, "loop": 9, "address": 1, "state": "alarm", "at": _at(1)})
+    assert nowhere.json() == {"error": "items[0].address: no fire device at panel 2, loop 9, address 1"}
+    malformed = api.post("fire/signals", *good, {"device_id": "P1-L01-D002", "state": "alarm", "at": "yesterday"})
+    assert malformed.status_code == 400 and malformed.json()["error"].startswith("items[3].at: Input should be a valid datetime")
+    not_json = requests.post(f"{api.url}/api/v1/traffic", data="road=bridge",
+                             headers={"Authorization": f"Bearer {api.token}"})
+    assert not_json.status_code == 400 and not_json.json()["error"].startswith("body: Invalid JSON")
+    # the third count overflows the lot after two good ones were applied: none of them stays
+    overflow = api.post("parking/counts", {"lot_id": "c", "occupied": 10, "source": "c-gate", "at": _at(9)},
+                        {"lot_id": "c", "in": 4, "source": "c-gate", "at": _at(8)},
+                        {"lot_id": "c", "occupied": 91, "source": "c-gate", "at": _at(7)})
+    assert overflow.json() == {"error": "items[2].occupied: 91 exceeds the lot's capacity 90"}
+    assert (api.count(FireSignal), api.count(ParkingCount)) == (signals, counts)
+    with api.store.session() as s:
+        assert s.get(FireDevice, "P1-L01-D001").state != "pre_alarm"
+
+
+def test_a_resent_footfall_bucket_keeps_the_last_counts(api: Api) -> None:
+    minute = (utcnow().replace(second=0, microsecond=0) - timedelta(minutes=3)).isoformat()
+    bucket = {"merchant_id": "m03", "minute": minute, "source": "m03-door"}
+    assert api.post("footfall", {**bucket, "count_in": 4, "count_out": 1}).status_code == 200
+    assert api.post("footfall", {**bucket, "count_in": 6, "count_out": 2}).json()["stored"] == 1
+    with api.store.session() as s:
+        rows = s.execute(select(Footfall.count_in, Footfall.count_out).where(Footfall.source == "m03-door")).all()
+    assert [tuple(r) for r in rows] == [(6, 2)]
+
+
+def test_a_fire_alarm_signal_raises_one_operator_alarm(api: Api) -> None:
+    device = "P2-L02-D001"
+    first = {"device_id": device, "state": "alarm", "at": _at(60)}
+    raised = api.post("fire/signals", first).json()["alarms"]
+    assert len(raised) == 1
+    assert api.post("fire/signals", first).json() == {"received": 1, "stored": 0, "skipped": 1, "alarms": []}
+    assert api.post("fire/signals", {**first, "at": _at(50)}).json()["alarms"] == []  # still in alarm
+    with api.store.session() as s:
+        alarm = s.get(Alarm, raised[0])
+        assert (alarm.kind, alarm.severity, alarm.status, alarm.details["device_id"]) == ("fire", "critical", "new", device)
+        assert alarm.place.startswith("Commercial square") and device in alarm.title
+        act(s, Principal("op1", Role.OPERATOR), alarm.id, "acknowledged")  # the lake alarm's lifecycle
+    assert api.post("fire/signals", first).json()["alarms"] == []
+    assert api.count(AlarmTransition, AlarmTransition.alarm_id == raised[0]) == 2  # new, acknowledged
+    assert api.count(Alarm, Alarm.kind == "fire") == 1
+    # back to normal, then a new alarm: a new incident
+    api.post("fire/signals", {"device_id": device, "state": "normal", "at": _at(40)})
+    again = api.post("fire/signals", {"device_id": device, "state": "alarm", "at": _at(30)}).json()["alarms"]
+    assert len(again) == 1 and again != raised and api.count(Alarm, Alarm.kind == "fire") == 2
+
+
+def test_routes_answer_json_even_without_the_login_gate(sqlite_url: str) -> None:
+    store = open_store(sqlite_url)
+    app = flask.Flask(__name__)
+    register_api(app, store)
+    client = app.test_client()
+    assert client.get("/api/v1/health").status_code == 401
+    denied = client.post("/api/v1/traffic", data="{}")
+    assert (denied.status_code, denied.json) == (403, {"error": "nobody may not ingest.sensor"})
+    store.dispose()
