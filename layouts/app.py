@@ -17,6 +17,7 @@ from layouts.access import PAGES, may
 from layouts.auth import current_principal, install_auth
 from layouts.context import AppContext
 from layouts.i18n import t
+from layouts.api import register_api
 from layouts.media import register_media_routes
 from layouts.pages import alarms, console, guard, report, wall
 from ops_center.auth import Action
@@ -51,6 +52,7 @@ def create_app(config: SiteConfig, store: Store, *, secret_key: str) -> Dash:
     app.layout = lambda: shell.layout(app_ctx, current_principal())
     install_auth(app.server, store, secret_key, page_actions=PAGES)
     register_media_routes(app.server, store)
+    register_api(app.server, store)
     shell.register(app, app_ctx, pages)
     wall.register(app, app_ctx)
     alarms.register(app, app_ctx)

@@ -14,7 +14,6 @@ escalation), not a move.
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import select, update
@@ -25,6 +24,7 @@ from ops_center.errors import InputError, OpsError
 from ops_center.lifecycle import OPEN_STATUSES, Status, check_transition
 from ops_center.store.models import Alarm, AlarmTransition, Guard
 from ops_center.store.types import utcnow
+from ops_center.vocabulary import GuardStatus
 
 
 class AlarmNotFound(OpsError):
@@ -33,15 +33,6 @@ class AlarmNotFound(OpsError):
 
 class ConcurrentChange(OpsError):
     """Someone else changed the alarm between reading and writing it."""
-
-
-class GuardStatus(StrEnum):
-    """Where a guard on the roster is."""
-
-    ON_PATROL = "on_patrol"
-    DISPATCHED = "dispatched"
-    ON_SCENE = "on_scene"
-    OFF_DUTY = "off_duty"
 
 
 _GUARD_STATUS_AFTER: dict[Status, GuardStatus] = {

@@ -37,8 +37,7 @@ from sqlalchemy.orm import DeclarativeBase, Session
 
 from ops_center.errors import InputError
 from ops_center.records import AlarmRecord, stable_id
-from ops_center.simulator.base import SOURCE as SIMULATOR_SOURCE
-from ops_center.simulator.fire import STATES as FIRE_STATES
+from ops_center.vocabulary import FIRE_STATES, SIMULATOR_SOURCE
 from ops_center.store.models import (
     EnvironmentReading,
     FireDevice,

@@ -20,8 +20,8 @@ from ops_center.config import Shift, StaleLimits
 from ops_center.queries.cameras import camera_health, camera_state, latest_frame_jpeg
 from ops_center.queries.commerce import commerce_panel
 from ops_center.queries.common import ReadContext
-from ops_center.queries.fire import FIRE_STATES, fire_panel
-from ops_center.queries.guards import GUARD_STATUSES, guards_panel
+from ops_center.queries.fire import fire_panel
+from ops_center.queries.guards import guards_panel
 from ops_center.queries.parking import parking_panel
 from ops_center.queries.security import (
     alarm_counts,
@@ -32,6 +32,7 @@ from ops_center.queries.security import (
     snapshot_jpeg,
 )
 from ops_center.queries.shift import current_shift
+from ops_center.vocabulary import FIRE_STATES, GUARD_STATUSES
 from ops_center.queries.timeline import alarm_timeline
 from ops_center.queries.traffic import traffic_strip
 from ops_center.records import AlarmRecord, FrameRecord, HeartbeatRecord, stable_id

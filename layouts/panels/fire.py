@@ -7,7 +7,8 @@ from dash import html
 from layouts.format import age_text
 from layouts.i18n import t, term
 from layouts.panels.frame import Rendered, chip, empty, panel
-from ops_center.queries.fire import FIRE_STATES, FireDeviceItem, FirePanel
+from ops_center.queries.fire import FireDeviceItem, FirePanel
+from ops_center.vocabulary import FIRE_STATES
 
 TONE = {"normal": "calm", "alarm": "alert", "pre_alarm": "alert", "supervisory": "warn", "trouble": "warn", "disabled": "muted"}
 

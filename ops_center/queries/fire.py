@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 
 from ops_center.queries.common import ReadContext, Stamp
 from ops_center.store.models import FireDevice, FireSignal
+from ops_center.vocabulary import FIRE_STATES
 
-FIRE_STATES = ("normal", "alarm", "pre_alarm", "supervisory", "trouble", "disabled")
 # What an operator must look at first.
 _URGENCY = {"alarm": 0, "pre_alarm": 1, "supervisory": 2, "trouble": 3, "disabled": 4}
 

@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 
 from ops_center.queries.common import ReadContext, Stamp
 from ops_center.store.models import Guard
+from ops_center.vocabulary import GUARD_STATUSES
 
-GUARD_STATUSES = ("dispatched", "on_scene", "on_patrol", "off_duty")
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import insert
 from sqlalchemy.orm import DeclarativeBase, Session
 
-SOURCE = "sim"  # the source name the simulator writes into footfall and parking counts
+
 BATCH_ROWS = 5000
 
 

@@ -14,7 +14,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ops_center.simulator.base import SOURCE, SimContext, bulk_insert
+from ops_center.simulator.base import SimContext, bulk_insert
+from ops_center.vocabulary import SIMULATOR_SOURCE
 from ops_center.simulator.timeline import at_local, curve, keyed_rng, local_days, poisson
 from ops_center.store.models import Footfall, Merchant
 from ops_center.store.writes import insert_ignore
@@ -102,7 +103,7 @@ def footfall_rows(ctx: SimContext, after: datetime, until: datetime) -> list[dic
             for minute, come, go in day_footfall(ctx.seed, merchant_id, day, ctx.tz):
                 if after < minute <= last_complete:
                     rows.append(
-                        {"merchant_id": merchant_id, "minute": minute, "source": SOURCE, "count_in": come, "count_out": go}
+                        {"merchant_id": merchant_id, "minute": minute, "source": SIMULATOR_SOURCE, "count_in": come, "count_out": go}
                     )
     return rows
 
@@ -114,7 +115,7 @@ def install(session: Session, ctx: SimContext, now: datetime) -> dict[str, int]:
 
 def watermark(session: Session) -> datetime | None:
     """The newest simulated footfall minute stored."""
-    return session.scalar(select(func.max(Footfall.minute)).where(Footfall.source == SOURCE))
+    return session.scalar(select(func.max(Footfall.minute)).where(Footfall.source == SIMULATOR_SOURCE))
 
 
 def advance(session: Session, ctx: SimContext, after: datetime, until: datetime) -> dict[str, int]:

@@ -21,7 +21,6 @@ from ops_center.simulator.timeline import EPOCH, drift, keyed_rng, local_days, l
 from ops_center.store.models import FireDevice, FireSignal
 from ops_center.store.writes import insert_ignore
 
-STATES = ("normal", "alarm", "pre_alarm", "supervisory", "trouble", "disabled")
 PRESSURE_KINDS = ("hydrant_pressure", "sprinkler_pressure")
 READING_EVERY = timedelta(hours=1)
 _PRIORITY = ("disabled", "alarm", "pre_alarm", "supervisory", "trouble")  # what a device shows first

@@ -13,7 +13,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from ops_center.simulator.base import SOURCE, SimContext, bulk_insert
+from ops_center.simulator.base import SimContext, bulk_insert
+from ops_center.vocabulary import SIMULATOR_SOURCE
 from ops_center.simulator.timeline import curve, is_weekend, keyed_rng, local_hour, noise, steps
 from ops_center.store.models import ParkingCount, ParkingLevel, ParkingLot, ParkingSpace
 from ops_center.store.writes import insert_ignore
@@ -147,7 +148,7 @@ def occupied_at(ctx: SimContext, lot: Lot, moment: datetime) -> int:
 def count_rows(ctx: SimContext, after: datetime, until: datetime) -> list[dict[str, object]]:
     """Occupancy of every lot every 5 minutes in ``(after, until]``."""
     return [
-        {"lot_id": lot.id, "at": t, "occupied": occupied_at(ctx, lot, t), "capacity": lot.capacity, "source": SOURCE}
+        {"lot_id": lot.id, "at": t, "occupied": occupied_at(ctx, lot, t), "capacity": lot.capacity, "source": SIMULATOR_SOURCE}
         for t in steps(after, until, EVERY)
         for lot in LOTS
     ]
@@ -195,7 +196,7 @@ def install(session: Session, ctx: SimContext, now: datetime) -> dict[str, int]:
 
 def watermark(session: Session) -> datetime | None:
     """The newest simulated count stored."""
-    return session.scalar(select(func.max(ParkingCount.at)).where(ParkingCount.source == SOURCE))
+    return session.scalar(select(func.max(ParkingCount.at)).where(ParkingCount.source == SIMULATOR_SOURCE))
 
 
 def advance(session: Session, ctx: SimContext, after: datetime, until: datetime) -> dict[str, int]:
