@@ -48,8 +48,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         logging.getLogger(chatty).setLevel(logging.WARNING)
     demo = args.config.resolve() == DEMO_CONFIG
     try:
-        secret = (demo_secret(os.environ, SECRET_ENV) if demo else None) or secret_key_from_env()
         config = load_config(args.config)
+        secret = (demo_secret(os.environ, SECRET_ENV, config.data_dir) if demo else None) or secret_key_from_env()
         _explain_model(config)
         store = open_store(config.store_url)
         background = start_background(config, args.config, store, workers=not args.no_workers)

@@ -132,7 +132,7 @@ def _login(store: Store) -> Response | tuple[str, int] | str:
     with store.session() as session:
         principal = authenticate(session, form.get("username", "").strip(), form.get("password", ""))
     if principal is None:
-        return _login_page(next_path, "Wrong user name or password."), 401
+        return _login_page(next_path, "用户名或密码错误。Wrong user name or password."), 401
     flask.session.clear()
     flask.session["user"] = principal.name
     flask.session.permanent = True
@@ -147,8 +147,8 @@ def _logout() -> Response:
 def _login_page(next_path: str, error: str = "") -> str:
     message = f'<p class="error" role="alert">{html.escape(error)}</p>' if error else ""
     return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Ops Center · Sign in</title>
+<html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Ops Center · 登录 Sign in</title>
 <style>
 body {{ background:#0b1220; color:#e6edf7; font:18px system-ui, sans-serif; display:flex; min-height:100vh;
        align-items:center; justify-content:center; margin:0 }}
@@ -159,11 +159,11 @@ button {{ padding:.8rem; font-size:1.1rem; border:0; border-radius:8px; backgrou
 .error {{ color:#ff6b6b }}
 </style></head>
 <body><form method="post" action="{LOGIN_PATH}">
-<h1>Ops Center</h1>{message}
+<h1>运营中心 Ops Center</h1>{message}
 <input type="hidden" name="next" value="{html.escape(next_path)}">
-<label for="username">User name</label>
+<label for="username">用户名 User name</label>
 <input id="username" name="username" autocomplete="username" autofocus required>
-<label for="password">Password</label>
+<label for="password">密码 Password</label>
 <input id="password" name="password" type="password" autocomplete="current-password" required>
-<button id="login" type="submit">Sign in</button>
+<button id="login" type="submit">登录 Sign in</button>
 </form></body></html>"""

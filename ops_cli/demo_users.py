@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable, Mapping
+from pathlib import Path
 
 from ops_center.auth import create_user, generate_password
 from ops_center.simulator.guards import ROSTER
@@ -19,6 +20,8 @@ def _first_guard(shift: str) -> str:
     return next(guard_id for guard_id, _name, _channel, guard_shift in ROSTER if guard_shift == shift)
 
 
+SECRET_FILE = "session_secret"
+
 # username, role, roster guard (for guard users)
 DEMO_USERS: tuple[tuple[str, str, str | None], ...] = (
     ("operator", "operator", None),
@@ -29,12 +32,23 @@ DEMO_USERS: tuple[tuple[str, str, str | None], ...] = (
 )
 
 
-def demo_secret(env: Mapping[str, str], secret_env: str, say: Callable[[str], None] = print) -> str | None:
-    """``None`` when ``secret_env`` is set (the caller validates it), else a fresh secret for this run."""
+def demo_secret(
+    env: Mapping[str, str], secret_env: str, data_dir: Path, say: Callable[[str], None] = print
+) -> str | None:
+    """``None`` when ``secret_env`` is set (the caller validates it), else the demo's own secret.
+
+    The secret is made once and kept in ``data_dir`` (readable by its owner only), so the wall's
+    open page stays signed in across a restart of the demo.
+    """
     if env.get(secret_env):
         return None
-    say(f"{secret_env} is not set: using a random session secret for this run (sign in again after a restart)")
-    return secrets.token_urlsafe(32)
+    path = data_dir / SECRET_FILE
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600)
+        path.write_text(secrets.token_urlsafe(32), encoding="ascii")
+        say(f"{secret_env} is not set: made a session secret for the demo in {path}")
+    return path.read_text(encoding="ascii").strip()
 
 
 def ensure_demo_users(store: Store, say: Callable[[str], None] = print) -> list[str]:
@@ -52,7 +66,7 @@ def ensure_demo_users(store: Store, say: Callable[[str], None] = print) -> list[
             created.append((username, role, f"{guard.name}, {guard_id}" if guard else None, password))
     if not created:
         say("demo users exist already: " + ", ".join(name for name, _, _ in DEMO_USERS)
-            + " (passwords were printed when they were created)")
+            + f" (passwords were printed when they were created; a new one: ops-center users passwd NAME --db {store.engine.url})")
     for username, role, guard, password in created:
         linked = f": {guard}" if guard else ""
         say(f"demo user {username:12} ({role}{linked})  password: {password}   (shown once)")

@@ -1,19 +1,23 @@
-"""``ops-center users``: add people who log in (operator, guard, manager, admin) and list them."""
+"""``ops-center users``: add people who log in (operator, guard, manager, admin), list them, give
+one a new password, disable or enable one."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 
-from ops_center.auth import USER_ROLES, create_user, generate_password, list_users
+from sqlalchemy.orm import Session
+
+from ops_center.auth import USER_ROLES, create_user, generate_password, list_users, set_active, set_password
 from ops_center.errors import InputError
 from ops_center.store.db import open_store
 from ops_cli.options import add_store_options, store_url
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    """Add the ``users`` subcommand with ``add`` and ``list``."""
-    p = sub.add_parser("users", help="add and list users", description=__doc__)
+    """Add the ``users`` subcommand with ``add``, ``list``, ``passwd``, ``disable`` and ``enable``."""
+    p = sub.add_parser("users", help="add, list, disable users; reset a password", description=__doc__)
     actions = p.add_subparsers(dest="users_command", required=True, metavar="ACTION")
     add = actions.add_parser("add", help="add a user; prints a generated password once unless one is given")
     add.add_argument("username", metavar="USERNAME")
@@ -25,23 +29,60 @@ def register(sub: argparse._SubParsersAction) -> None:
     show = actions.add_parser("list", help="list users (never their passwords)")
     add_store_options(show)
     show.set_defaults(run=run_list)
+    passwd = actions.add_parser("passwd", help="give a user a new password; prints a generated one once")
+    passwd.add_argument("username", metavar="USERNAME")
+    passwd.add_argument("--password-stdin", action="store_true", help="read the password from the first line of stdin")
+    add_store_options(passwd)
+    passwd.set_defaults(run=run_passwd)
+    for name, active in (("disable", False), ("enable", True)):
+        toggle = actions.add_parser(name, help=f"{name} a user (a disabled user cannot sign in or act)")
+        toggle.add_argument("username", metavar="USERNAME")
+        add_store_options(toggle)
+        toggle.set_defaults(run=run_set_active, active=active)
 
 
 def run_add(args: argparse.Namespace) -> int:
     """Create the user; print the generated password once."""
-    generated = not args.password_stdin
-    password = generate_password() if generated else _read_password()
+    password = _new_password(args)
+    _in_store(args, lambda session: create_user(session, args.username, args.role, password, guard_id=args.guard))
+    linked = f", guard {args.guard}" if args.guard else ""
+    print(f"added user {args.username} ({args.role}{linked})")
+    _show_generated(args, password)
+    return 0
+
+
+def run_passwd(args: argparse.Namespace) -> int:
+    """Replace the user's password; print the generated one once."""
+    password = _new_password(args)
+    _in_store(args, lambda session: set_password(session, args.username, password))
+    print(f"new password set for {args.username}")
+    _show_generated(args, password)
+    return 0
+
+
+def run_set_active(args: argparse.Namespace) -> int:
+    """Enable or disable the user."""
+    _in_store(args, lambda session: set_active(session, args.username, args.active))
+    print(f"user {args.username} {'enabled' if args.active else 'disabled'}")
+    return 0
+
+
+def _in_store(args: argparse.Namespace, change: Callable[[Session], object]) -> None:
     store = open_store(store_url(args))
     try:
         with store.session() as session:
-            create_user(session, args.username, args.role, password, guard_id=args.guard)
+            change(session)
     finally:
         store.dispose()
-    linked = f", guard {args.guard}" if args.guard else ""
-    print(f"added user {args.username} ({args.role}{linked})")
-    if generated:
+
+
+def _new_password(args: argparse.Namespace) -> str:
+    return _read_password() if args.password_stdin else generate_password()
+
+
+def _show_generated(args: argparse.Namespace, password: str) -> None:
+    if not args.password_stdin:
         print(f"password (shown once, write it down): {password}")
-    return 0
 
 
 def _read_password() -> str:

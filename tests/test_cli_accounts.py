@@ -53,6 +53,25 @@ def test_users_add_prints_a_working_password_once_and_links_guards(store_url: st
     assert password not in listed.stdout
 
 
+def test_passwd_replaces_a_password_and_disable_locks_the_user_out(sqlite_url: str) -> None:
+    old = "first password 1"
+    assert ops_center("users", "add", "op1", "--role", "operator", "--password-stdin", "--db", sqlite_url,
+                      stdin=old + "\n").returncode == 0
+    reset = ops_center("users", "passwd", "op1", "--db", sqlite_url)
+    assert reset.returncode == 0, reset.stderr
+    new = reset.stdout.split("password (shown once, write it down): ")[1].strip()
+    store = open_store(sqlite_url)
+    with store.session() as s:
+        assert authenticate(s, "op1", old) is None and authenticate(s, "op1", new) == Principal("op1", Role.OPERATOR)
+    assert ops_center("users", "disable", "op1", "--db", sqlite_url).stdout.strip() == "user op1 disabled"
+    with store.session() as s:
+        assert authenticate(s, "op1", new) is None
+    assert ops_center("users", "enable", "op1", "--db", sqlite_url).returncode == 0
+    with store.session() as s:
+        assert authenticate(s, "op1", new) == Principal("op1", Role.OPERATOR)
+    assert_one_line_error(ops_center("users", "passwd", "nobody", "--db", sqlite_url), "no user 'nobody'", "users: op1")
+
+
 @pytest.mark.parametrize(
     ("args", "stdin", "fragments"),
     [

@@ -1,9 +1,10 @@
 """The demo's users on a real SQLite store: one per role, guards linked to the simulated roster,
-passwords printed once (when created) and good for a login; the demo's per-run session secret."""
+passwords printed once (when created) and good for a login; the demo's kept session secret."""
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from ops_center.auth import authenticate
 from ops_center.simulator import seed
@@ -35,9 +36,12 @@ def test_without_a_roster_the_demo_makes_no_guard_users(sqlite_url: str) -> None
     store.dispose()
 
 
-def test_the_demo_secret_is_fresh_per_run_unless_the_environment_sets_one() -> None:
+def test_the_demo_secret_is_made_once_and_kept_unless_the_environment_sets_one(tmp_path: Path) -> None:
     said: list[str] = []
-    first, second = demo_secret({}, "OPS_SECRET_KEY", said.append), demo_secret({}, "OPS_SECRET_KEY", said.append)
-    assert first and second and first != second and len(first) >= 32
-    assert "OPS_SECRET_KEY is not set" in said[0]
-    assert demo_secret({"OPS_SECRET_KEY": "x" * 40}, "OPS_SECRET_KEY", said.append) is None
+    first = demo_secret({}, "OPS_SECRET_KEY", tmp_path / "data", said.append)
+    second = demo_secret({}, "OPS_SECRET_KEY", tmp_path / "data", said.append)
+    assert first == second and len(first) >= 32  # a restart keeps the open pages signed in
+    assert len(said) == 1 and "OPS_SECRET_KEY is not set" in said[0]
+    assert (tmp_path / "data" / "session_secret").stat().st_mode & 0o077 == 0
+    assert demo_secret({}, "OPS_SECRET_KEY", tmp_path / "other", said.append) != first
+    assert demo_secret({"OPS_SECRET_KEY": "x" * 40}, "OPS_SECRET_KEY", tmp_path / "data", said.append) is None

@@ -19,6 +19,8 @@ from ops_center.auth.users import (
     generate_password,
     list_users,
     load_principal,
+    set_active,
+    set_password,
 )
 
 __all__ = [
@@ -38,6 +40,8 @@ __all__ = [
     "list_tokens",
     "list_users",
     "load_principal",
+    "set_active",
+    "set_password",
     "require",
     "revoke_token",
     "verify_token",

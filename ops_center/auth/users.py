@@ -41,8 +41,7 @@ def create_user(
             f"username {username!r}: use 1-64 lower-case letters, digits, '.', '_' or '-', starting with a letter or digit"
         )
     role_ = parse_role(role, USER_ROLES, "--role")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise InputError(f"password: at least {MIN_PASSWORD_LENGTH} characters are needed")
+    _check_password(password)
     if role_ is Role.GUARD and guard_id is None:
         raise InputError("--guard: a guard user must be linked to a guard on the roster")
     if role_ is not Role.GUARD and guard_id is not None:
@@ -55,6 +54,34 @@ def create_user(
     session.add(user)
     session.flush()
     return user
+
+
+def set_password(session: Session, username: str, password: str) -> User:
+    """Give a user a new password (the old one stops working at once)."""
+    user = _existing(session, username)
+    _check_password(password)
+    user.password_hash = hash_password(password)
+    return user
+
+
+def set_active(session: Session, username: str, active: bool) -> User:
+    """Enable or disable a user; a disabled user's open sessions stop working at their next request."""
+    user = _existing(session, username)
+    user.active = active
+    return user
+
+
+def _existing(session: Session, username: str) -> User:
+    user = session.get(User, username)
+    if user is None:
+        known = ", ".join(session.scalars(select(User.username).order_by(User.username))) or "none"
+        raise InputError(f"no user {username!r} (users: {known})")
+    return user
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InputError(f"password: at least {MIN_PASSWORD_LENGTH} characters are needed")
 
 
 def _check_guard(session: Session, guard_id: str) -> None:
