@@ -16,9 +16,14 @@ def validate_polygon(points: Sequence[Sequence[float]]) -> Polygon:
     """
     pts: list[Point] = []
     for i, p in enumerate(points):
+        if not isinstance(p, Sequence) or isinstance(p, str):
+            raise ValueError(f"point {i + 1} is {p!r}, expected a pair of numbers [x, y]")
         if len(p) != 2:
             raise ValueError(f"point {i + 1} has {len(p)} values, expected 2 (x,y)")
-        x, y = float(p[0]), float(p[1])
+        try:
+            x, y = float(p[0]), float(p[1])
+        except (TypeError, ValueError):
+            raise ValueError(f"point {i + 1} {list(p)!r} is not a pair of numbers [x, y]") from None
         if not (0.0 <= x <= 1.0 and 0.0 <= y <= 1.0):
             raise ValueError(
                 f"point {i + 1} ({x:g},{y:g}) is outside 0..1; coordinates are fractions of the frame"
