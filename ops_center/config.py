@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from datetime import time
 from pathlib import Path
 from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -107,6 +108,15 @@ class SiteInfo(_Strict):
         default_factory=lambda: [Shift(name="Day", start=time(8)), Shift(name="Night", start=time(20))],
         min_length=1,
     )
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}; use an IANA name such as Asia/Shanghai") from None
+        return value
 
 
 class StaleLimits(_Strict):

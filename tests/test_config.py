@@ -60,6 +60,8 @@ def test_environment_overrides_store_model_and_data_dir(tmp_path: Path) -> None:
         (MINIMAL.replace("[[0, 0.5], [1, 0.5], [1, 1], [0, 1]]", "[[a, 0.5], [1, 0.5], [1, 1]]"),
          "cameras[0].zones[0].polygon: point 1 ['a', 0.5] is not a pair of numbers [x, y]"),
         (MINIMAL.replace("name: lake", "name: Lake Zone!"), "cameras[0].zones[0].name: String should match pattern"),
+        (MINIMAL.replace("name: Lakeside Garden", "name: Lakeside Garden\n  timezone: Asia/Shangai"),
+         "site.timezone: unknown time zone 'Asia/Shangai'"),
         (MINIMAL + "model:\n  confidence: 2\n", "model.confidence: Input should be less than 1"),
         (MINIMAL.replace("name: Lakeside Garden", "title: x"), "site.name: Field required"),
         ("site: [\n", "line 2"),
