@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from ops_center.config import AlarmPolicy
 from ops_center.errors import OpsError
-from ops_center.lifecycle import Status
+from ops_center.lifecycle import OPEN_STATUSES, Status
 from ops_center.notify import Delivery, Notifier
 from ops_center.records import AlarmRecord, stable_id
 from ops_center.store import writes
@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 
 SEVERITY_LADDER: tuple[str, ...] = ("warning", "critical", "emergency")
 ESCALATION_ACTOR = "system:escalation"
+OUTAGE_KINDS: tuple[str, ...] = ("worker_silent", "camera_offline")
 
 
 class AlarmLike(Protocol):
@@ -95,14 +96,23 @@ def outage_alarms(
     now: datetime,
     policy: AlarmPolicy,
     cameras: Mapping[str, CameraLike] | None = None,
+    open_outages: Collection[tuple[str, str]] = (),
 ) -> list[AlarmRecord]:
     """Alarms for workers that stopped sending heartbeats and for cameras their worker reports lost.
 
     Each outage gets a stable id (camera + the last sign of life), so checking again during the
-    same outage yields the same alarm, and the store keeps it once.
+    same outage yields the same alarm, and the store keeps it once. ``open_outages`` holds the
+    ``(kind, camera_id)`` of outage alarms still open: while one is open the camera raises no other
+    of that kind, so a worker that the supervisor restarts again and again (each run a new start
+    time) does not raise one alarm per restart.
     """
-    cameras = cameras or {}
-    limit = policy.camera_offline_after_s
+    found = _outages(heartbeats, now, policy.camera_offline_after_s, cameras or {})
+    return [alarm for alarm in found if (alarm.kind, alarm.camera_id) not in open_outages]
+
+
+def _outages(
+    heartbeats: Iterable[HeartbeatLike], now: datetime, limit: float, cameras: Mapping[str, CameraLike]
+) -> list[AlarmRecord]:
     out = []
     for beat in heartbeats:
         if beat.status == "stopped":  # shut down on purpose
@@ -178,7 +188,8 @@ class EscalationService:
         result = CheckResult()
         messages = []
         with self.store.session() as s:
-            for record in outage_alarms(self._heartbeats(s), now, self.policy, self._cameras(s)):
+            outages = outage_alarms(self._heartbeats(s), now, self.policy, self._cameras(s), self._open_outages(s))
+            for record in outages:
                 if writes.raise_alarm(s, record):
                     result.raised.append(record.id)
             candidates = s.scalars(select(Alarm).where(Alarm.status == Status.NEW.value, Alarm.escalated_at.is_(None)))
@@ -194,6 +205,12 @@ class EscalationService:
     def _heartbeats(s: Session) -> list[CameraHeartbeat]:
         disabled = select(Camera.id).where(Camera.enabled.is_(False))
         return list(s.scalars(select(CameraHeartbeat).where(CameraHeartbeat.camera_id.not_in(disabled))))
+
+    @staticmethod
+    def _open_outages(s: Session) -> set[tuple[str, str]]:
+        open_ = [st.value for st in OPEN_STATUSES]
+        query = select(Alarm.kind, Alarm.camera_id).where(Alarm.kind.in_(OUTAGE_KINDS), Alarm.status.in_(open_))
+        return {(kind, camera_id) for kind, camera_id in s.execute(query)}
 
     @staticmethod
     def _cameras(s: Session) -> dict[str, Camera]:

@@ -105,6 +105,13 @@ def test_a_worker_that_reports_its_camera_lost_raises_camera_offline() -> None:
     assert [a.id for a in outage_alarms(beats[:1], now + timedelta(seconds=20), POLICY)] == [found[0].id]
 
 
+def test_an_open_outage_alarm_holds_back_another_of_its_kind_for_that_camera() -> None:
+    now = T0 + timedelta(minutes=5)
+    beats = [Beat("a", "offline", updated_at=now), Beat("b", "offline", updated_at=now)]
+    found = outage_alarms(beats, now, POLICY, open_outages={("camera_offline", "a"), ("worker_silent", "b")})
+    assert [(a.camera_id, a.kind) for a in found] == [("b", "camera_offline")]
+
+
 # --- real receivers -----------------------------------------------------------------------------
 
 
@@ -264,6 +271,29 @@ def test_a_silent_camera_raises_one_alarm_per_outage(store_url: str) -> None:
     assert service.check(T0 + timedelta(seconds=310)).raised == []
     assert len(service.check(T0 + timedelta(seconds=340)).raised) == 1
     assert sorted(outages()) == [("worker_silent", "new"), ("worker_silent", "resolved")]
+
+
+def test_a_worker_restarted_again_and_again_raises_one_camera_offline_alarm(store_url: str) -> None:
+    """A missing video or a dead camera: each supervisor restart reports "offline" with a new start time."""
+    store = open_store(store_url)
+    service = EscalationService(store, POLICY, Notifier())
+    raised = []
+    for restart in range(4):
+        started = T0 + timedelta(seconds=10 * restart)
+        with store.session() as s:
+            writes.save_heartbeat(s, HeartbeatRecord(camera_id="lake-east", status="offline", model_status="loading",
+                                                     started_at=started, updated_at=started))
+        raised += service.check(started + timedelta(seconds=1)).raised
+    assert len(raised) == 1
+    with store.session() as s:
+        kinds = [a.kind for a in s.scalars(select(Alarm))]
+        transition(s, raised[0], "acknowledged", "op1")
+        transition(s, raised[0], "resolved", "op1")
+    assert kinds == ["camera_offline"]
+    with store.session() as s:  # still down after the operator closed it: the next run raises it again
+        writes.save_heartbeat(s, HeartbeatRecord(camera_id="lake-east", status="offline", model_status="loading",
+                                                 started_at=T0 + timedelta(minutes=2), updated_at=T0 + timedelta(minutes=2)))
+    assert len(service.check(T0 + timedelta(minutes=2, seconds=1)).raised) == 1
 
 
 def test_the_loop_escalates_until_stopped(sqlite_url: str, receiver: Receiver) -> None:
