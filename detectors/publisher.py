@@ -102,12 +102,19 @@ class Publisher:
         self.flush()
 
     def publish(self, events: Sequence[EventRecord], alarms: Sequence[AlarmRecord]) -> None:
-        """Save alarm snapshots to disk, queue events and alarms in the outbox, and drain it."""
+        """Queue events and alarms in the outbox, save alarm snapshots to disk, and drain the outbox.
+
+        The records are queued first: a snapshot file that cannot be written (disk full, a folder
+        without permission) is logged and does not lose the alarm, whose JPEG also goes to the store.
+        """
         if not events and not alarms:
             return
-        for alarm in alarms:
-            save_snapshot(alarm)
         self.outbox.put([*events, *alarms])
+        for alarm in alarms:
+            try:
+                save_snapshot(alarm)
+            except OSError as exc:
+                log.error("alarm %s: cannot write its snapshot file %s: %s", alarm.id, alarm.snapshot_path, exc)
         self.flush()
 
     def flush(self) -> bool:

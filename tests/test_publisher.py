@@ -120,6 +120,19 @@ def test_records_wait_in_the_outbox_while_the_store_is_down_and_arrive_once(
     publisher.close()
 
 
+def test_an_alarm_whose_snapshot_file_cannot_be_written_still_reaches_the_store(
+    sqlite_url: str, tmp_path: Path, frame_jpeg: bytes, caplog: pytest.LogCaptureFixture
+) -> None:
+    events, alarm = records(frame_jpeg, tmp_path)
+    (tmp_path / "snapshots").write_text("a file where the snapshot folder belongs")
+    publisher = Publisher(sqlite_url, tmp_path / "outbox" / "lake-east.sqlite", retry_s=0)
+    publisher.sync_cameras([CAMERA])
+    publisher.publish(events, [alarm])
+    publisher.close()
+    assert stored(sqlite_url)[:3] == (sorted(e.id for e in events), [alarm.id], 1)
+    assert f"cannot write its snapshot file {alarm.snapshot_path}" in caplog.text
+
+
 def test_the_outbox_survives_a_restart_of_the_worker(
     flaky_store: FlakyStore, tmp_path: Path, frame_jpeg: bytes
 ) -> None:
