@@ -244,11 +244,17 @@ def run_escalation_loop(
     stop_event: threading.Event,
     notifier: Notifier | None = None,
 ) -> None:
-    """Check every ``interval_s`` until ``stop_event`` is set; a failed check is logged, not fatal."""
+    """Check every ``interval_s`` until ``stop_event`` is set; a failed check is logged, not fatal.
+
+    Even an unexpected error only costs one check: a silently dead thread would stop every
+    escalation and outage alarm of the site.
+    """
     service = EscalationService(store, policy, notifier)
     while not stop_event.is_set():
         try:
             service.check()
         except (OpsError, SQLAlchemyError) as exc:  # the store is down or busy: try again next time
             log.warning("escalation check failed: %s", exc)
+        except Exception:
+            log.exception("escalation check failed unexpectedly; checking again in %g s", interval_s)
         stop_event.wait(interval_s)

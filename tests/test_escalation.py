@@ -310,3 +310,39 @@ def test_the_loop_escalates_until_stopped(sqlite_url: str, receiver: Receiver) -
         stop.set()
         loop.join(timeout=10)
     assert not loop.is_alive()
+
+
+class _BrokenOnce(Notifier):
+    """A notifier with a bug that shows on its first message only."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sent: list[str] = []
+
+    def send(self, message: Any) -> list[Any]:
+        self.sent.append(message["alarm"]["id"])
+        if len(self.sent) == 1:
+            raise KeyError("a bug in a notifier")
+        return []
+
+
+def test_an_unexpected_error_costs_the_loop_one_check_not_its_life(
+    sqlite_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    store = open_store(sqlite_url)
+    first = _alarm(store, 1, raised_at=utcnow() - timedelta(minutes=1))
+    notifier, stop = _BrokenOnce(), threading.Event()
+    loop = threading.Thread(target=run_escalation_loop, args=(store, POLICY, 0.05, stop, notifier), daemon=True)
+    loop.start()
+    try:
+        deadline = utcnow() + timedelta(seconds=20)
+        while len(notifier.sent) < 1 and utcnow() < deadline:
+            stop.wait(0.05)
+        second = _alarm(store, 2, raised_at=utcnow() - timedelta(minutes=1))
+        while len(notifier.sent) < 2 and utcnow() < deadline:
+            stop.wait(0.05)
+    finally:
+        stop.set()
+        loop.join(timeout=10)
+    assert notifier.sent == [first, second]
+    assert "escalation check failed unexpectedly" in caplog.text
