@@ -119,3 +119,22 @@ def test_cameras_sync_without_credentials_and_drop_removed_zones(store_url: str)
 def test_unsupported_store_urls_are_refused_by_name(url: str) -> None:
     with pytest.raises(ConfigError, match="store URL"):
         normalize_url(url)
+
+
+def test_many_processes_opening_a_new_store_at_once_all_succeed(store_url: str) -> None:
+    """gunicorn's web workers and camera workers may all open a fresh store at the same moment."""
+    import subprocess
+    import sys
+    import time
+
+    # Each process imports first, then all open the store at the same agreed moment.
+    code = (
+        "import sys, time; from ops_center.store.db import open_store; "
+        "time.sleep(max(0.0, float(sys.argv[2]) - time.time())); open_store(sys.argv[1]).dispose()"
+    )
+    start_at = str(time.time() + 15)
+    procs = [subprocess.Popen([sys.executable, "-c", code, store_url, start_at], stderr=subprocess.PIPE, text=True)
+             for _ in range(4)]
+    results = [(p.wait(timeout=120), p.stderr.read()) for p in procs]
+    assert all(rc == 0 for rc, _ in results), [err for _, err in results]
+    assert migrate.current_revision(open_store(store_url, upgrade=False).engine) == migrate.head_revision()

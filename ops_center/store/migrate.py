@@ -1,7 +1,15 @@
-"""Run the store's Alembic migrations from code (workers, dashboard and CLI all call this)."""
+"""Run the store's Alembic migrations from code (workers, dashboard and CLI all call this).
+
+Several processes may open a new store at once (gunicorn's web workers, camera workers): the
+upgrade runs under a lock (PostgreSQL: an advisory lock; SQLite: a lock file beside the database)
+and whoever comes second finds the schema already there.
+"""
 
 from __future__ import annotations
 
+import fcntl
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
@@ -11,6 +19,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, text
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+PG_MIGRATION_LOCK = 72210001
 
 
 def alembic_config() -> Config:
@@ -35,11 +44,30 @@ def current_revision(engine: Engine) -> str | None:
 
 def upgrade(engine: Engine) -> None:
     """Bring the store to the newest schema; cheap when it is already there."""
-    if current_revision(engine) == head_revision():
+    head = head_revision()
+    if current_revision(engine) == head:
         return
-    cfg = alembic_config()
-    with engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.execute(text("SELECT pg_advisory_xact_lock(72210001)"))
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+    with _sqlite_file_lock(engine):
+        if current_revision(engine) == head:  # another process migrated while we waited
+            return
+        cfg = alembic_config()
+        with engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(text(f"SELECT pg_advisory_xact_lock({PG_MIGRATION_LOCK})"))
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+
+
+@contextmanager
+def _sqlite_file_lock(engine: Engine) -> Iterator[None]:
+    """Hold an exclusive lock on ``<database>.migrate.lock`` for a SQLite file store."""
+    database = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not database or database == ":memory:":
+        yield
+        return
+    with open(f"{database}.migrate.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
