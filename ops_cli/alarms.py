@@ -9,10 +9,8 @@ from typing import Any
 from sqlalchemy import select
 
 from ops_center.lifecycle import Status
-from ops_center.store.db import open_store
 from ops_center.store.models import Alarm
-from ops_cli.options import add_store_options, store_url
-
+from ops_cli.options import add_store_options, in_store
 
 DESCRIPTION = "List the stored alarms, newest first."
 
@@ -48,13 +46,10 @@ def alarm_json(alarm: Any) -> dict[str, Any]:
 
 def run(args: argparse.Namespace) -> int:
     """Print the alarms."""
-    store = open_store(store_url(args))
     query = select(Alarm).order_by(Alarm.raised_at.desc(), Alarm.id).limit(max(args.limit, 0))
     if args.status:
         query = query.where(Alarm.status.in_(args.status))
-    with store.session() as session:
-        alarms = [alarm_json(a) for a in session.scalars(query)]
-    store.dispose()
+    alarms = in_store(args, lambda session: [alarm_json(a) for a in session.scalars(query)])
     if args.json:
         for a in alarms:
             print(json.dumps(a, ensure_ascii=False))

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import argparse
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
+
+from sqlalchemy.orm import Session
+
+from ops_center.store.db import open_store
+
+T = TypeVar("T")
 
 
 def add_store_options(parser: argparse.ArgumentParser) -> None:
@@ -27,3 +35,13 @@ def data_dir(args: argparse.Namespace) -> Path:
 def store_url(args: argparse.Namespace) -> str:
     """The store URL from ``--db``, or the SQLite file in the data directory."""
     return args.db or f"sqlite:///{(data_dir(args) / 'ops.db').as_posix()}"
+
+
+def in_store(args: argparse.Namespace, work: Callable[[Session], T]) -> T:
+    """Run ``work`` in one session of the store the arguments name (committed on success); close the store."""
+    store = open_store(store_url(args))
+    try:
+        with store.session() as session:
+            return work(session)
+    finally:
+        store.dispose()

@@ -9,9 +9,8 @@ from datetime import datetime
 from ops_center.config import AlarmPolicy
 from ops_center.errors import InputError
 from ops_center.reports import Figures, ShiftReport, load_shift_report
-from ops_center.store.db import open_store
 from ops_center.store.types import utcnow
-from ops_cli.options import add_store_options, store_url
+from ops_cli.options import add_store_options, in_store
 
 TIME_EXAMPLE = "e.g. 2026-11-29T08:00+08:00"
 TIME_HELP = f"ISO 8601 time, {TIME_EXAMPLE} (without an offset: this machine's local time)"
@@ -48,12 +47,7 @@ def run_shift(args: argparse.Namespace) -> int:
         raise InputError(f"--until {until.isoformat()} is not after --since {since.isoformat()}")
     if args.sla_s <= 0:
         raise InputError(f"--sla-s {args.sla_s:g}: must be more than 0")
-    store = open_store(store_url(args))
-    try:
-        with store.session() as session:
-            report = load_shift_report(session, since, until, args.sla_s)
-    finally:
-        store.dispose()
+    report = in_store(args, lambda session: load_shift_report(session, since, until, args.sla_s))
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False))
     else:

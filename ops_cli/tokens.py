@@ -5,8 +5,7 @@ from __future__ import annotations
 import argparse
 
 from ops_center.auth import TOKEN_ROLES, create_token, list_tokens, revoke_token
-from ops_center.store.db import open_store
-from ops_cli.options import add_store_options, store_url
+from ops_cli.options import add_store_options, in_store
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -29,12 +28,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run_add(args: argparse.Namespace) -> int:
     """Create the token; print it once."""
-    store = open_store(store_url(args))
-    try:
-        with store.session() as session:
-            _, token = create_token(session, args.name, args.role)
-    finally:
-        store.dispose()
+    _, token = in_store(args, lambda session: create_token(session, args.name, args.role))
     print(f"added token {args.name} ({args.role})")
     print(f"token (shown once, only its hash is kept): {token}")
     return 0
@@ -42,13 +36,10 @@ def run_add(args: argparse.Namespace) -> int:
 
 def run_list(args: argparse.Namespace) -> int:
     """Print every token's name, role and state."""
-    store = open_store(store_url(args))
-    try:
-        with store.session() as session:
-            rows = [(t.name, t.role, "revoked" if t.revoked_at else "active", t.created_at.isoformat(timespec="seconds"))
-                    for t in list_tokens(session)]
-    finally:
-        store.dispose()
+    rows = in_store(args, lambda session: [
+        (t.name, t.role, "revoked" if t.revoked_at else "active", t.created_at.isoformat(timespec="seconds"))
+        for t in list_tokens(session)
+    ])
     if not rows:
         print("no tokens")
         return 0
@@ -60,11 +51,6 @@ def run_list(args: argparse.Namespace) -> int:
 
 def run_revoke(args: argparse.Namespace) -> int:
     """Revoke the token."""
-    store = open_store(store_url(args))
-    try:
-        with store.session() as session:
-            revoke_token(session, args.name)
-    finally:
-        store.dispose()
+    in_store(args, lambda session: revoke_token(session, args.name))
     print(f"revoked token {args.name}")
     return 0

@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
 
-from sqlalchemy.orm import Session
-
-from ops_center.auth import USER_ROLES, create_user, generate_password, list_users, set_active, set_password
+from ops_center.auth import (
+    USER_ROLES,
+    create_user,
+    generate_password,
+    list_users,
+    set_active,
+    set_password,
+)
 from ops_center.errors import InputError
-from ops_center.store.db import open_store
-from ops_cli.options import add_store_options, store_url
+from ops_cli.options import add_store_options, in_store
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -44,7 +47,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run_add(args: argparse.Namespace) -> int:
     """Create the user; print the generated password once."""
     password = _new_password(args)
-    _in_store(args, lambda session: create_user(session, args.username, args.role, password, guard_id=args.guard))
+    in_store(args, lambda session: create_user(session, args.username, args.role, password, guard_id=args.guard))
     linked = f", guard {args.guard}" if args.guard else ""
     print(f"added user {args.username} ({args.role}{linked})")
     _show_generated(args, password)
@@ -54,7 +57,7 @@ def run_add(args: argparse.Namespace) -> int:
 def run_passwd(args: argparse.Namespace) -> int:
     """Replace the user's password; print the generated one once."""
     password = _new_password(args)
-    _in_store(args, lambda session: set_password(session, args.username, password))
+    in_store(args, lambda session: set_password(session, args.username, password))
     print(f"new password set for {args.username}")
     _show_generated(args, password)
     return 0
@@ -62,18 +65,9 @@ def run_passwd(args: argparse.Namespace) -> int:
 
 def run_set_active(args: argparse.Namespace) -> int:
     """Enable or disable the user."""
-    _in_store(args, lambda session: set_active(session, args.username, args.active))
+    in_store(args, lambda session: set_active(session, args.username, args.active))
     print(f"user {args.username} {'enabled' if args.active else 'disabled'}")
     return 0
-
-
-def _in_store(args: argparse.Namespace, change: Callable[[Session], object]) -> None:
-    store = open_store(store_url(args))
-    try:
-        with store.session() as session:
-            change(session)
-    finally:
-        store.dispose()
 
 
 def _new_password(args: argparse.Namespace) -> str:
@@ -94,13 +88,11 @@ def _read_password() -> str:
 
 def run_list(args: argparse.Namespace) -> int:
     """Print every user with role, linked guard and state."""
-    store = open_store(store_url(args))
-    try:
-        with store.session() as session:
-            rows = [(u.username, u.role, u.guard_id or "", "active" if u.active else "disabled",
-                     u.created_at.isoformat(timespec="seconds")) for u in list_users(session)]
-    finally:
-        store.dispose()
+    rows = in_store(args, lambda session: [
+        (u.username, u.role, u.guard_id or "", "active" if u.active else "disabled",
+         u.created_at.isoformat(timespec="seconds"))
+        for u in list_users(session)
+    ])
     if not rows:
         print("no users")
         return 0
