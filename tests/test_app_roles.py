@@ -10,13 +10,14 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 import requests
 
 from layouts.access import PAGES
+from layouts.pages.console import KEEP_CLOSED_S
 from ops_center.alarm_actions import audit_trail, transition
 from ops_center.auth import Action, can
 from ops_center.records import AlarmRecord, stable_id
@@ -203,6 +204,46 @@ def test_illegal_steps_and_missing_reasons_come_back_as_messages(site: Site) -> 
     assert no_reason.status_code == 200 and "needs a reason code" in no_reason.text
     assert _step(site, "root", "c-false", alarm_id, **{"c-reason": "staff"}).status_code == 200
     assert _trail(site, alarm_id)[-1] == ("false_alarm", "root")
+
+
+def _console(site: Site, selected: str | None, message_for: str | None = None) -> dict[str, Any]:
+    """The console's refresh as the operator sees it: what is in view, and what became of the message."""
+    values = {"lang.value": "en", "console-selected.data": selected, "console-message-for.data": message_for}
+    answer = _callback(site, site.client("op1"), "console-alarms", values, ["data-tick.n_intervals"])
+    assert answer.status_code == 200, answer.text
+    response = answer.json()["response"]
+    message = next((v for k, v in response.items() if k.startswith("console-message@") or k == "console-message"), None)
+    return {"current": response["console-current"]["data"], "message": message}
+
+
+def test_the_console_moves_on_from_a_closed_alarm_and_drops_its_message(site: Site) -> None:
+    waiting = _alarm(site, 7)
+    long_closed, just_closed = _alarm(site, 8), _alarm(site, 9)
+    with site.store.session() as s:
+        transition(s, long_closed, "false_alarm", "op1", reason="staff",
+                   now=utcnow() - timedelta(seconds=KEEP_CLOSED_S + 5))
+        transition(s, just_closed, "false_alarm", "op1", reason="staff")
+    # the outcome of a step stays in view a while, with its message
+    shown = _console(site, just_closed, message_for=just_closed)
+    assert shown["current"] == just_closed and shown["message"] is None
+    # then the console shows the alarm still waiting, and the old message goes
+    moved = _console(site, long_closed, message_for=long_closed)
+    assert moved["current"] == waiting
+    assert moved["message"] == {"children": []}
+    # an open alarm chosen by the operator stays chosen
+    assert _console(site, waiting)["current"] == waiting
+
+
+def test_a_console_step_keeps_its_alarm_selected_with_the_message(site: Site) -> None:
+    first, second = _alarm(site, 10), _alarm(site, 11)  # nobody chose: the console shows the newest new one
+    answer = _step(site, "op1", "c-ack", second)
+    assert answer.status_code == 200 and "acknowledged: op1" in answer.text
+    response = answer.json()["response"]
+    assert response["console-message-for"]["data"] == second
+    selected = next(v for k, v in response.items() if k.startswith("console-selected"))
+    assert selected == {"data": second}
+    assert _console(site, second, message_for=second) == {"current": second, "message": None}
+    assert _console(site, None)["current"] == first  # where the console would have jumped without it
 
 
 def _press(site: Site, user: str, alarm_id: str, target: str) -> requests.Response:

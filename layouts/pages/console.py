@@ -3,7 +3,9 @@
 Open alarms with their waiting time against the SLA; the selected alarm's evidence, its guard and
 its audit trail; acknowledge, dispatch a guard from the duty roster, on scene, resolve, false alarm
 (with a reason code) and notes. Every action runs ``ops_center.alarm_actions`` as the logged-in
-user after a server-side role check; a refused or concurrent action shows a message.
+user after a server-side role check; a refused or concurrent action shows a message, which stays
+while its alarm is in view. A closed alarm stays in view for ``KEEP_CLOSED_S`` (the operator sees
+how it ended), then the console moves on to the alarms still open.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from ops_center.alarm_actions import GuardStatus, act, add_note, audit_trail
 from ops_center.auth import Action
 from ops_center.errors import OpsError
 from ops_center.lifecycle import FALSE_ALARM_REASONS, TRANSITIONS, Status, TransitionError, is_open
+from ops_center.queries import ReadContext
 from ops_center.queries.guards import GuardItem, guards_panel
 from ops_center.queries.handling import Assignee, assignees
 from ops_center.queries.security import AlarmItem, alarm_item, open_alarms
@@ -36,6 +39,7 @@ from ops_center.store.models import AlarmTransition
 LIST_LIMIT = 30
 ROSTER_LIMIT = 50
 ROW = "console-row"
+KEEP_CLOSED_S = 30.0
 
 
 @dataclass(frozen=True)
@@ -101,9 +105,15 @@ def layout(lang: str) -> html.Div:
             dcc.Store(id="console-selected"),
             dcc.Store(id="console-current"),
             dcc.Store(id="console-changed", data=0),
+            dcc.Store(id="console-message-for"),
         ],
         className="console-grid",
     )
+
+
+def still_in_view(alarm: AlarmItem, ctx: ReadContext) -> bool:
+    """An open alarm stays selected; a closed one only for ``KEEP_CLOSED_S`` after it closed."""
+    return is_open(alarm.status) or (alarm.closed_at is not None and ctx.age_s(alarm.closed_at) < KEEP_CLOSED_S)
 
 
 def sla_badge(age_s: float, sla_s: float, lang: str) -> html.Span:
@@ -236,16 +246,23 @@ def register(app: Dash, app_ctx: AppContext) -> None:
         Output("c-guard", "options"),
         Output("console-current", "data"),
         *(Output(button, "disabled") for button in STEPS),
+        Output("console-message", "children", allow_duplicate=True),
+        Output("console-message-for", "data", allow_duplicate=True),
         Input("data-tick", "n_intervals"),
         Input("lang", "value"),
         Input("console-selected", "data"),
         Input("console-changed", "data"),
+        State("console-message-for", "data"),
+        prevent_initial_call="initial_duplicate",
     )
-    def refresh_console(_tick: int | None, lang: str, selected: str | None, _changed: int | None) -> tuple:
+    def refresh_console(_tick: int | None, lang: str, selected: str | None, _changed: int | None,
+                        message_for: str | None) -> tuple:
         read = app_ctx.read_context()
         with app_ctx.store.session() as session:
             alarms = open_alarms(session, read, LIST_LIMIT)
             current = alarm_item(session, read, selected) if selected else None
+            if current is not None and not still_in_view(current, read):
+                current = None
             if current is None and alarms:
                 current = next((a for a in alarms if a.status == Status.NEW.value), alarms[0])
             guards = assignees(session, [a.id for a in alarms] + ([current.id] if current else []))
@@ -261,8 +278,11 @@ def register(app: Dash, app_ctx: AppContext) -> None:
             allowed = TRANSITIONS[Status(current.status)]
         disabled = [current is None or (step.target is not None and step.target not in allowed)
                     for step in STEPS.values()]
+        current_id = current.id if current else None
+        # the last action's message belongs to its alarm: it goes when another alarm comes into view
+        message = ([], None) if message_for and message_for != current_id else (no_update, no_update)
         return (rows, body, trail_table(trail, lang, read.tz), [roster_row(g, lang) for g in roster],
-                guard_options(roster, lang), current.id if current else None, *disabled)
+                guard_options(roster, lang), current_id, *disabled, *message)
 
     @guarded_callback(
         app,
@@ -271,6 +291,8 @@ def register(app: Dash, app_ctx: AppContext) -> None:
         Output("console-changed", "data"),
         Output("c-note", "value"),
         Output("c-guard", "value"),
+        Output("console-message-for", "data"),
+        Output("console-selected", "data", allow_duplicate=True),
         *(Input(button, "n_clicks") for button in STEPS),
         State("console-current", "data"),
         State("c-guard", "value"),
@@ -297,6 +319,8 @@ def register(app: Dash, app_ctx: AppContext) -> None:
                         reason=str(reason) if step.target is Status.FALSE_ALARM and reason else None,
                         guard_id=str(guard_id) if step.target is Status.DISPATCHED and guard_id else None)
         except (OpsError, TransitionError) as exc:
-            return refusal(exc, lang), int(changed or 0) + 1, no_update, no_update
+            return refusal(exc, lang), int(changed or 0) + 1, no_update, no_update, alarm_id, alarm_id
         cleared_guard = None if step.target is Status.DISPATCHED else no_update
-        return done(step.target.value if step.target else "note", user.name, lang, tz), int(changed or 0) + 1, "", cleared_guard
+        # the alarm acted on stays selected (for its next step), with the message about it
+        return (done(step.target.value if step.target else "note", user.name, lang, tz), int(changed or 0) + 1, "",
+                cleared_guard, alarm_id, alarm_id)

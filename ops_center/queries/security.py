@@ -33,6 +33,7 @@ class AlarmItem:
     age_s: float
     escalated: bool
     has_snapshot: bool
+    closed_at: datetime | None = None
 
     @property
     def zone_display(self) -> str | None:
@@ -89,6 +90,7 @@ def _items(session: Session, ctx: ReadContext, stmt: Select) -> list[AlarmItem]:
             age_s=ctx.age_s(alarm.raised_at),
             escalated=alarm.escalated_at is not None,
             has_snapshot=snapshot_id is not None,
+            closed_at=alarm.closed_at,
         )
         for alarm, camera_name, zone_label, snapshot_id in session.execute(stmt)
     ]
