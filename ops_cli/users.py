@@ -6,14 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ops_center.auth import (
-    USER_ROLES,
-    create_user,
-    generate_password,
-    list_users,
-    set_active,
-    set_password,
-)
+from ops_center.auth import USER_ROLES, create_user, generate_password, list_users, set_active, set_password
 from ops_center.errors import InputError
 from ops_cli.options import add_store_options, in_store
 
