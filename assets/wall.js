@@ -1,4 +1,21 @@
 /* Ops Center wall: clientside helpers (live tiles, alarm sound, connection watch, viewport). */
+
+/* A callback answered 401 means this screen's login is gone (logged out elsewhere, the user
+   disabled, the session secret changed): reload once, so the login gate shows the login form and
+   brings the screen back to this page after it, instead of a page that silently stops updating. */
+(function () {
+  var plainFetch = window.fetch;
+  window.fetch = function () {
+    return plainFetch.apply(this, arguments).then(function (response) {
+      if (response.status === 401 && String(response.url).indexOf("/_dash-") >= 0 && !window.opsLoginGone) {
+        window.opsLoginGone = true;
+        window.location.reload();
+      }
+      return response;
+    });
+  };
+})();
+
 window.dash_clientside = Object.assign({}, window.dash_clientside, {
   ops: {
     /* Swap every live tile to the camera's newest frame; a tile whose camera has no frame shows

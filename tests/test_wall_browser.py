@@ -298,6 +298,18 @@ def test_the_alarm_list_shows_stored_alarms_with_snapshots_and_refreshes_itself(
     page.close()
 
 
+def test_a_page_whose_login_is_gone_meets_the_login_form_and_comes_back(browser: Browser, server: WallServer) -> None:
+    page = open_wall(browser, server.url)
+    page.context.clear_cookies()  # logged out in another tab, or the session secret changed
+    page.wait_for_url(f"{server.url}/login?next=%2F", timeout=10_000)
+    page.fill("#username", WALL_USER[0])
+    page.fill("#password", WALL_USER[1])
+    page.click("#login")
+    page.wait_for_url(f"{server.url}/")
+    page.wait_for_selector("#panel-traffic .panel-title", timeout=30_000)
+    page.close()
+
+
 def test_an_open_page_recovers_by_itself_after_a_server_restart(page: Page, server: WallServer, store: Store, snapshot) -> None:
     _wait_popup_closed(page)
     server.stop()
