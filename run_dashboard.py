@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -52,24 +53,34 @@ def main(argv: Sequence[str] | None = None) -> int:
         secret = (demo_secret(os.environ, SECRET_ENV, config.data_dir) if demo else None) or secret_key_from_env()
         _explain_model(config)
         store = open_store(config.store_url)
-        background = start_background(config, args.config, store, workers=not args.no_workers)
-        if demo:
-            ensure_demo_users(store)
     except OpsError as exc:
         print(f"error: {one_line(str(exc))}", file=sys.stderr)
         return 2
     host = args.host or config.dashboard.host
     port = args.port or config.dashboard.port
-    app = create_app(config, store, secret_key=secret)
-    print(f"Ops Center for {config.site.name}: http://{host}:{port}/  (store: {store.engine.url!r})", flush=True)
+    signal.signal(signal.SIGTERM, _interrupt)  # stop the camera workers too, not only this process
+    background = None
     try:
+        background = start_background(config, args.config, store, workers=not args.no_workers)
+        if demo:
+            ensure_demo_users(store)
+        app = create_app(config, store, secret_key=secret)
+        print(f"Ops Center for {config.site.name}: http://{host}:{port}/  (store: {store.engine.url!r})", flush=True)
         app.run(host=host, port=port, debug=False)
+    except OpsError as exc:
+        print(f"error: {one_line(str(exc))}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         pass
     finally:
-        background.stop()
+        if background is not None:
+            background.stop()
         store.dispose()
     return 0
+
+
+def _interrupt(*_: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _explain_model(config: SiteConfig) -> None:
