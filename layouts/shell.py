@@ -20,7 +20,7 @@ from layouts.context import AppContext
 from layouts.i18n import LANGUAGE_NAMES, LANGUAGES, t
 from ops_center.auth import Action, Principal, Role
 from ops_center.queries.security import alarm_counts
-from ops_center.queries.shift import current_shift
+from ops_center.shift_windows import shift_windows
 
 FRAME_REFRESH_MS = 400
 
@@ -124,7 +124,7 @@ def register(app: Dash, app_ctx: AppContext, pages: dict[str, Callable[[str], An
         principal = require_login()
         read = app_ctx.read_context()
         local = read.local(read.now)
-        shift = current_shift(app_ctx.config.site.shifts, local.time())
+        shift = shift_windows(app_ctx.config.site.shifts, read.tz, read.now)[0]  # the config holds one at least
         alarms: object = ""
         if may(principal, Action.VIEW_WALL) or may(principal, Action.VIEW_CONSOLE):
             with app_ctx.store.session() as session:

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterator
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
 
 from ops_center.alarm_actions import transition
-from ops_center.config import Shift, StaleLimits
+from ops_center.config import StaleLimits
 from ops_center.queries.cameras import camera_health, camera_state, latest_frame_jpeg
 from ops_center.queries.commerce import commerce_panel
 from ops_center.queries.common import ReadContext
@@ -31,7 +31,6 @@ from ops_center.queries.security import (
     security_panel,
     snapshot_jpeg,
 )
-from ops_center.queries.shift import current_shift
 from ops_center.vocabulary import FIRE_STATES, GUARD_STATUSES
 from ops_center.queries.timeline import alarm_timeline
 from ops_center.queries.traffic import traffic_strip
@@ -105,14 +104,6 @@ def test_today_starts_at_local_midnight() -> None:
     assert _ctx().day_start() == datetime(2026, 6, 10, tzinfo=SHANGHAI)
     assert _ctx().day_start(days_ago=7) == datetime(2026, 6, 3, tzinfo=SHANGHAI)
     assert _ctx().hour_start() == datetime(2026, 6, 10, 14, tzinfo=SHANGHAI)
-
-
-def test_the_shift_on_duty_wraps_past_midnight() -> None:
-    shifts = [Shift(name="Night", start=time(20)), Shift(name="Day", start=time(8))]
-    assert current_shift(shifts, time(8)).name == "Day"
-    assert current_shift(shifts, time(19, 59)).name == "Day"
-    assert current_shift(shifts, time(23)).name == "Night"
-    assert current_shift(shifts, time(3)).name == "Night"
 
 
 @pytest.mark.parametrize(
