@@ -1,7 +1,13 @@
-"""Small dark plotly charts for the wall, with fonts sized to the screen they are drawn on."""
+"""Small dark plotly charts for the wall, with fonts sized to the screen they are drawn on.
+
+The wall redraws every second but its chart data changes far less often, and building a plotly
+figure is the dearest part of a redraw: each figure is built once per distinct input and kept
+(as plotly JSON) in a small cache.
+"""
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -12,6 +18,8 @@ from dash import dcc
 PALETTE = ("#4fc3f7", "#ffb74d", "#81c784", "#ba68c8", "#f06292", "#fff176", "#90a4ae")
 TEXT = "#b8c4d6"
 GRID = "rgba(184,196,214,0.12)"
+CACHED_FIGURES = 16  # a few walls at different sizes, in both languages
+Figure = dict[str, Any]
 
 
 def font_px(viewport_height: float | None) -> float:
@@ -34,8 +42,23 @@ def _figure(traces: Sequence[go.BaseTraceType], font: float, **layout: Any) -> g
     return fig
 
 
-def stacked_bars(x: Sequence[str], series: dict[str, Sequence[int]], font: float) -> go.Figure:
+def _frozen(series: dict[str, Sequence[Any]]) -> tuple[tuple[str, tuple[Any, ...]], ...]:
+    return tuple((name, tuple(values)) for name, values in series.items())
+
+
+def stacked_bars(x: Sequence[str], series: dict[str, Sequence[int]], font: float) -> Figure:
     """Stacked bars: one series per name (e.g. alarms per hour and kind)."""
+    return _stacked_bars(tuple(x), _frozen(series), font)
+
+
+def lines(x: Sequence[str], series: dict[str, Sequence[float | None]], font: float) -> Figure:
+    """One line per name (e.g. free spaces per lot and hour)."""
+    return _lines(tuple(x), _frozen(series), font)
+
+
+@functools.lru_cache(maxsize=CACHED_FIGURES)
+def _stacked_bars(x: tuple[str, ...], frozen: tuple[tuple[str, tuple[int, ...]], ...], font: float) -> Figure:
+    series = dict(frozen)
     traces = [
         go.Bar(x=list(x), y=list(values), name=name, marker_color=PALETTE[i % len(PALETTE)])
         for i, (name, values) in enumerate(series.items())
@@ -43,11 +66,12 @@ def stacked_bars(x: Sequence[str], series: dict[str, Sequence[int]], font: float
     peak = max((sum(column) for column in zip(*series.values())), default=0)
     fig = _figure(traces, font, barmode="stack", showlegend=bool(series))
     fig.update_yaxes(dtick=max(1, math.ceil(peak / 4)), range=[0, max(peak, 1) * 1.05])
-    return fig
+    return fig.to_plotly_json()
 
 
-def lines(x: Sequence[str], series: dict[str, Sequence[float | None]], font: float) -> go.Figure:
-    """One line per name (e.g. free spaces per lot and hour)."""
+@functools.lru_cache(maxsize=CACHED_FIGURES)
+def _lines(x: tuple[str, ...], frozen: tuple[tuple[str, tuple[float | None, ...]], ...], font: float) -> Figure:
+    series = dict(frozen)
     traces = [
         go.Scatter(
             x=list(x), y=list(values), name=name, mode="lines+markers",
@@ -56,10 +80,10 @@ def lines(x: Sequence[str], series: dict[str, Sequence[float | None]], font: flo
         )
         for i, (name, values) in enumerate(series.items())
     ]
-    return _figure(traces, font, showlegend=bool(series))
+    return _figure(traces, font, showlegend=bool(series)).to_plotly_json()
 
 
-def graph(graph_id: str, figure: go.Figure) -> dcc.Graph:
+def graph(graph_id: str, figure: Figure) -> dcc.Graph:
     """A static (no toolbar, no hover) graph that fills its box."""
     return dcc.Graph(
         id=graph_id,
