@@ -49,6 +49,7 @@ TEXT: dict[str, dict[str, str]] = {
     "security.live": {"zh-CN": "实时画面", "en": "Live"},
     "security.more": {"zh-CN": "另有 {n} 条", "en": "{n} more"},
     "camera.no_frame": {"zh-CN": "暂无画面", "en": "No picture"},
+    "camera.frame_stalled": {"zh-CN": "画面已停止 {age}", "en": "Picture frozen for {age}"},
     "camera.none": {"zh-CN": "未配置摄像头", "en": "No cameras configured"},
     # cameras
     "cameras.online": {"zh-CN": "在线 {n}/{total}", "en": "{n}/{total} online"},

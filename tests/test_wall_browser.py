@@ -252,6 +252,25 @@ def test_live_tiles_follow_the_frames_in_the_store(page: Page, store: Store, med
     page.wait_for_function(f"() => document.querySelector('{tile}').naturalWidth === {width}", timeout=3_000)
 
 
+def test_a_frozen_picture_is_marked_on_the_live_tiles_until_frames_come_again(page: Page, store: Store, media: Path,
+                                                                            output_dir: Path) -> None:
+    jpeg, width, height = _frame(media, "fixture_towncentre_640x360_24f.mp4", 7)
+    stalled = ["#panel-security .live-tile--stalled .live-stalled", "#panel-cameras .live-tile--stalled .live-stalled"]
+    for tile in stalled:
+        assert page.query_selector(tile) is None
+    with store.session() as s:
+        writes.save_frame(s, FrameRecord(camera_id=CAMERA_ID, jpeg=jpeg, width=width, height=height,
+                                         captured_at=utcnow() - timedelta(minutes=3)))
+    for tile in stalled:
+        page.wait_for_selector(tile, timeout=5_000)
+        assert "3分钟" in page.inner_text(tile)
+    page.screenshot(path=str(output_dir / "wall_frozen_picture_1920x1080.png"))
+    with store.session() as s:
+        writes.save_frame(s, FrameRecord(camera_id=CAMERA_ID, jpeg=jpeg, width=width, height=height, captured_at=utcnow()))
+    for tile in stalled:
+        page.wait_for_selector(tile, state="detached", timeout=5_000)
+
+
 def test_frames_and_snapshots_are_served_from_the_store_and_404_otherwise(server: WallServer, store: Store, snapshot) -> None:
     alarm_id, _ = store_alarm(store, 5, *snapshot)
     with store.session() as s:

@@ -45,9 +45,9 @@ def register(app: Dash, app_ctx: AppContext) -> None:
         font = font_px(viewport_height)
         with app_ctx.store.session() as session:
             health = camera_health(session, read, config.alarms.camera_offline_after_s)
-            names = {c.camera_id: c.name for c in health}
+            by_id = {c.camera_id: c for c in health}
             rendered = {
-                "security": security.render(security_panel(session, read, SECURITY_ROWS), lang, names, config.alarms.escalate_after_s),
+                "security": security.render(security_panel(session, read, SECURITY_ROWS), lang, by_id, config.alarms.escalate_after_s),
                 "cameras": cameras.render(health, lang),
                 "fire": fire.render(fire_panel(session, read, FIRE_ROWS), lang),
                 "parking": parking.render(parking_panel(session, read), lang, font),

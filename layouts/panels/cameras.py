@@ -7,7 +7,7 @@ from dash import html
 from layouts.format import age_text
 from layouts.i18n import t, term
 from layouts.panels.frame import Rendered, chip, empty, panel
-from layouts.panels.live import live_tile
+from layouts.panels.live import live_tile, stalled_text
 from ops_center.queries.cameras import CameraHealth
 
 _TONE = {"online": "calm", "starting": "info", "reconnecting": "warn", "detector_unavailable": "warn"}
@@ -34,7 +34,8 @@ def camera_card(cam: CameraHealth, lang: str) -> html.Div:
         className="cam-info",
     )
     classes = "cam-card cam-card--attention" if cam.needs_attention else "cam-card"
-    return html.Div([live_tile(cam.camera_id, "", t("camera.no_frame", lang)), facts], className=classes)
+    tile = live_tile(cam.camera_id, "", t("camera.no_frame", lang), stalled=stalled_text(cam.last_frame, lang))
+    return html.Div([tile, facts], className=classes)
 
 
 def render(cameras: list[CameraHealth], lang: str, limit: int = 4) -> Rendered:

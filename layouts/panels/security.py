@@ -7,7 +7,8 @@ from dash import html
 from layouts.format import waiting_clock
 from layouts.i18n import t, term
 from layouts.panels.frame import Rendered, chip, panel
-from layouts.panels.live import live_tile
+from layouts.panels.live import live_tile, stalled_text
+from ops_center.queries.cameras import CameraHealth
 from ops_center.queries.security import AlarmItem, SecurityPanel
 
 
@@ -46,8 +47,8 @@ def alarm_row(alarm: AlarmItem, lang: str, escalate_after_s: float) -> html.Div:
     )
 
 
-def render(data: SecurityPanel, lang: str, camera_names: dict[str, str], escalate_after_s: float) -> Rendered:
-    """The security module for ``data``; calm when no alarm is open."""
+def render(data: SecurityPanel, lang: str, cameras: dict[str, CameraHealth], escalate_after_s: float) -> Rendered:
+    """The security module for ``data`` (``cameras``: each camera's health by id); calm when no alarm is open."""
     counts = data.counts
     summary = [
         html.Span([html.B(counts.open, className="count"), t("security.open", lang)], className="stat"),
@@ -58,9 +59,10 @@ def render(data: SecurityPanel, lang: str, camera_names: dict[str, str], escalat
     ]
     body: list = []
     if data.live_camera_id:
-        name = camera_names.get(data.live_camera_id, data.live_camera_id)
-        caption = [html.Span(t("security.live", lang), className="live-dot"), name]
-        body.append(live_tile(data.live_camera_id, caption, t("camera.no_frame", lang), "live-tile--main"))
+        camera = cameras.get(data.live_camera_id)
+        caption = [html.Span(t("security.live", lang), className="live-dot"), camera.name if camera else data.live_camera_id]
+        stalled = stalled_text(camera.last_frame, lang) if camera else None
+        body.append(live_tile(data.live_camera_id, caption, t("camera.no_frame", lang), "live-tile--main", stalled))
     if data.alarms:
         rows = [alarm_row(a, lang, escalate_after_s) for a in data.alarms]
         hidden = counts.open - len(data.alarms)
