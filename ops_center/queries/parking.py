@@ -48,11 +48,6 @@ class ParkingPanel:
         """Free spaces over all lots."""
         return sum(lot.free for lot in self.lots)
 
-    @property
-    def total_capacity(self) -> int:
-        """Spaces over all lots."""
-        return sum(lot.capacity for lot in self.lots)
-
 
 def lot_status(session: Session, ctx: ReadContext) -> list[LotStatus]:
     """Each lot at its latest count; a lot never counted shows its levels' capacity, stale."""
