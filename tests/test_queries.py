@@ -8,12 +8,13 @@ on both backends.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 from ops_center.alarm_actions import transition
 from ops_center.config import StaleLimits
@@ -241,6 +242,41 @@ def test_parking_free_spaces_now_and_the_trend_of_today(seeded: Store) -> None:
     assert per_hour, "the simulator counts cars today"
     for (lot_id, hour), free in per_hour.items():
         assert panel.trend.free[lot_id][hour] == pytest.approx(sum(free) / len(free))
+
+
+HISTORY_TABLES = {"parking_counts", "footfall", "fire_signals", "alarm_transitions", "detection_events"}
+
+
+def _full_scans(store: Store, read: Callable[[Session], object]) -> set[str]:
+    """The tables SQLite reads whole (``SCAN``, with or without an index) for the statements of ``read``."""
+    statements: list[tuple[str, object]] = []
+
+    def record(_conn, _cursor, statement, parameters, _context, _many) -> None:  # noqa: ANN001
+        statements.append((statement, parameters))
+
+    event.listen(store.engine, "before_cursor_execute", record)
+    try:
+        with store.session() as s:
+            read(s)
+    finally:
+        event.remove(store.engine, "before_cursor_execute", record)
+    with store.engine.connect() as conn:
+        plans = [row[3] for sql, params in statements for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params)]
+    return {plan.split()[1] for plan in plans if plan.startswith("SCAN ")}
+
+
+def test_the_wall_panels_never_read_a_whole_history_table(sqlite_url: str) -> None:
+    store = open_store(sqlite_url)
+    try:
+        seed(store, NOW, history_days=2, rng_seed=7)
+        ctx = _ctx()
+        panels = [lambda s: parking_panel(s, ctx), lambda s: commerce_panel(s, ctx), lambda s: fire_panel(s, ctx),
+                  lambda s: security_panel(s, ctx), lambda s: alarm_timeline(s, ctx), lambda s: guards_panel(s, ctx),
+                  lambda s: camera_health(s, ctx, 30.0)]
+        scanned = set().union(*(_full_scans(store, panel) for panel in panels))
+        assert not scanned & HISTORY_TABLES, scanned
+    finally:
+        store.dispose()
 
 
 def test_commerce_footfall_today_against_the_same_weekday_last_week(seeded: Store) -> None:

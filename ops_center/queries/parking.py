@@ -50,11 +50,15 @@ class ParkingPanel:
 
 
 def lot_status(session: Session, ctx: ReadContext) -> list[LotStatus]:
-    """Each lot at its latest count; a lot never counted shows its levels' capacity, stale."""
-    latest = (
-        select(ParkingCount.lot_id, func.max(ParkingCount.at).label("at"))
-        .group_by(ParkingCount.lot_id)
-        .subquery()
+    """Each lot at its latest count; a lot never counted shows its levels' capacity, stale.
+
+    The latest count is looked up per lot (one index probe on ``(lot_id, at)`` each), so the read
+    does not grow with the history of counts."""
+    latest_at = (
+        select(func.max(ParkingCount.at))
+        .where(ParkingCount.lot_id == ParkingLot.id)
+        .correlate(ParkingLot)
+        .scalar_subquery()
     )
     capacity = (
         select(ParkingLevel.lot_id, func.sum(ParkingLevel.capacity).label("capacity"))
@@ -63,8 +67,7 @@ def lot_status(session: Session, ctx: ReadContext) -> list[LotStatus]:
     )
     stmt = (
         select(ParkingLot.id, ParkingLot.name, capacity.c.capacity, ParkingCount)
-        .outerjoin(latest, latest.c.lot_id == ParkingLot.id)
-        .outerjoin(ParkingCount, and_(ParkingCount.lot_id == ParkingLot.id, ParkingCount.at == latest.c.at))
+        .outerjoin(ParkingCount, and_(ParkingCount.lot_id == ParkingLot.id, ParkingCount.at == latest_at))
         .outerjoin(capacity, capacity.c.lot_id == ParkingLot.id)
         .order_by(ParkingLot.id)
     )
@@ -83,13 +86,14 @@ def lot_status(session: Session, ctx: ReadContext) -> list[LotStatus]:
 
 
 def today_trend(session: Session, ctx: ReadContext) -> ParkingTrend:
-    """Average free spaces per lot and local hour, from midnight to now, grouped in SQL."""
+    """Average free spaces per lot and local hour, from midnight to now, grouped in SQL (today's
+    counts of each lot read by an index range on ``(lot_id, at)``, not a scan of the history)."""
     start = ctx.day_start()
     n_hours = int((ctx.now - start).total_seconds() // 3600) + 1
     bucket = time_bucket(ParkingCount.at, start, 3600).label("bucket")
     stmt = (
         select(ParkingCount.lot_id, bucket, func.avg(ParkingCount.capacity - ParkingCount.occupied))
-        .where(ParkingCount.at >= start, ParkingCount.at <= ctx.now)
+        .where(ParkingCount.lot_id.in_(select(ParkingLot.id)), ParkingCount.at >= start, ParkingCount.at <= ctx.now)
         .group_by(ParkingCount.lot_id, bucket)
     )
     free: dict[str, list[float | None]] = {}
