@@ -34,7 +34,7 @@ from ops_center.queries.security import (
 )
 from ops_center.vocabulary import FIRE_STATES, GUARD_STATUSES
 from ops_center.queries.timeline import alarm_timeline
-from ops_center.queries.traffic import traffic_strip
+from ops_center.queries.traffic import road_traffic, traffic_strip
 from ops_center.records import AlarmRecord, FrameRecord, HeartbeatRecord, stable_id
 from ops_center.simulator import seed
 from ops_center.store import writes
@@ -244,7 +244,9 @@ def test_parking_free_spaces_now_and_the_trend_of_today(seeded: Store) -> None:
         assert panel.trend.free[lot_id][hour] == pytest.approx(sum(free) / len(free))
 
 
-HISTORY_TABLES = {"parking_counts", "footfall", "fire_signals", "alarm_transitions", "detection_events"}
+# environment_readings is missing: its index (metric, at) cannot find the latest reading per station
+HISTORY_TABLES = {"parking_counts", "footfall", "fire_signals", "alarm_transitions", "detection_events",
+                  "traffic_readings"}
 
 
 def _full_scans(store: Store, read: Callable[[Session], object]) -> set[str]:
@@ -272,7 +274,7 @@ def test_the_wall_panels_never_read_a_whole_history_table(sqlite_url: str) -> No
         ctx = _ctx()
         panels = [lambda s: parking_panel(s, ctx), lambda s: commerce_panel(s, ctx), lambda s: fire_panel(s, ctx),
                   lambda s: security_panel(s, ctx), lambda s: alarm_timeline(s, ctx), lambda s: guards_panel(s, ctx),
-                  lambda s: camera_health(s, ctx, 30.0)]
+                  lambda s: camera_health(s, ctx, 30.0), lambda s: road_traffic(s, ctx)]
         scanned = set().union(*(_full_scans(store, panel) for panel in panels))
         assert not scanned & HISTORY_TABLES, scanned
     finally:
