@@ -244,9 +244,8 @@ def test_parking_free_spaces_now_and_the_trend_of_today(seeded: Store) -> None:
         assert panel.trend.free[lot_id][hour] == pytest.approx(sum(free) / len(free))
 
 
-# environment_readings is missing: its index (metric, at) cannot find the latest reading per station
 HISTORY_TABLES = {"parking_counts", "footfall", "fire_signals", "alarm_transitions", "detection_events",
-                  "traffic_readings"}
+                  "traffic_readings", "environment_readings"}
 
 
 def _full_scans(store: Store, read: Callable[[Session], object]) -> set[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, select, true
 from sqlalchemy.orm import Session, aliased
 
 from ops_center.queries.common import ReadContext, Stamp, distinct_by_index
@@ -66,16 +66,26 @@ def road_traffic(session: Session, ctx: ReadContext) -> list[RoadTraffic]:
 
 def environment_values(session: Session, ctx: ReadContext) -> list[EnvironmentValue]:
     """The latest value of each metric of each station, by station and metric."""
-    key = (EnvironmentReading.station, EnvironmentReading.metric)
-    latest = select(*key, func.max(EnvironmentReading.at).label("at")).group_by(*key).subquery()
+    # Stations and metrics by loose index scans, each pair's newest reading by an index probe:
+    # the readings history is never read whole.
+    stations = distinct_by_index(EnvironmentReading.station, "env_stations")
+    metrics = distinct_by_index(EnvironmentReading.metric, "env_metrics")
+    same_pair = aliased(EnvironmentReading)
+    latest_at = (
+        select(func.max(same_pair.at))
+        .where(same_pair.station == stations.c.value, same_pair.metric == metrics.c.value)
+        .scalar_subquery()
+    )
     stmt = (
         select(EnvironmentReading)
+        .select_from(stations)
+        .join(metrics, true())
         .join(
-            latest,
+            EnvironmentReading,
             and_(
-                EnvironmentReading.station == latest.c.station,
-                EnvironmentReading.metric == latest.c.metric,
-                EnvironmentReading.at == latest.c.at,
+                EnvironmentReading.station == stations.c.value,
+                EnvironmentReading.metric == metrics.c.value,
+                EnvironmentReading.at == latest_at,
             ),
         )
         .order_by(EnvironmentReading.station, EnvironmentReading.metric, EnvironmentReading.id.desc())

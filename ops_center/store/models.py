@@ -318,7 +318,10 @@ class EnvironmentReading(Base):
     """A reading of an environment station (temperature, humidity, PM2.5, lake level)."""
 
     __tablename__ = "environment_readings"
-    __table_args__ = (Index("ix_environment_metric_at", "metric", "at"),)
+    __table_args__ = (
+        Index("ix_environment_metric_at", "metric", "at"),
+        Index("ix_environment_station_metric_at", "station", "metric", "at"),
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     station: Mapped[str] = mapped_column(String(100))
     metric: Mapped[str] = mapped_column(String(32))
