@@ -13,11 +13,12 @@ from ops_center.errors import InputError, OpsError
 from ops_center.lifecycle import TransitionError
 from ops_center.store.types import utcnow
 
+# First match wins: a missing reason code is both an input and a transition error, and is an input one.
 REFUSALS: tuple[tuple[type[Exception], str], ...] = (
+    (InputError, "outcome.input"),
     (TransitionError, "outcome.illegal"),
     (ConcurrentChange, "outcome.concurrent"),
     (AlarmNotFound, "outcome.not_found"),
-    (InputError, "outcome.input"),
     (OpsError, "outcome.refused"),
 )
 

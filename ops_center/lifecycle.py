@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from ops_center.errors import InputError
+
 
 class Status(StrEnum):
     """Where an alarm is in its life."""
@@ -40,6 +42,10 @@ class TransitionError(ValueError):
     """An illegal lifecycle move; the message says what is allowed instead."""
 
 
+class ReasonRequired(InputError, TransitionError):
+    """A false alarm without a known reason code: the move is legal, the input is incomplete."""
+
+
 def check_transition(current: str, target: str, reason: str | None = None) -> Status:
     """Validate ``current -> target``; return the target status or raise ``TransitionError``."""
     try:
@@ -53,7 +59,7 @@ def check_transition(current: str, target: str, reason: str | None = None) -> St
         options = ", ".join(sorted(s.value for s in allowed))
         raise TransitionError(f"cannot go from {src.value} to {dst.value}; allowed: {options}")
     if dst is Status.FALSE_ALARM and reason not in FALSE_ALARM_REASONS:
-        raise TransitionError(
+        raise ReasonRequired(
             f"a false alarm needs a reason code, one of: {', '.join(FALSE_ALARM_REASONS)}"
         )
     return dst

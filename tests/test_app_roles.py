@@ -202,6 +202,7 @@ def test_illegal_steps_and_missing_reasons_come_back_as_messages(site: Site) -> 
     assert "cannot go from on_scene to acknowledged" in again.text and "Traceback" not in again.text
     no_reason = _step(site, "root", "c-false", alarm_id)
     assert no_reason.status_code == 200 and "needs a reason code" in no_reason.text
+    assert "Missing or wrong input" in no_reason.text and "Not possible in this state" not in no_reason.text
     assert _step(site, "root", "c-false", alarm_id, **{"c-reason": "staff"}).status_code == 200
     assert _trail(site, alarm_id)[-1] == ("false_alarm", "root")
 
