@@ -15,7 +15,10 @@ os.environ.setdefault("YOLO_VERBOSE", "False")
 
 from sqlalchemy import create_engine, text  # noqa: E402
 
+from playwright.sync_api import Browser, sync_playwright  # noqa: E402
+
 from tests.services import POSTGRES_ADMIN_URL, ensure_postgres  # noqa: E402
+from tests.wall_harness import launch_chromium  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("OPS_SHARED_DIR", ROOT.parent / "shared"))
@@ -43,6 +46,15 @@ def output_dir() -> Path:
     """Where tests leave screenshots and other artefacts for people to look at."""
     TEST_OUTPUT.mkdir(exist_ok=True)
     return TEST_OUTPUT
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """One real headless Chromium (Debian's) for every browser test of the run."""
+    with sync_playwright() as p:
+        chromium = launch_chromium(p)
+        yield chromium
+        chromium.close()
 
 
 @pytest.fixture

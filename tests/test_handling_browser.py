@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page
 from sqlalchemy import select
 
 from layouts.i18n import term
@@ -28,7 +28,6 @@ from tests.wall_harness import (
     CAMERA_ID,
     WallServer,
     add_user,
-    launch_chromium,
     log_in,
     open_wall,
     site_config,
@@ -65,14 +64,6 @@ def server(store: Store) -> Iterator[WallServer]:
     wall = WallServer(site_config("en"), store).start()
     yield wall
     wall.stop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        chromium = launch_chromium(p)
-        yield chromium
-        chromium.close()
 
 
 def _signed_in(browser: Browser, url: str, user: tuple[str, str], path: str, **context: object) -> tuple[BrowserContext, Page]:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import cv2
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 from sqlalchemy import func, select
 
 from layouts.format import number
@@ -35,7 +35,6 @@ from tests.wall_harness import (
     WallServer,
     audio_state,
     http_login,
-    launch_chromium,
     log_in,
     open_wall,
     site_config,
@@ -97,14 +96,6 @@ def server(store: Store) -> Iterator[WallServer]:
     wall = WallServer(site_config(), store).start()
     yield wall
     wall.stop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        chromium = launch_chromium(p)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
