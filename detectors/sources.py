@@ -9,6 +9,7 @@ never waits for the detector and the worker always processes the latest picture.
 
 from __future__ import annotations
 
+import logging
 import math
 import os
 import threading
@@ -27,6 +28,8 @@ from detectors.backoff import Backoff
 from ops_center.errors import SourceUnavailable
 from ops_center.store.types import utcnow
 from ops_center.store.writes import redact_source, source_kind
+
+log = logging.getLogger(__name__)
 
 STREAM_TIMEOUT_MS = 5000
 DEFAULT_FPS = 25.0
@@ -236,6 +239,7 @@ class LiveFeed:
     def __init__(self, source: FrameSource) -> None:
         self.source = source
         self.frames_read = 0
+        self.failure: str | None = None
         self._latest: Frame | None = None
         self._cond = threading.Condition()
         self._stop = threading.Event()
@@ -273,8 +277,13 @@ class LiveFeed:
             try:
                 frame = self.source.read()
             except SourceUnavailable as exc:  # a looped file that vanished or broke mid-run
+                self.failure = str(exc)
+            except Exception as exc:  # a decoder that crashed: a bug worth its traceback in the log
+                log.exception("camera source %s: the frame reader stopped", self.source.name)
+                self.failure = f"frame reader failed: {exc}"
+            if self.failure is not None:
                 self.source.close()
-                self.source.message = str(exc)
+                self.source.message = self.failure
                 break
             if frame is None:
                 self._stop.wait(0.05)

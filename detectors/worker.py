@@ -96,9 +96,13 @@ class CameraWorker:
         finally:
             self._feed.stop()
             self.publisher.flush()
-            self._heartbeat("stopped", why)
+            # A reader that failed is an outage, not an end: say "offline" and exit non-zero, so the
+            # wall and the escalation check see it and the supervisor starts the worker again.
+            self._heartbeat("offline" if self._feed.failure else "stopped", why)
             self.publisher.close()
             log.info("camera %s: %s", cam.id, why)
+        if self._feed.failure:
+            raise SourceUnavailable(f"camera {cam.id}: {self._feed.failure}")
 
     def _load_pipeline(self) -> Pipeline | None:
         try:

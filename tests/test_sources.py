@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import time
 from pathlib import Path
 
@@ -118,3 +119,18 @@ def test_synthetic_lakeside_is_dispatched_to_the_synthetic_camera() -> None:
     source.close()
     with pytest.raises(SourceUnavailable, match="synthetic:lakeside"):
         FrameSource("synthetic:pool")
+
+
+def test_a_looped_file_that_vanishes_is_a_failure_not_an_end(media: Path, tmp_path: Path) -> None:
+    clip = tmp_path / "loop.mp4"
+    shutil.copy(media / FIXTURE, clip)
+    feed = LiveFeed(FrameSource(str(clip), loop=True))
+    feed.start()
+    assert feed.newest(-1, timeout_s=10) is not None
+    clip.unlink()  # the loop's next reopen finds no file
+    deadline = time.monotonic() + 30
+    while not feed.finished and time.monotonic() < deadline:
+        time.sleep(0.1)
+    feed.stop()
+    assert feed.finished and feed.failure == f"video file not found: {clip}"
+    assert feed.source.state is SourceState.OFFLINE

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -124,6 +125,28 @@ def test_a_worker_without_its_model_says_so_and_keeps_the_live_frames(
     text = log.read_text()
     assert "detector unavailable" in text and str(missing) in text and "Traceback" not in text
     assert read_row(sqlite_url, CameraHeartbeat, camera_id="street").status == "stopped"  # type: ignore[union-attr]
+
+
+def test_a_camera_whose_looped_file_vanishes_goes_offline_and_the_worker_exits_for_a_restart(
+    sqlite_url: str, tmp_path: Path, media: Path
+) -> None:
+    clip = tmp_path / "street.mp4"
+    shutil.copy(media / STREET, clip)
+    camera = {**street_camera(media), "source": str(clip)}
+    config = site_file(tmp_path, sqlite_url, tmp_path / "absent.onnx", [camera])  # no model: a light worker
+    log = tmp_path / "worker.log"
+    worker = start_worker(config, "street", log)
+    try:
+        wait_for("frames read", lambda: (b := read_row(sqlite_url, CameraHeartbeat, camera_id="street")) and b.frames_read)
+        clip.unlink()
+        code = worker.wait(timeout=60)
+    finally:
+        worker.kill()
+    assert code == 2  # not 0: the supervisor restarts it instead of counting the camera finished
+    last = read_row(sqlite_url, CameraHeartbeat, camera_id="street")
+    assert last is not None and last.status == "offline" and f"video file not found: {clip}" in last.message
+    text = log.read_text()
+    assert f"error: camera street: video file not found: {clip}" in text and "Traceback" not in text
 
 
 def test_the_supervisor_runs_enabled_cameras_and_restarts_a_dead_worker(
