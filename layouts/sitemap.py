@@ -1,7 +1,7 @@
-"""A small schematic site plan for the guard's phone: every camera as a dot, the alarm's one marked.
+"""A small site plan for the guard's phone: every camera as a dot, the alarm's one marked.
 
-The site file gives cameras a name and a place but no map coordinates, so the plan is schematic:
-cameras sit in configuration order around the site's outline, and the marked camera carries its
+A camera with ``map`` coordinates in the site file sits at that point of the plan; cameras without
+them sit in configuration order around the site's schematic outline. The marked camera carries its
 name and place in large type. Pure: configuration in, an SVG data URI out.
 """
 
@@ -14,7 +14,22 @@ from html import escape
 from ops_center.config import CameraConfig
 
 WIDTH, HEIGHT = 360, 200
+PLAN_LEFT, PLAN_TOP, PLAN_WIDTH, PLAN_HEIGHT = 16, 14, WIDTH - 32, HEIGHT - 50  # above the name line
 _CX, _CY, _RX, _RY = WIDTH / 2, HEIGHT / 2 - 8, 140, 62
+
+
+def camera_positions(cameras: list[CameraConfig]) -> list[tuple[float, float]]:
+    """Each camera's point in SVG units: its ``map`` point on the plan, else a place on the outline."""
+    unmapped = sum(cam.map is None for cam in cameras)
+    positions, placed = [], 0
+    for cam in cameras:
+        if cam.map is not None:
+            positions.append((PLAN_LEFT + PLAN_WIDTH * cam.map.x, PLAN_TOP + PLAN_HEIGHT * cam.map.y))
+        else:
+            angle = -math.pi / 2 + 2 * math.pi * placed / unmapped
+            positions.append((_CX + _RX * math.cos(angle), _CY + _RY * math.sin(angle)))
+            placed += 1
+    return positions
 
 
 def site_map_svg(cameras: list[CameraConfig], marked_id: str | None, site_name: str) -> str:
@@ -26,9 +41,7 @@ def site_map_svg(cameras: list[CameraConfig], marked_id: str | None, site_name: 
         f'<text x="{_CX}" y="{_CY + 5}" text-anchor="middle" fill="#8d9cb4" font-size="13">{escape(site_name)}</text>',
     ]
     marked: CameraConfig | None = None
-    for i, cam in enumerate(cameras):
-        angle = -math.pi / 2 + 2 * math.pi * i / max(len(cameras), 1)
-        x, y = _CX + _RX * math.cos(angle), _CY + _RY * math.sin(angle)
+    for cam, (x, y) in zip(cameras, camera_positions(cameras), strict=True):
         if cam.id == marked_id:
             marked = cam
             parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="15" fill="#ff4d4f" fill-opacity="0.3"/>')

@@ -55,6 +55,13 @@ class ZoneConfig(_Strict):
         return self.label or self.name
 
 
+class MapPoint(_Strict):
+    """A place on the site plan as fractions of the plan: x from the left, y from the top (0..1)."""
+
+    x: float = Field(ge=0, le=1)
+    y: float = Field(ge=0, le=1)
+
+
 class CameraConfig(_Strict):
     """One camera: where its frames come from, how fast to process them, and its zones."""
 
@@ -68,6 +75,7 @@ class CameraConfig(_Strict):
     fps: float = Field(5.0, ge=0, description="frames processed per second; 0 = as fast as possible")
     loop: bool = Field(False, description="restart a video file at its end")
     enabled: bool = True
+    map: MapPoint | None = Field(None, description="where the camera sits on the guard's site plan")
     zones: list[ZoneConfig] = Field(default_factory=list)
 
     @model_validator(mode="after")

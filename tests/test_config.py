@@ -60,6 +60,8 @@ def test_environment_overrides_store_model_and_data_dir(tmp_path: Path) -> None:
         (MINIMAL.replace("[[0, 0.5], [1, 0.5], [1, 1], [0, 1]]", "[[a, 0.5], [1, 0.5], [1, 1]]"),
          "cameras[0].zones[0].polygon: point 1 ['a', 0.5] is not a pair of numbers [x, y]"),
         (MINIMAL.replace("name: lake", "name: Lake Zone!"), "cameras[0].zones[0].name: String should match pattern"),
+        (MINIMAL.replace("    zones:", "    map: {x: 1.2, y: 0.5}\n    zones:"),
+         "cameras[0].map.x: Input should be less than or equal to 1"),
         (MINIMAL.replace("name: Lakeside Garden", "name: Lakeside Garden\n  timezone: Asia/Shangai"),
          "site.timezone: unknown time zone 'Asia/Shangai'"),
         (MINIMAL + "model:\n  confidence: 2\n", "model.confidence: Input should be less than 1"),
@@ -79,6 +81,13 @@ def test_errors_name_the_file_the_key_and_the_problem(tmp_path: Path, text: str,
 def test_a_missing_secret_names_the_variable_and_the_key(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"cameras\[0\]\.source: environment variable CAM_PASS is not set"):
         load_config(write(tmp_path, MINIMAL), env={})
+
+
+def test_a_camera_may_sit_at_a_point_of_the_site_plan(tmp_path: Path) -> None:
+    text = MINIMAL.replace("    zones:", "    map: {x: 0.8, y: 0.25}\n    zones:")
+    cfg = load_config(write(tmp_path, text), env={"CAM_PASS": "pw"})
+    assert (cfg.camera("lake-east").map.x, cfg.camera("lake-east").map.y) == (0.8, 0.25)
+    assert load_config(write(tmp_path, MINIMAL), env={"CAM_PASS": "pw"}).camera("lake-east").map is None
 
 
 def test_duplicate_camera_ids_are_refused(tmp_path: Path) -> None:
