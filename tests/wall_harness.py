@@ -58,6 +58,7 @@ def site_config(language: str = "zh-CN") -> SiteConfig:
                     "name": "Lake east shore",
                     "place": "East lawn",
                     "source": "synthetic:lakeside",
+                    "map": {"x": 0.84, "y": 0.4},
                     "zones": [{"name": ZONE, "label": "Lake (drowning danger)",
                                "polygon": [[0, 0.2], [1, 0.2], [1, 0.55], [0, 0.55]]}],
                 }
