@@ -19,6 +19,7 @@ from ops_center.vocabulary import FIRE_STATES, SIMULATOR_SOURCE
 from ops_center.simulator.timeline import steps
 from ops_center.store.db import Store, open_store
 from ops_center.store.models import (
+    Alarm,
     EnvironmentReading,
     FireDevice,
     FireSignal,
@@ -251,3 +252,31 @@ def test_environment_values_are_plausible() -> None:
     assert all(20 <= v <= 100 for v in by_metric["humidity"])
     assert all(v > 0 for v in by_metric["pm25"])
     assert max(by_metric["lake_level"]) - min(by_metric["lake_level"]) < 0.3
+
+
+def _a_fire_alarm_episode() -> fire.Episode:
+    """The first simulated full fire alarm after NOW (they are rare: a few a month)."""
+    day = NOW.astimezone(SHANGHAI).date()
+    while True:
+        found = [e for e in fire.day_episodes(CTX, day) if e.state == "alarm"]
+        if found:
+            return min(found, key=lambda e: e.start)
+        day += timedelta(days=1)
+
+
+def test_a_simulated_fire_alarm_is_an_operator_alarm_raised_once(sqlite_url: str) -> None:
+    episode = _a_fire_alarm_episode()
+    store = open_store(sqlite_url)
+    seed(store, episode.start - timedelta(minutes=10), history_days=1, rng_seed=7)
+    with store.session() as s:
+        assert s.scalars(select(Alarm).where(Alarm.kind == "fire")).all() == []
+    live = LiveSimulator(store, rng_seed=7)
+    for moment in (episode.start + timedelta(seconds=30), episode.start + timedelta(minutes=1), episode.end):
+        live.tick(moment)
+    with store.session() as s:
+        alarms = s.scalars(select(Alarm).where(Alarm.kind == "fire")).all()
+        assert [(a.raised_at, a.details["device_id"], a.status) for a in alarms] == [
+            (episode.start, episode.device_id, "new")
+        ]
+        assert s.get(FireDevice, episode.device_id).state == "normal"  # the device is back, the alarm waits for the operator
+    store.dispose()

@@ -16,10 +16,11 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ops_center.ingest import fire_alarm
 from ops_center.simulator.base import SimContext, bulk_insert
 from ops_center.simulator.timeline import EPOCH, drift, keyed_rng, local_days, local_hour, poisson, steps
 from ops_center.store.models import FireDevice, FireSignal
-from ops_center.store.writes import insert_ignore
+from ops_center.store.writes import insert_ignore, raise_alarm
 
 PRESSURE_KINDS = ("hydrant_pressure", "sprinkler_pressure")
 READING_EVERY = timedelta(hours=1)
@@ -211,6 +212,17 @@ def signal_rows(ctx: SimContext, after: datetime, until: datetime) -> list[dict[
     return rows
 
 
+def alarm_onsets(ctx: SimContext, moment: datetime) -> list[tuple[str, datetime]]:
+    """The devices in a fire alarm at ``moment`` and when that alarm began (pure)."""
+    by_device = _by_device(episodes_between(ctx, moment - timedelta(microseconds=1), moment))
+    out = []
+    for device_id, episodes in by_device.items():
+        if state_at(episodes, moment) == "alarm":
+            began = min(e.start for e in episodes if e.state == "alarm" and e.start <= moment < e.end)
+            out.append((device_id, began))
+    return out
+
+
 def install(session: Session, ctx: SimContext, now: datetime) -> dict[str, int]:
     """Store the devices (once), in their state at ``now``; return the rows added."""
     return {"fire_devices": insert_ignore(session, FireDevice, device_rows(ctx, now))}
@@ -230,4 +242,8 @@ def advance(session: Session, ctx: SimContext, after: datetime, until: datetime)
         if device.state != row["state"] or device.value != row["value"]:
             device.state, device.updated_at = str(row["state"]), until
             device.value = row["value"]  # type: ignore[assignment]
+    # A fire alarm is an operator alarm, as when a real panel reports it through the ingest API: the
+    # same record and id (device + onset), so every tick during the alarm stores it once.
+    for device_id, began in alarm_onsets(ctx, until):
+        raise_alarm(session, fire_alarm(session.get_one(FireDevice, device_id), began))
     return {"fire_signals": written}

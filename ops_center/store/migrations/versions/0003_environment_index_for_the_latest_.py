@@ -6,7 +6,6 @@ Create Date: 2026-11-29 03:01:36.545312
 """
 
 from alembic import op
-import sqlalchemy as sa
 
 
 revision = '0003'
