@@ -122,7 +122,11 @@ def test_a_bad_body_is_named_as_such() -> None:
     assert _refused(TrafficIn, "{not json").startswith("body: Invalid JSON: key must be a string")
     assert _refused(TrafficIn, "[]") == "body: Input should be an object"
     assert _refused(TrafficIn, _body()) == "items: List should have at least 1 item after validation, not 0"
-    assert _refused(TrafficIn, json.dumps({"rows": []})) == "rows: unknown field (allowed: items) (and 1 more problem)"
+    # Two problems at once: which one a pydantic release reports first is its business, not ours.
+    assert _refused(TrafficIn, json.dumps({"rows": []})) in {
+        "rows: unknown field (allowed: items) (and 1 more problem)",
+        "items: required field missing (and 1 more problem)",
+    }
     many = [{"road": "r", "congestion": 0, "speed_kmh": 50, "at": "2025-06-02T09:00:00Z"}] * 1001
     assert _refused(TrafficIn, _body(*many)) == "items: List should have at most 1000 items after validation, not 1001"
 
