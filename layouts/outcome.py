@@ -13,7 +13,7 @@ from ops_center.errors import InputError, OpsError
 from ops_center.lifecycle import TransitionError
 from ops_center.store.types import utcnow
 
-# First match wins: a missing reason code is both an input and a transition error, and is an input one.
+# First match wins: the specific kinds of OpsError before OpsError itself.
 REFUSALS: tuple[tuple[type[Exception], str], ...] = (
     (InputError, "outcome.input"),
     (TransitionError, "outcome.illegal"),
@@ -23,7 +23,7 @@ REFUSALS: tuple[tuple[type[Exception], str], ...] = (
 )
 
 
-def refusal(exc: OpsError | TransitionError, lang: str) -> html.Div:
+def refusal(exc: OpsError, lang: str) -> html.Div:
     """A clear message for a refused action: a headline in ``lang`` and the core's own explanation."""
     key = next(key for kind, key in REFUSALS if isinstance(exc, kind))
     return html.Div([html.B(t(key, lang)), html.Span(str(exc), className="outcome-detail")],

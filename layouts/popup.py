@@ -26,7 +26,7 @@ from layouts.panels.live import live_tile, snapshot_url
 from ops_center.alarm_actions import act
 from ops_center.auth import Action, PermissionDenied, Principal
 from ops_center.errors import OpsError
-from ops_center.lifecycle import Status, TransitionError
+from ops_center.lifecycle import Status
 from ops_center.queries.security import AlarmItem, alarm_counts, alarm_item, newest_unacknowledged_id
 
 ALARM_CHECK_MS = 500
@@ -106,7 +106,7 @@ def acknowledge(app_ctx: AppContext, user: Principal, alarm_id: str) -> None:
                 act(session, user, alarm_id, Status.ACKNOWLEDGED.value)
         except PermissionDenied:
             raise
-        except (OpsError, TransitionError):
+        except OpsError:
             pass  # acknowledged or closed meanwhile: the check below shows what is still waiting
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from ops_center.errors import InputError
+from ops_center.errors import InputError, OpsError
 
 
 class Status(StrEnum):
@@ -38,16 +38,17 @@ TRANSITIONS: dict[Status, frozenset[Status]] = {
 FALSE_ALARM_REASONS: tuple[str, ...] = ("staff", "animal", "reflection", "test", "duplicate", "other")
 
 
-class TransitionError(ValueError):
+class TransitionError(OpsError):
     """An illegal lifecycle move; the message says what is allowed instead."""
 
 
-class ReasonRequired(InputError, TransitionError):
+class ReasonRequired(InputError):
     """A false alarm without a known reason code: the move is legal, the input is incomplete."""
 
 
 def check_transition(current: str, target: str, reason: str | None = None) -> Status:
-    """Validate ``current -> target``; return the target status or raise ``TransitionError``."""
+    """Validate ``current -> target``; return the target status, or raise ``TransitionError`` (an
+    illegal move) or ``ReasonRequired`` (a false alarm without a known reason code)."""
     try:
         src, dst = Status(current), Status(target)
     except ValueError as exc:

@@ -19,7 +19,15 @@ from ops_center.alarm_actions import (
 )
 from ops_center.auth import PermissionDenied, Principal, Role
 from ops_center.errors import InputError
-from ops_center.lifecycle import FALSE_ALARM_REASONS, TRANSITIONS, Status, TransitionError, check_transition, is_open
+from ops_center.lifecycle import (
+    FALSE_ALARM_REASONS,
+    TRANSITIONS,
+    ReasonRequired,
+    Status,
+    TransitionError,
+    check_transition,
+    is_open,
+)
 from ops_center.records import AlarmRecord, stable_id
 from ops_center.store import writes
 from ops_center.store.db import open_store
@@ -49,9 +57,9 @@ def test_the_table_is_the_documented_one() -> None:
 
 
 def test_a_false_alarm_needs_a_known_reason() -> None:
-    with pytest.raises(TransitionError, match="reason code"):
+    with pytest.raises(ReasonRequired, match="reason code"):
         check_transition("new", "false_alarm")
-    with pytest.raises(TransitionError, match="reason code"):
+    with pytest.raises(ReasonRequired, match="reason code"):
         check_transition("new", "false_alarm", reason="bored")
     assert check_transition("new", "false_alarm", reason=FALSE_ALARM_REASONS[0]) is Status.FALSE_ALARM
 

@@ -29,7 +29,7 @@ from layouts.panels.security import alarm_where, status_chip
 from ops_center.alarm_actions import GuardStatus, act, add_note, audit_trail
 from ops_center.auth import Action
 from ops_center.errors import OpsError
-from ops_center.lifecycle import FALSE_ALARM_REASONS, TRANSITIONS, Status, TransitionError, is_open
+from ops_center.lifecycle import FALSE_ALARM_REASONS, TRANSITIONS, Status, is_open
 from ops_center.queries import ReadContext
 from ops_center.queries.guards import GuardItem, guards_panel
 from ops_center.queries.handling import Assignee, assignees
@@ -318,7 +318,7 @@ def register(app: Dash, app_ctx: AppContext) -> None:
                     act(session, user, str(alarm_id), step.target.value, note=note,
                         reason=str(reason) if step.target is Status.FALSE_ALARM and reason else None,
                         guard_id=str(guard_id) if step.target is Status.DISPATCHED and guard_id else None)
-        except (OpsError, TransitionError) as exc:
+        except OpsError as exc:
             return refusal(exc, lang), int(changed or 0) + 1, no_update, no_update, alarm_id, alarm_id
         cleared_guard = None if step.target is Status.DISPATCHED else no_update
         # the alarm acted on stays selected (for its next step), with the message about it

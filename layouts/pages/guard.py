@@ -28,7 +28,7 @@ from ops_center.alarm_actions import act
 from ops_center.auth import ALARM_ACTIONS, Action
 from ops_center.config import SiteConfig
 from ops_center.errors import OpsError
-from ops_center.lifecycle import TRANSITIONS, Status, TransitionError
+from ops_center.lifecycle import TRANSITIONS, Status
 from ops_center.queries.handling import guard_alarms
 from ops_center.queries.security import AlarmItem
 from ops_center.store.models import Guard
@@ -150,6 +150,6 @@ def register(app: Dash, app_ctx: AppContext) -> None:
         try:
             with refused(), app_ctx.store.session() as session:
                 act(session, user, str(pressed["alarm"]), target.value)
-        except (OpsError, TransitionError) as exc:
+        except OpsError as exc:
             return refusal(exc, lang), int(changed or 0) + 1
         return done(target.value, user.name, lang, app_ctx.read_context().tz), int(changed or 0) + 1
