@@ -21,8 +21,7 @@ from detectors.sources import Frame
 from detectors.zones import DangerZone, ZoneEvent
 from ops_center.config import CameraConfig
 from ops_center.records import AlarmRecord, EventRecord, stable_id
-
-ALARM_KIND = "danger_zone"
+from ops_center.vocabulary import AlarmKind
 
 
 class Detector(Protocol):
@@ -101,12 +100,12 @@ class Pipeline:
     def _alarm(
         self, ev: ZoneEvent, event: EventRecord, frame: Frame, jpeg: bytes, shape: tuple[int, ...]
     ) -> AlarmRecord:
-        alarm_id = self._id(ev, ALARM_KIND, frame)
+        alarm_id = self._id(ev, AlarmKind.DANGER_ZONE, frame)
         rule = next(z.rule for z in self.zones if z.name == ev.zone)
         day = frame.captured_at.astimezone(self.tz).strftime("%Y-%m-%d")
         return AlarmRecord(
             id=alarm_id,
-            kind=ALARM_KIND,
+            kind=AlarmKind.DANGER_ZONE,
             severity=rule.severity,
             title=f"Person in {rule.display_name} ({self.camera.name})",
             raised_at=frame.captured_at,

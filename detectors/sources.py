@@ -2,7 +2,8 @@
 
 ``FrameSource`` reads frames one after another. A file that is missing or cannot be decoded is a
 ``SourceUnavailable`` at once; a live source (stream, webcam) that drops or cannot be opened is
-retried with exponential backoff, and its ``state`` says so (online / reconnecting / offline).
+retried with exponential backoff, and its ``state`` says so (``CameraState``: online / reconnecting /
+offline).
 ``LiveFeed`` reads a source on its own thread and keeps only the newest frame, so a live camera
 never waits for the detector and the worker always processes the latest picture.
 """
@@ -17,7 +18,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -28,6 +28,7 @@ from detectors.backoff import Backoff
 from ops_center.errors import SourceUnavailable
 from ops_center.store.types import utcnow
 from ops_center.store.writes import redact_source, source_kind
+from ops_center.vocabulary import CameraState
 
 log = logging.getLogger(__name__)
 
@@ -38,14 +39,6 @@ DEFAULT_FPS = 25.0
 # the source reports what went wrong itself. Set OPENCV_FFMPEG_LOGLEVEL=24 to see them again.
 os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "8")
 cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)
-
-
-class SourceState(StrEnum):
-    """Whether a source delivers frames."""
-
-    ONLINE = "online"
-    RECONNECTING = "reconnecting"
-    OFFLINE = "offline"
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +78,7 @@ class FrameSource:
         self.spec = spec
         self.kind = source_kind(spec)
         self.loop = loop
-        self.state = SourceState.OFFLINE
+        self.state = CameraState.OFFLINE
         self.message = ""
         self.finished = False
         self.fps = 0.0
@@ -133,7 +126,7 @@ class FrameSource:
             self._cap.release()
             self._cap = None
         self.finished = True
-        self.state = SourceState.OFFLINE
+        self.state = CameraState.OFFLINE
 
     def _read_image(self) -> np.ndarray | None:
         if self._pending is not None:
@@ -199,7 +192,7 @@ class FrameSource:
         fps = cap.get(cv2.CAP_PROP_FPS)
         self.fps = fps if fps and math.isfinite(fps) and 0 < fps <= 240 else DEFAULT_FPS
         self.size = (image.shape[1], image.shape[0])
-        self.state = SourceState.ONLINE
+        self.state = CameraState.ONLINE
         self.message = ""
 
     def _drop(self, why: str) -> None:
@@ -208,7 +201,7 @@ class FrameSource:
             self._cap = None
         delay = self._backoff.next_delay()
         self._retry_at = self._clock() + delay
-        self.state = SourceState.RECONNECTING
+        self.state = CameraState.RECONNECTING
         self.message = f"{why}: {self.name}; retrying in {delay:g} s"
 
 

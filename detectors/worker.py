@@ -27,6 +27,7 @@ from ops_center.config import SiteConfig
 from ops_center.errors import ModelUnavailable, SourceUnavailable
 from ops_center.records import FrameRecord, HeartbeatRecord
 from ops_center.store.types import utcnow
+from ops_center.vocabulary import CameraState, ModelStatus
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +63,7 @@ class CameraWorker:
         self.tz = ZoneInfo(config.site.timezone)
         self.publisher = Publisher(config.store_url, config.data_dir / "outbox" / f"{self.camera.id}.sqlite")
         self.renderer = FrameRenderer(self.camera, self.tz)
-        self.model_status = "loading"
+        self.model_status = ModelStatus.LOADING
         self.model_message = ""
         self.frames_processed = 0
         self._stop = threading.Event()
@@ -78,11 +79,11 @@ class CameraWorker:
         cam = self.camera
         log.info("camera %s (%s): starting", cam.id, cam.name)
         self.publisher.sync_cameras([cam])
-        self._heartbeat("starting")
+        self._heartbeat(CameraState.STARTING)
         try:
             source = FrameSource(cam.source, loop=cam.loop)
         except SourceUnavailable as exc:
-            self._heartbeat("offline", str(exc))
+            self._heartbeat(CameraState.OFFLINE, str(exc))
             self.publisher.close()
             raise
         pipeline = self._load_pipeline()
@@ -98,7 +99,7 @@ class CameraWorker:
             self.publisher.flush()
             # A reader that failed is an outage, not an end: say "offline" and exit non-zero, so the
             # wall and the escalation check see it and the supervisor starts the worker again.
-            self._heartbeat("offline" if self._feed.failure else "stopped", why)
+            self._heartbeat(CameraState.OFFLINE if self._feed.failure else CameraState.STOPPED, why)
             self.publisher.close()
             log.info("camera %s: %s", cam.id, why)
         if self._feed.failure:
@@ -108,10 +109,10 @@ class CameraWorker:
         try:
             detector = PersonDetector(self.config.model)
         except ModelUnavailable as exc:
-            self.model_status, self.model_message = "unavailable", str(exc)
+            self.model_status, self.model_message = ModelStatus.UNAVAILABLE, str(exc)
             log.error("camera %s: %s; %s, publishing live frames only", self.camera.id, exc, DETECTOR_UNAVAILABLE)
             return None
-        self.model_status = "ok"
+        self.model_status = ModelStatus.OK
         run_key = f"{self.camera.id}@{self.started_at.isoformat()}"
         return Pipeline(self.camera, detector, run_key, self.config.data_dir / "snapshots", tz=self.tz)
 
@@ -124,7 +125,7 @@ class CameraWorker:
             if now >= next_beat:
                 if self.publisher.pending:  # the store was down: retry the outbox even without new records
                     self.publisher.flush()
-                self._heartbeat(feed.source.state.value, feed.source.message)
+                self._heartbeat(feed.source.state, feed.source.message)
                 next_beat = now + HEARTBEAT_PERIOD_S
             if period and now < next_due:
                 self._stop.wait(min(next_due, next_beat) - now)
@@ -160,7 +161,7 @@ class CameraWorker:
                 FrameRecord(camera_id=self.camera.id, jpeg=jpeg, width=w, height=h, captured_at=frame.captured_at)
             )
 
-    def _heartbeat(self, status: str, message: str = "") -> None:
+    def _heartbeat(self, status: CameraState, message: str = "") -> None:
         read = self._feed.frames_read if self._feed is not None else 0
         fps_read, fps_processed = self._rates.take(read, self.frames_processed)
         notes = [m for m in (message, self.model_message) if m]
@@ -170,8 +171,8 @@ class CameraWorker:
         self.publisher.heartbeat(
             HeartbeatRecord(
                 camera_id=self.camera.id,
-                status=status,  # type: ignore[arg-type]  # SourceState values are heartbeat statuses
-                model_status=self.model_status,  # type: ignore[arg-type]
+                status=status,
+                model_status=self.model_status,
                 message="; ".join(notes),
                 fps_read=round(fps_read, 2),
                 fps_processed=round(fps_processed, 2),

@@ -2,9 +2,21 @@
 
 ``t(key, lang, **values)`` formats a label; ``term(group, value, lang)`` names a stored value (a
 status, a kind, a state), falling back to the value itself for one this table does not know yet.
+The groups of a closed set are keyed by its enum's members, and a test holds each group to its enum.
 """
 
 from __future__ import annotations
+
+from ops_center.lifecycle import Status
+from ops_center.vocabulary import (
+    AlarmKind,
+    CameraHealthState,
+    CameraState,
+    FireState,
+    GuardStatus,
+    ModelStatus,
+    Severity,
+)
 
 LANGUAGES: tuple[str, ...] = ("zh-CN", "en")
 LANGUAGE_NAMES: dict[str, str] = {"zh-CN": "中文", "en": "EN"}
@@ -160,23 +172,23 @@ TEXT: dict[str, dict[str, str]] = {
 
 TERMS: dict[str, dict[str, dict[str, str]]] = {
     "alarm_status": {
-        "new": {"zh-CN": "新告警", "en": "new"},
-        "acknowledged": {"zh-CN": "已确认", "en": "acknowledged"},
-        "dispatched": {"zh-CN": "已派遣", "en": "dispatched"},
-        "on_scene": {"zh-CN": "已到场", "en": "on scene"},
-        "resolved": {"zh-CN": "已解决", "en": "resolved"},
-        "false_alarm": {"zh-CN": "误报", "en": "false alarm"},
+        Status.NEW: {"zh-CN": "新告警", "en": "new"},
+        Status.ACKNOWLEDGED: {"zh-CN": "已确认", "en": "acknowledged"},
+        Status.DISPATCHED: {"zh-CN": "已派遣", "en": "dispatched"},
+        Status.ON_SCENE: {"zh-CN": "已到场", "en": "on scene"},
+        Status.RESOLVED: {"zh-CN": "已解决", "en": "resolved"},
+        Status.FALSE_ALARM: {"zh-CN": "误报", "en": "false alarm"},
     },
     "alarm_kind": {
-        "danger_zone": {"zh-CN": "危险区域闯入", "en": "Danger zone"},
-        "camera_offline": {"zh-CN": "摄像头离线", "en": "Camera offline"},
-        "worker_silent": {"zh-CN": "检测进程无响应", "en": "Worker silent"},
-        "fire": {"zh-CN": "火警", "en": "Fire"},
+        AlarmKind.DANGER_ZONE: {"zh-CN": "危险区域闯入", "en": "Danger zone"},
+        AlarmKind.CAMERA_OFFLINE: {"zh-CN": "摄像头离线", "en": "Camera offline"},
+        AlarmKind.WORKER_SILENT: {"zh-CN": "检测进程无响应", "en": "Worker silent"},
+        AlarmKind.FIRE: {"zh-CN": "火警", "en": "Fire"},
     },
     "severity": {
-        "warning": {"zh-CN": "警告", "en": "warning"},
-        "critical": {"zh-CN": "严重", "en": "critical"},
-        "emergency": {"zh-CN": "紧急", "en": "emergency"},
+        Severity.WARNING: {"zh-CN": "警告", "en": "warning"},
+        Severity.CRITICAL: {"zh-CN": "严重", "en": "critical"},
+        Severity.EMERGENCY: {"zh-CN": "紧急", "en": "emergency"},
     },
     "false_alarm_reason": {
         "staff": {"zh-CN": "工作人员", "en": "staff"},
@@ -186,20 +198,26 @@ TERMS: dict[str, dict[str, dict[str, str]]] = {
         "duplicate": {"zh-CN": "重复告警", "en": "duplicate"},
         "other": {"zh-CN": "其他", "en": "other"},
     },
-    "camera_state": {
-        "online": {"zh-CN": "在线", "en": "online"},
-        "starting": {"zh-CN": "启动中", "en": "starting"},
-        "reconnecting": {"zh-CN": "重连中", "en": "reconnecting"},
-        "detector_unavailable": {"zh-CN": "检测器不可用", "en": "detector unavailable"},
-        "offline": {"zh-CN": "离线", "en": "offline"},
+    "camera_state": {  # a worker's heartbeat (CameraState) and the wall's verdict (CameraHealthState)
+        CameraState.ONLINE: {"zh-CN": "在线", "en": "online"},
+        CameraState.STARTING: {"zh-CN": "启动中", "en": "starting"},
+        CameraState.RECONNECTING: {"zh-CN": "重连中", "en": "reconnecting"},
+        CameraHealthState.DETECTOR_UNAVAILABLE: {"zh-CN": "检测器不可用", "en": "detector unavailable"},
+        CameraState.OFFLINE: {"zh-CN": "离线", "en": "offline"},
+        CameraState.STOPPED: {"zh-CN": "已停止", "en": "stopped"},
+    },
+    "model_status": {
+        ModelStatus.LOADING: {"zh-CN": "加载中", "en": "loading"},
+        ModelStatus.OK: {"zh-CN": "正常", "en": "ok"},
+        ModelStatus.UNAVAILABLE: {"zh-CN": "不可用", "en": "unavailable"},
     },
     "fire_state": {
-        "normal": {"zh-CN": "正常", "en": "normal"},
-        "alarm": {"zh-CN": "火警", "en": "alarm"},
-        "pre_alarm": {"zh-CN": "预警", "en": "pre-alarm"},
-        "supervisory": {"zh-CN": "监管", "en": "supervisory"},
-        "trouble": {"zh-CN": "故障", "en": "trouble"},
-        "disabled": {"zh-CN": "屏蔽", "en": "disabled"},
+        FireState.NORMAL: {"zh-CN": "正常", "en": "normal"},
+        FireState.ALARM: {"zh-CN": "火警", "en": "alarm"},
+        FireState.PRE_ALARM: {"zh-CN": "预警", "en": "pre-alarm"},
+        FireState.SUPERVISORY: {"zh-CN": "监管", "en": "supervisory"},
+        FireState.TROUBLE: {"zh-CN": "故障", "en": "trouble"},
+        FireState.DISABLED: {"zh-CN": "屏蔽", "en": "disabled"},
     },
     "fire_kind": {
         "smoke": {"zh-CN": "感烟", "en": "smoke"},
@@ -209,10 +227,10 @@ TERMS: dict[str, dict[str, dict[str, str]]] = {
         "sprinkler_pressure": {"zh-CN": "喷淋压力", "en": "sprinkler pressure"},
     },
     "guard_status": {
-        "on_patrol": {"zh-CN": "巡逻中", "en": "on patrol"},
-        "dispatched": {"zh-CN": "已派遣", "en": "dispatched"},
-        "on_scene": {"zh-CN": "已到场", "en": "on scene"},
-        "off_duty": {"zh-CN": "休息", "en": "off duty"},
+        GuardStatus.ON_PATROL: {"zh-CN": "巡逻中", "en": "on patrol"},
+        GuardStatus.DISPATCHED: {"zh-CN": "已派遣", "en": "dispatched"},
+        GuardStatus.ON_SCENE: {"zh-CN": "已到场", "en": "on scene"},
+        GuardStatus.OFF_DUTY: {"zh-CN": "休息", "en": "off duty"},
     },
     "congestion": {
         "free": {"zh-CN": "畅通", "en": "free"},

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from ops_center.errors import ConfigError
 from ops_center.geometry import Polygon, validate_polygon
+from ops_center.vocabulary import Severity
 
 SLUG = r"^[a-z0-9][a-z0-9_-]*$"
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -40,7 +41,7 @@ class ZoneConfig(_Strict):
     dwell_s: float = Field(0.0, ge=0, description="seconds in the zone before the alarm")
     cooldown_s: float = Field(60.0, ge=0, description="no new alarm in this zone for this long after one")
     exit_grace_s: float = Field(2.0, ge=0, description="a track may vanish this long and keep its state")
-    severity: Literal["warning", "critical"] = "critical"
+    severity: Severity = Severity.CRITICAL
 
     @field_validator("polygon", mode="before")
     @classmethod

@@ -29,20 +29,20 @@ from ops_center.store import writes
 from ops_center.store.db import Store
 from ops_center.store.models import Alarm, AlarmTransition, Camera, CameraHeartbeat
 from ops_center.store.types import utcnow
+from ops_center.vocabulary import AlarmKind, CameraState, Severity
 
 log = logging.getLogger(__name__)
 
-SEVERITY_LADDER: tuple[str, ...] = ("warning", "critical", "emergency")
 ESCALATION_ACTOR = "system:escalation"
-OUTAGE_KINDS: tuple[str, ...] = ("worker_silent", "camera_offline")
+OUTAGE_KINDS: tuple[AlarmKind, ...] = (AlarmKind.WORKER_SILENT, AlarmKind.CAMERA_OFFLINE)
 
 
 class AlarmLike(Protocol):
     """What escalation reads of an alarm."""
 
     id: str
-    status: str
-    severity: str
+    status: Status
+    severity: Severity
     raised_at: datetime
     escalated_at: datetime | None
 
@@ -51,7 +51,7 @@ class HeartbeatLike(Protocol):
     """What outage detection reads of a camera worker's heartbeat."""
 
     camera_id: str
-    status: str
+    status: CameraState
     updated_at: datetime
     started_at: datetime
     last_frame_at: datetime | None
@@ -69,21 +69,14 @@ class Escalation:
     """An alarm whose severity rises because nobody acknowledged it in time."""
 
     alarm_id: str
-    from_severity: str
-    to_severity: str
-
-
-def raised_severity(severity: str) -> str:
-    """One step up the ladder (warning -> critical -> emergency); the top stays the top."""
-    if severity not in SEVERITY_LADDER:
-        return SEVERITY_LADDER[-1]
-    return SEVERITY_LADDER[min(SEVERITY_LADDER.index(severity) + 1, len(SEVERITY_LADDER) - 1)]
+    from_severity: Severity
+    to_severity: Severity
 
 
 def due_escalations(alarms: Iterable[AlarmLike], now: datetime, policy: AlarmPolicy) -> list[Escalation]:
     """The alarms still ``new`` ``escalate_after_s`` after they were raised and not escalated yet."""
     return [
-        Escalation(a.id, a.severity, raised_severity(a.severity))
+        Escalation(a.id, a.severity, a.severity.raised())
         for a in alarms
         if a.status == Status.NEW
         and a.escalated_at is None
@@ -115,27 +108,30 @@ def _outages(
 ) -> list[AlarmRecord]:
     out = []
     for beat in heartbeats:
-        if beat.status == "stopped":  # shut down on purpose
+        if beat.status == CameraState.STOPPED:  # shut down on purpose
             continue
         camera = cameras.get(beat.camera_id)
         name, place = (camera.name, camera.place) if camera else (beat.camera_id, "")
         if (now - beat.updated_at).total_seconds() > limit:
-            out.append(_outage(beat, "worker_silent", beat.updated_at, now, f"Worker of camera {name} silent", place))
+            title = f"Worker of camera {name} silent"
+            out.append(_outage(beat, AlarmKind.WORKER_SILENT, beat.updated_at, now, title, place))
             continue
         last_seen = beat.last_frame_at or beat.started_at
-        lost = beat.status == "offline" or (
-            beat.status == "reconnecting" and (now - last_seen).total_seconds() > limit
+        lost = beat.status == CameraState.OFFLINE or (
+            beat.status == CameraState.RECONNECTING and (now - last_seen).total_seconds() > limit
         )
         if lost:
-            out.append(_outage(beat, "camera_offline", last_seen, now, f"Camera {name} offline", place))
+            out.append(_outage(beat, AlarmKind.CAMERA_OFFLINE, last_seen, now, f"Camera {name} offline", place))
     return out
 
 
-def _outage(beat: HeartbeatLike, kind: str, since: datetime, now: datetime, title: str, place: str) -> AlarmRecord:
+def _outage(
+    beat: HeartbeatLike, kind: AlarmKind, since: datetime, now: datetime, title: str, place: str
+) -> AlarmRecord:
     return AlarmRecord(
         id=stable_id(kind, beat.camera_id, since.isoformat()),
-        kind=kind,  # type: ignore[arg-type]
-        severity="warning",
+        kind=kind,
+        severity=Severity.WARNING,
         title=title,
         raised_at=now,
         camera_id=beat.camera_id,

@@ -37,7 +37,6 @@ from sqlalchemy.orm import DeclarativeBase, Session
 
 from ops_center.errors import InputError
 from ops_center.records import AlarmRecord, stable_id
-from ops_center.vocabulary import FIRE_STATES, SIMULATOR_SOURCE
 from ops_center.store.models import (
     EnvironmentReading,
     FireDevice,
@@ -51,6 +50,7 @@ from ops_center.store.models import (
     TrafficReading,
 )
 from ops_center.store.writes import raise_alarm, upsert
+from ops_center.vocabulary import SIMULATOR_SOURCE, AlarmKind, FireState, Severity
 
 MAX_ITEMS = 1000
 MAX_CLOCK_AHEAD = timedelta(minutes=5)
@@ -94,16 +94,16 @@ class FireSignalIn(_Item):
     panel: Count | None = None
     loop: Count | None = None
     address: Count | None = None
-    state: str
+    state: FireState
     value: Reading | None = None
     unit: Unit | None = None
     at: SensorTime
 
-    @field_validator("state")
+    @field_validator("state", mode="before")
     @classmethod
-    def _known_state(cls, value: str) -> str:
-        if value not in FIRE_STATES:
-            raise ValueError(f"{value!r} is not a fire state; use one of {', '.join(FIRE_STATES)}")
+    def _known_state(cls, value: object) -> object:
+        if value not in tuple(FireState):
+            raise ValueError(f"{value!r} is not a fire state; use one of {', '.join(FireState)}")
         return value
 
     @model_validator(mode="after")
@@ -312,8 +312,8 @@ def fire_alarm(device: FireDevice, at: datetime) -> AlarmRecord:
     """The operator alarm of a device turning to ``alarm`` at ``at`` (same device and moment, same id)."""
     return AlarmRecord(
         id=stable_id("fire", device.id, at.astimezone(UTC).isoformat()),
-        kind="fire",
-        severity="critical",
+        kind=AlarmKind.FIRE,
+        severity=Severity.CRITICAL,
         title=f"Fire alarm: {device.kind.replace('_', ' ')} {device.id}",
         raised_at=at,
         place=f"{device.building}, floor {device.floor}, {device.place}",
@@ -338,7 +338,7 @@ def apply_fire_signals(session: Session, items: Sequence[FireSignalIn]) -> Inges
         signals.append({"device_id": device.id, "state": item.state, "value": item.value, "at": item.at})
         if item.at < device.updated_at:  # older than what the device shows: history only
             continue
-        turned_to_alarm = item.state == "alarm" and device.state != "alarm"
+        turned_to_alarm = item.state == FireState.ALARM and device.state != FireState.ALARM
         device.state, device.updated_at = item.state, item.at
         if item.value is not None:
             device.value = item.value

@@ -12,6 +12,8 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from ops_center.vocabulary import AlarmKind, CameraState, ModelStatus, Severity
+
 _NAMESPACE = uuid.UUID("6f1c9c1e-3d7e-4b2a-9a55-0c0de0ca11ed")
 
 
@@ -46,8 +48,8 @@ class AlarmRecord(_Record):
     """A new operator alarm, with its evidence snapshot (JPEG bytes, base64 in JSON)."""
 
     id: str
-    kind: Literal["danger_zone", "camera_offline", "worker_silent", "fire"]
-    severity: Literal["warning", "critical"]
+    kind: AlarmKind
+    severity: Severity
     title: str
     raised_at: AwareDatetime
     camera_id: str | None = None
@@ -67,8 +69,8 @@ class HeartbeatRecord(_Record):
     """A camera worker's health: frames read and processed per second, last frame, model status."""
 
     camera_id: str
-    status: Literal["starting", "online", "reconnecting", "offline", "stopped"]
-    model_status: Literal["loading", "ok", "unavailable"]
+    status: CameraState
+    model_status: ModelStatus
     message: str = ""
     fps_read: float = 0.0
     fps_processed: float = 0.0

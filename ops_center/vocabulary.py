@@ -1,14 +1,80 @@
-"""The words the domains share: fire signal states, guard statuses, the simulator's source name.
+"""The words the domains share: the closed sets (string enums) the store, the records, the queries
+and the pages spell alike, and the simulator's source name.
 
-One place for each list, so ingestion, the simulator, the queries and the pages agree.
+One place for each set, so ingestion, the workers, the simulator, the queries and the pages agree;
+the pages name every member in both languages (``layouts.i18n.TERMS``). The alarm lifecycle's
+``Status`` lives with its transition table in ``ops_center.lifecycle``.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
 
-FIRE_STATES: tuple[str, ...] = ("normal", "alarm", "pre_alarm", "supervisory", "trouble", "disabled")
-"""Fire-panel signal states: supervisory = a protection feature impaired, trouble = a fault."""
+
+class Severity(StrEnum):
+    """How loud an alarm is, in rising order; escalation raises an unacknowledged one a step."""
+
+    WARNING = "warning"
+    CRITICAL = "critical"
+    EMERGENCY = "emergency"
+
+    def raised(self) -> Severity:
+        """One step up (warning -> critical -> emergency); the top stays the top."""
+        ladder = list(Severity)
+        return ladder[min(ladder.index(self) + 1, len(ladder) - 1)]
+
+    def at_least(self) -> tuple[Severity, ...]:
+        """This severity and every louder one."""
+        ladder = list(Severity)
+        return tuple(ladder[ladder.index(self):])
+
+
+class AlarmKind(StrEnum):
+    """What raised an operator alarm."""
+
+    DANGER_ZONE = "danger_zone"
+    CAMERA_OFFLINE = "camera_offline"
+    WORKER_SILENT = "worker_silent"
+    FIRE = "fire"
+
+
+class CameraState(StrEnum):
+    """What a camera worker reports about its source in each heartbeat."""
+
+    STARTING = "starting"
+    ONLINE = "online"
+    RECONNECTING = "reconnecting"
+    OFFLINE = "offline"
+    STOPPED = "stopped"
+
+
+class ModelStatus(StrEnum):
+    """Whether a camera worker's detector runs."""
+
+    LOADING = "loading"
+    OK = "ok"
+    UNAVAILABLE = "unavailable"
+
+
+class CameraHealthState(StrEnum):
+    """A camera as the wall shows it, from its latest heartbeat and that heartbeat's age."""
+
+    ONLINE = "online"
+    STARTING = "starting"
+    RECONNECTING = "reconnecting"
+    DETECTOR_UNAVAILABLE = "detector_unavailable"
+    OFFLINE = "offline"
+
+
+class FireState(StrEnum):
+    """Fire-panel signal states: supervisory = a protection feature impaired, trouble = a fault."""
+
+    NORMAL = "normal"
+    ALARM = "alarm"
+    PRE_ALARM = "pre_alarm"
+    SUPERVISORY = "supervisory"
+    TROUBLE = "trouble"
+    DISABLED = "disabled"
 
 
 class GuardStatus(StrEnum):
@@ -20,7 +86,7 @@ class GuardStatus(StrEnum):
     OFF_DUTY = "off_duty"
 
 
-GUARD_STATUSES: tuple[str, ...] = (
+GUARD_STATUSES: tuple[GuardStatus, ...] = (
     GuardStatus.DISPATCHED,
     GuardStatus.ON_SCENE,
     GuardStatus.ON_PATROL,

@@ -25,7 +25,6 @@ from ops_center.escalation import (
     EscalationService,
     due_escalations,
     outage_alarms,
-    raised_severity,
     run_escalation_loop,
 )
 from ops_center.notify import Notifier
@@ -34,6 +33,7 @@ from ops_center.store import writes
 from ops_center.store.db import open_store
 from ops_center.store.models import Alarm
 from ops_center.store.types import utcnow
+from ops_center.vocabulary import Severity
 from tests.services import ensure_mosquitto
 
 T0 = datetime(2026, 11, 29, 3, 0, tzinfo=UTC)
@@ -47,7 +47,7 @@ POLICY = AlarmPolicy(escalate_after_s=30, camera_offline_after_s=30)
 class FakeAlarm:
     id: str
     status: str = "new"
-    severity: str = "critical"
+    severity: Severity = Severity.CRITICAL
     raised_at: datetime = T0
     escalated_at: datetime | None = None
 
@@ -63,20 +63,19 @@ class Beat:
 
 def test_only_new_unescalated_alarms_past_the_limit_escalate() -> None:
     alarms = [
-        FakeAlarm("due", severity="warning"),
+        FakeAlarm("due", severity=Severity.WARNING),
         FakeAlarm("acked", status="acknowledged"),
         FakeAlarm("done", escalated_at=T0 + timedelta(seconds=30)),
         FakeAlarm("young", raised_at=T0 + timedelta(seconds=1)),
-        FakeAlarm("top", severity="emergency"),
+        FakeAlarm("top", severity=Severity.EMERGENCY),
     ]
     due = due_escalations(alarms, T0 + timedelta(seconds=30), POLICY)
     assert [(e.alarm_id, e.from_severity, e.to_severity) for e in due] == [
         ("due", "warning", "critical"), ("top", "emergency", "emergency")
     ]
     assert due_escalations(alarms, T0 + timedelta(seconds=29.9), POLICY) == []
-    assert [raised_severity(s) for s in ("warning", "critical", "emergency", "odd")] == [
-        "critical", "emergency", "emergency", "emergency"
-    ]
+    assert [s.raised() for s in Severity] == ["critical", "emergency", "emergency"]
+    assert Severity.CRITICAL.at_least() == (Severity.CRITICAL, Severity.EMERGENCY)
 
 
 def test_an_outage_keeps_one_id_until_the_camera_comes_back() -> None:

@@ -32,7 +32,7 @@ from ops_center.queries.security import (
     security_panel,
     snapshot_jpeg,
 )
-from ops_center.vocabulary import FIRE_STATES, GUARD_STATUSES
+from ops_center.vocabulary import GUARD_STATUSES, FireState
 from ops_center.queries.timeline import alarm_timeline
 from ops_center.queries.traffic import road_traffic, traffic_strip
 from ops_center.records import AlarmRecord, FrameRecord, HeartbeatRecord, stable_id
@@ -208,7 +208,7 @@ def test_fire_counts_by_state_and_lists_the_devices_not_normal(seeded: Store) ->
     assert devices, "the simulator stores fire devices"
     expected = Counter(d.state for d in devices)
     assert {k: v for k, v in panel.counts.items() if v} == dict(expected)
-    assert set(FIRE_STATES) <= set(panel.counts)
+    assert set(FireState) <= set(panel.counts)
     assert panel.total == len(devices)
     assert {d.id for d in panel.abnormal} == {d.id for d in devices if d.state != "normal"}
     order = ["alarm", "pre_alarm", "supervisory", "trouble", "disabled"]

@@ -15,7 +15,7 @@ from ops_center.errors import InputError
 from ops_center.simulator import LiveSimulator, seed
 from ops_center.simulator import commerce, environment, fire, guards, parking, traffic
 from ops_center.simulator.base import SimContext
-from ops_center.vocabulary import FIRE_STATES, SIMULATOR_SOURCE
+from ops_center.vocabulary import SIMULATOR_SOURCE, FireState
 from ops_center.simulator.timeline import steps
 from ops_center.store.db import Store, open_store
 from ops_center.store.models import (
@@ -220,14 +220,14 @@ def test_fire_devices_states_and_signals_stay_in_the_allowed_set() -> None:
     assert 140 <= len(devices) <= 170
     assert {d["panel"] for d in devices} == {1, 2}
     assert len({(d["panel"], d["loop"], d["address"]) for d in devices}) == len(devices)
-    assert {d["state"] for d in devices} <= set(FIRE_STATES)
+    assert {d["state"] for d in devices} <= set(FireState)
     assert sum(d["state"] == "normal" for d in devices) >= 0.9 * len(devices)
     for d in devices:
         if d["kind"] in fire.PRESSURE_KINDS:
             assert d["unit"] == "MPa" and 0.05 < d["value"] < 1.0
     signals = fire.signal_rows(CTX, NOW - timedelta(days=30), NOW)
     states = Counter(s["state"] for s in signals)
-    assert set(states) <= set(FIRE_STATES)
+    assert set(states) <= set(FireState)
     assert {"pre_alarm", "supervisory", "trouble", "normal"} <= set(states)
     low = [s for s in signals if s["state"] == "supervisory"]
     assert all(s["value"] is not None and s["value"] < 0.25 for s in low)  # low pressure

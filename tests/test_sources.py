@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from detectors.backoff import Backoff
-from detectors.sources import FrameSource, LiveFeed, SourceState
+from detectors.sources import FrameSource, LiveFeed
 from ops_center.errors import SourceUnavailable
+from ops_center.vocabulary import CameraState
 from tests.mjpeg_server import MjpegCamera, clip_jpegs
 
 FIXTURE = "fixture_towncentre_640x360_24f.mp4"
@@ -25,13 +26,13 @@ def read_all(source: FrameSource, limit: int = 1000) -> list:
 
 def test_a_file_is_read_from_first_frame_to_last_then_ends(media: Path) -> None:
     source = FrameSource(str(media / FIXTURE))
-    assert source.state is SourceState.ONLINE and source.fps == 25.0 and source.size == (640, 360)
+    assert source.state is CameraState.ONLINE and source.fps == 25.0 and source.size == (640, 360)
     frames = read_all(source)
     assert [f.index for f in frames] == list(range(24))
     assert frames[0].image.shape == (360, 640, 3)
     assert frames[12].t_s == pytest.approx(12 / 25)
     assert source.finished and source.read() is None
-    assert source.state is SourceState.OFFLINE and source.message == "end of file"
+    assert source.state is CameraState.OFFLINE and source.message == "end of file"
 
 
 def test_a_looped_file_keeps_counting_frames_and_time(media: Path) -> None:
@@ -60,7 +61,7 @@ def test_a_corrupt_file_is_named_in_one_line(tmp_path: Path) -> None:
 
 def test_a_webcam_that_is_not_there_is_retried_not_fatal() -> None:
     source = FrameSource("webcam:97", backoff=Backoff(initial_s=0.05, max_s=0.1))
-    assert source.state is SourceState.RECONNECTING and "retrying in 0.05 s" in source.message
+    assert source.state is CameraState.RECONNECTING and "retrying in 0.05 s" in source.message
     assert source.read() is None and not source.finished
     with pytest.raises(SourceUnavailable, match="webcam:N"):
         FrameSource("webcam:front")
@@ -69,13 +70,13 @@ def test_a_webcam_that_is_not_there_is_retried_not_fatal() -> None:
 def test_a_dropped_stream_reconnects_with_backoff(media: Path) -> None:
     camera = MjpegCamera(clip_jpegs(media / FIXTURE)).start()
     source = FrameSource(camera.url, backoff=Backoff(initial_s=0.05, max_s=0.2))
-    assert source.state is SourceState.ONLINE and source.kind == "http"
+    assert source.state is CameraState.ONLINE and source.kind == "http"
     first = read_all(source, limit=24)
     assert len(first) == 24 and first[0].image.shape == (360, 640, 3)
 
     camera.stop()  # the connection ends after the clip and the camera stays down
     assert source.read() is None
-    assert source.state is SourceState.RECONNECTING and "stopped delivering frames" in source.message
+    assert source.state is CameraState.RECONNECTING and "stopped delivering frames" in source.message
     delays = []
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline and len(delays) < 3:
@@ -83,7 +84,7 @@ def test_a_dropped_stream_reconnects_with_backoff(media: Path) -> None:
             delays.append(delay)
         time.sleep(0.01)
     assert delays == ["0.05 s", "0.1 s", "0.2 s"], source.message  # doubled each time, up to the cap
-    assert source.state is SourceState.RECONNECTING
+    assert source.state is CameraState.RECONNECTING
 
     MjpegCamera(camera.jpegs, port=camera.port).start()  # back on the same address
     deadline = time.monotonic() + 5
@@ -91,7 +92,7 @@ def test_a_dropped_stream_reconnects_with_backoff(media: Path) -> None:
     while frame is None and time.monotonic() < deadline:
         frame = source.read()
         time.sleep(0.01)
-    assert frame is not None and source.state is SourceState.ONLINE
+    assert frame is not None and source.state is CameraState.ONLINE
     assert frame.index == 24  # frames keep counting across the reconnect
     source.close()
 
@@ -114,7 +115,7 @@ def test_the_live_feed_hands_out_only_newer_frames_until_the_file_ends(media: Pa
 def test_synthetic_lakeside_is_dispatched_to_the_synthetic_camera() -> None:
     source = FrameSource("synthetic:lakeside")
     frames = read_all(source, limit=3)
-    assert source.state is SourceState.ONLINE and source.kind == "synthetic"
+    assert source.state is CameraState.ONLINE and source.kind == "synthetic"
     assert [f.index for f in frames] == [0, 1, 2] and frames[0].image.shape == (540, 960, 3)
     source.close()
     with pytest.raises(SourceUnavailable, match="synthetic:lakeside"):
@@ -133,4 +134,4 @@ def test_a_looped_file_that_vanishes_is_a_failure_not_an_end(media: Path, tmp_pa
         time.sleep(0.1)
     feed.stop()
     assert feed.finished and feed.failure == f"video file not found: {clip}"
-    assert feed.source.state is SourceState.OFFLINE
+    assert feed.source.state is CameraState.OFFLINE

@@ -3,11 +3,34 @@
 from __future__ import annotations
 
 import string
+from enum import StrEnum
 
 import pytest
 
 from layouts.format import age_text, waiting_clock
 from layouts.i18n import LANGUAGES, TERMS, TEXT, normalize_language, t, term
+from ops_center.lifecycle import Status
+from ops_center.vocabulary import (
+    AlarmKind,
+    CameraHealthState,
+    CameraState,
+    FireState,
+    GuardStatus,
+    ModelStatus,
+    Severity,
+)
+
+# Each closed set and the group of TERMS that names its members.
+NAMED_SETS: list[tuple[type[StrEnum], str]] = [
+    (Status, "alarm_status"),
+    (AlarmKind, "alarm_kind"),
+    (Severity, "severity"),
+    (CameraState, "camera_state"),
+    (CameraHealthState, "camera_state"),
+    (ModelStatus, "model_status"),
+    (FireState, "fire_state"),
+    (GuardStatus, "guard_status"),
+]
 
 
 def _fields(text: str) -> set[str]:
@@ -26,6 +49,15 @@ def test_every_term_exists_in_both_languages() -> None:
     for group, values in TERMS.items():
         for value, names in values.items():
             assert set(names) == set(LANGUAGES) and all(names.values()), (group, value)
+
+
+@pytest.mark.parametrize(("enum", "group"), NAMED_SETS, ids=[e.__name__ for e, _ in NAMED_SETS])
+def test_every_member_of_every_closed_set_has_a_name_in_both_languages(enum: type[StrEnum], group: str) -> None:
+    for member in enum:
+        names = TERMS[group].get(member)
+        assert names is not None, f"{enum.__name__}.{member.name} has no term in {group!r}"
+        assert set(names) == set(LANGUAGES) and all(n.strip() for n in names.values()), (group, member)
+        assert {term(group, member, lang) for lang in LANGUAGES} == set(names.values())
 
 
 def test_labels_format_and_unknown_values_fall_back_readably() -> None:

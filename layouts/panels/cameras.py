@@ -9,8 +9,14 @@ from layouts.i18n import t, term
 from layouts.panels.frame import Rendered, chip, empty, panel
 from layouts.panels.live import live_tile, stalled_text
 from ops_center.queries.cameras import CameraHealth
+from ops_center.vocabulary import CameraHealthState
 
-_TONE = {"online": "calm", "starting": "info", "reconnecting": "warn", "detector_unavailable": "warn"}
+_TONE = {
+    CameraHealthState.ONLINE: "calm",
+    CameraHealthState.STARTING: "info",
+    CameraHealthState.RECONNECTING: "warn",
+    CameraHealthState.DETECTOR_UNAVAILABLE: "warn",
+}
 
 
 def camera_card(cam: CameraHealth, lang: str) -> html.Div:
@@ -40,7 +46,7 @@ def camera_card(cam: CameraHealth, lang: str) -> html.Div:
 
 def render(cameras: list[CameraHealth], lang: str, limit: int = 4) -> Rendered:
     """The cameras module; cameras that need attention come first."""
-    online = sum(c.state == "online" for c in cameras)
+    online = sum(c.state == CameraHealthState.ONLINE for c in cameras)
     summary = t("cameras.online", lang, n=online, total=len(cameras))
     shown = sorted(cameras, key=lambda c: (not c.needs_attention, c.camera_id))[:limit]
     grid = "cam-grid cam-grid--single" if len(shown) == 1 else "cam-grid"

@@ -8,9 +8,16 @@ from layouts.format import age_text
 from layouts.i18n import t, term
 from layouts.panels.frame import Rendered, chip, empty, panel
 from ops_center.queries.fire import FireDeviceItem, FirePanel
-from ops_center.vocabulary import FIRE_STATES
+from ops_center.vocabulary import FireState
 
-TONE = {"normal": "calm", "alarm": "alert", "pre_alarm": "alert", "supervisory": "warn", "trouble": "warn", "disabled": "muted"}
+TONE = {
+    FireState.NORMAL: "calm",
+    FireState.ALARM: "alert",
+    FireState.PRE_ALARM: "alert",
+    FireState.SUPERVISORY: "warn",
+    FireState.TROUBLE: "warn",
+    FireState.DISABLED: "muted",
+}
 
 
 def device_row(d: FireDeviceItem, lang: str) -> html.Div:
@@ -39,10 +46,10 @@ def render(data: FirePanel, lang: str) -> Rendered:
             [html.B(data.counts.get(state, 0), className="count"), term("fire_state", state, lang)],
             className=f"state-tile state-tile--{TONE[state]}" + ("" if data.counts.get(state) else " state-tile--zero"),
         )
-        for state in FIRE_STATES
+        for state in FireState
     ]
     rows = [device_row(d, lang) for d in data.abnormal] or [empty(t("fire.all_normal", lang))]
-    hidden = data.total - data.counts.get("normal", 0) - len(data.abnormal)
+    hidden = data.total - data.counts.get(FireState.NORMAL, 0) - len(data.abnormal)
     if hidden > 0:
         rows.append(html.Div(t("security.more", lang, n=hidden), className="more"))
     body = [html.Div(tiles, className="state-tiles"), html.Div(rows, className="list")]

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from ops_center.queries.common import ReadContext, Stamp
 from ops_center.store.models import Camera, CameraFrame, CameraHeartbeat
+from ops_center.vocabulary import CameraHealthState, CameraState, ModelStatus
 
 
 @dataclass(frozen=True)
@@ -18,7 +19,7 @@ class CameraHealth:
     camera_id: str
     name: str
     place: str
-    state: str
+    state: CameraHealthState
     message: str
     fps_processed: float
     heartbeat: Stamp
@@ -28,24 +29,27 @@ class CameraHealth:
     @property
     def needs_attention(self) -> bool:
         """True when the camera does not deliver what it should."""
-        return self.state not in ("online", "starting")
+        return self.state not in (CameraHealthState.ONLINE, CameraHealthState.STARTING)
 
 
 def camera_state(
-    status: str | None, model_status: str | None, heartbeat_age_s: float | None, offline_after_s: float
-) -> str:
+    status: CameraState | None,
+    model_status: ModelStatus | None,
+    heartbeat_age_s: float | None,
+    offline_after_s: float,
+) -> CameraHealthState:
     """Classify a camera from its latest heartbeat (None when it never reported) and its age."""
     if status is None or heartbeat_age_s is None or heartbeat_age_s > offline_after_s:
-        return "offline"
-    if status in ("offline", "stopped"):
-        return "offline"
-    if status == "reconnecting":
-        return "reconnecting"
-    if model_status == "unavailable":
-        return "detector_unavailable"
-    if status == "starting" or model_status == "loading":
-        return "starting"
-    return "online"
+        return CameraHealthState.OFFLINE
+    if status in (CameraState.OFFLINE, CameraState.STOPPED):
+        return CameraHealthState.OFFLINE
+    if status == CameraState.RECONNECTING:
+        return CameraHealthState.RECONNECTING
+    if model_status == ModelStatus.UNAVAILABLE:
+        return CameraHealthState.DETECTOR_UNAVAILABLE
+    if status == CameraState.STARTING or model_status == ModelStatus.LOADING:
+        return CameraHealthState.STARTING
+    return CameraHealthState.ONLINE
 
 
 def camera_health(session: Session, ctx: ReadContext, offline_after_s: float) -> list[CameraHealth]:

@@ -9,10 +9,12 @@ from sqlalchemy.orm import Session
 
 from ops_center.queries.common import ReadContext, Stamp
 from ops_center.store.models import FireDevice, FireSignal
-from ops_center.vocabulary import FIRE_STATES
+from ops_center.vocabulary import FireState
 
 # What an operator must look at first.
-_URGENCY = {"alarm": 0, "pre_alarm": 1, "supervisory": 2, "trouble": 3, "disabled": 4}
+_URGENCY = {
+    FireState.ALARM: 0, FireState.PRE_ALARM: 1, FireState.SUPERVISORY: 2, FireState.TROUBLE: 3, FireState.DISABLED: 4
+}
 
 
 @dataclass(frozen=True)
@@ -24,7 +26,7 @@ class FireDeviceItem:
     building: str
     floor: str
     place: str
-    state: str
+    state: FireState
     value: float | None
     unit: str
     updated: Stamp
@@ -34,7 +36,7 @@ class FireDeviceItem:
 class FirePanel:
     """Counts of devices by state (every state present), the abnormal devices, and the data's age."""
 
-    counts: dict[str, int]
+    counts: dict[FireState, int]
     total: int
     abnormal: list[FireDeviceItem]
     updated: Stamp
@@ -42,21 +44,21 @@ class FirePanel:
     @property
     def attention(self) -> str | None:
         """``alert`` with a device in alarm or pre-alarm, ``warn`` with one impaired or faulty."""
-        if any(self.counts.get(s, 0) for s in ("alarm", "pre_alarm")):
+        if any(self.counts.get(s, 0) for s in (FireState.ALARM, FireState.PRE_ALARM)):
             return "alert"
-        if any(self.counts.get(s, 0) for s in ("supervisory", "trouble")):
+        if any(self.counts.get(s, 0) for s in (FireState.SUPERVISORY, FireState.TROUBLE)):
             return "warn"
         return None
 
 
 def fire_panel(session: Session, ctx: ReadContext, limit: int = 8) -> FirePanel:
     """Everything the fire module shows; ``limit`` caps the list of abnormal devices."""
-    counts = dict.fromkeys(FIRE_STATES, 0)
+    counts = dict.fromkeys(FireState, 0)
     counts.update({value: n for value, n in session.execute(select(FireDevice.state, func.count()).group_by(FireDevice.state))})
     urgency = case(_URGENCY, value=FireDevice.state, else_=len(_URGENCY))
     devices = session.scalars(
         select(FireDevice)
-        .where(FireDevice.state != "normal")
+        .where(FireDevice.state != FireState.NORMAL)
         .order_by(urgency, FireDevice.updated_at.desc())
         .limit(limit)
     )

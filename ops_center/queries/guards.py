@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from ops_center.queries.common import ReadContext, Stamp
 from ops_center.store.models import Guard
-from ops_center.vocabulary import GUARD_STATUSES
+from ops_center.vocabulary import GUARD_STATUSES, GuardStatus
 
 
 
@@ -21,7 +21,7 @@ class GuardItem:
     name: str
     radio_channel: str
     post: str
-    status: str
+    status: GuardStatus
     updated: Stamp
 
 
@@ -30,12 +30,12 @@ class GuardsPanel:
     """The roster (busy guards first) and how many guards are in each status."""
 
     guards: list[GuardItem]
-    counts: dict[str, int]
+    counts: dict[GuardStatus, int]
 
     @property
     def on_duty(self) -> int:
         """Guards not off duty."""
-        return sum(n for status, n in self.counts.items() if status != "off_duty")
+        return sum(n for status, n in self.counts.items() if status != GuardStatus.OFF_DUTY)
 
 
 def guards_panel(session: Session, ctx: ReadContext, limit: int = 12) -> GuardsPanel:

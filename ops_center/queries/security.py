@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from ops_center.lifecycle import OPEN_STATUSES, Status
 from ops_center.queries.common import ReadContext, count_if
 from ops_center.store.models import Alarm, Camera, Snapshot, Zone
+from ops_center.vocabulary import AlarmKind, Severity
 
 _OPEN = [s.value for s in OPEN_STATUSES]
 
@@ -20,9 +21,9 @@ class AlarmItem:
     """An alarm as the wall shows it: what, where, since when, and whether it has a snapshot."""
 
     id: str
-    kind: str
-    severity: str
-    status: str
+    kind: AlarmKind
+    severity: Severity
+    status: Status
     title: str
     camera_id: str | None
     camera_name: str | None
@@ -43,7 +44,7 @@ class AlarmItem:
 
 @dataclass(frozen=True)
 class AlarmCounts:
-    """How many alarms are open, how many nobody has acknowledged yet, how many are critical."""
+    """How many alarms are open, how many nobody has acknowledged yet, how many are critical or worse."""
 
     open: int
     unacknowledged: int
@@ -125,10 +126,11 @@ def newest_unacknowledged_id(session: Session) -> str | None:
 
 
 def alarm_counts(session: Session) -> AlarmCounts:
-    """Counts of open, unacknowledged and critical open alarms, in one query."""
-    stmt = select(
-        func.count(), count_if(Alarm.status == Status.NEW.value), count_if(Alarm.severity == "critical")
-    ).where(Alarm.status.in_(_OPEN))
+    """Counts of open, unacknowledged and critical (or escalated further) open alarms, in one query."""
+    severe = Alarm.severity.in_(Severity.CRITICAL.at_least())
+    stmt = select(func.count(), count_if(Alarm.status == Status.NEW.value), count_if(severe)).where(
+        Alarm.status.in_(_OPEN)
+    )
     total, new, critical = session.execute(stmt).one()
     return AlarmCounts(open=total, unacknowledged=int(new or 0), critical=int(critical or 0))
 

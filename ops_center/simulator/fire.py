@@ -21,18 +21,20 @@ from ops_center.simulator.base import SimContext, bulk_insert
 from ops_center.simulator.timeline import EPOCH, drift, keyed_rng, local_days, local_hour, poisson, steps
 from ops_center.store.models import FireDevice, FireSignal
 from ops_center.store.writes import insert_ignore, raise_alarm
+from ops_center.vocabulary import FireState
 
 PRESSURE_KINDS = ("hydrant_pressure", "sprinkler_pressure")
 READING_EVERY = timedelta(hours=1)
-_PRIORITY = ("disabled", "alarm", "pre_alarm", "supervisory", "trouble")  # what a device shows first
+# what a device shows first
+_PRIORITY = (FireState.DISABLED, FireState.ALARM, FireState.PRE_ALARM, FireState.SUPERVISORY, FireState.TROUBLE)
 
 # state, device kinds it strikes, episodes per day, shortest and longest duration
-_EPISODES: tuple[tuple[str, tuple[str, ...], float, timedelta, timedelta], ...] = (
-    ("pre_alarm", ("smoke",), 12.0, timedelta(minutes=3), timedelta(minutes=10)),
-    ("alarm", ("smoke", "manual_call_point"), 0.07, timedelta(minutes=3), timedelta(minutes=8)),
-    ("trouble", ("smoke", "heat", "manual_call_point"), 1.5, timedelta(hours=2), timedelta(hours=20)),
-    ("supervisory", PRESSURE_KINDS, 0.4, timedelta(hours=8), timedelta(days=3)),
-    ("disabled", ("smoke", "heat"), 0.3, timedelta(days=1), timedelta(days=7)),
+_EPISODES: tuple[tuple[FireState, tuple[str, ...], float, timedelta, timedelta], ...] = (
+    (FireState.PRE_ALARM, ("smoke",), 12.0, timedelta(minutes=3), timedelta(minutes=10)),
+    (FireState.ALARM, ("smoke", "manual_call_point"), 0.07, timedelta(minutes=3), timedelta(minutes=8)),
+    (FireState.TROUBLE, ("smoke", "heat", "manual_call_point"), 1.5, timedelta(hours=2), timedelta(hours=20)),
+    (FireState.SUPERVISORY, PRESSURE_KINDS, 0.4, timedelta(hours=8), timedelta(days=3)),
+    (FireState.DISABLED, ("smoke", "heat"), 0.3, timedelta(days=1), timedelta(days=7)),
 )
 _LONGEST = max(e[4] for e in _EPISODES)
 
@@ -61,7 +63,7 @@ class Episode:
     """A device in ``state`` from ``start`` until ``end``."""
 
     device_id: str
-    state: str
+    state: FireState
     start: datetime
     end: datetime
 
@@ -125,7 +127,7 @@ def _devices() -> tuple[Device, ...]:
 DEVICES = _devices()
 # one smoke detector stays disabled throughout: renovation works on building 3's top floor
 STANDING = (Episode(next(d.id for d in DEVICES if d.building.startswith("Building 3") and d.floor == "12"),
-                    "disabled", EPOCH, datetime.max.replace(tzinfo=EPOCH.tzinfo)),)
+                    FireState.DISABLED, EPOCH, datetime.max.replace(tzinfo=EPOCH.tzinfo)),)
 
 
 def day_episodes(ctx: SimContext, day: date) -> list[Episode]:
@@ -149,19 +151,19 @@ def episodes_between(ctx: SimContext, after: datetime, until: datetime) -> list[
     return [*STANDING, *(e for e in found if e.end > after and e.start <= until)]
 
 
-def state_at(episodes: list[Episode], moment: datetime) -> str:
+def state_at(episodes: list[Episode], moment: datetime) -> FireState:
     """A device's state at ``moment`` given its episodes (the most urgent one under way wins)."""
     active = {e.state for e in episodes if e.start <= moment < e.end}
-    return next((s for s in _PRIORITY if s in active), "normal")
+    return next((s for s in _PRIORITY if s in active), FireState.NORMAL)
 
 
-def value_at(ctx: SimContext, device: Device, state: str, moment: datetime) -> float | None:
+def value_at(ctx: SimContext, device: Device, state: FireState, moment: datetime) -> float | None:
     """The reading of a gauge (MPa) or heat detector (deg C) at ``moment``; None for the others."""
     wobble = drift(ctx.seed, f"fire:{device.id}", moment)
     if device.kind == "hydrant_pressure":
-        return round(0.11 + 0.01 * wobble if state == "supervisory" else 0.31 + 0.02 * wobble, 3)
+        return round(0.11 + 0.01 * wobble if state == FireState.SUPERVISORY else 0.31 + 0.02 * wobble, 3)
     if device.kind == "sprinkler_pressure":
-        return round(0.2 + 0.01 * wobble if state == "supervisory" else 0.52 + 0.03 * wobble, 3)
+        return round(0.2 + 0.01 * wobble if state == FireState.SUPERVISORY else 0.52 + 0.03 * wobble, 3)
     if device.kind == "heat":
         kitchen = 8.0 if "itchen" in device.place else 0.0
         daily = math.cos(2 * math.pi * (local_hour(moment, ctx.tz) - 15) / 24)
@@ -217,8 +219,8 @@ def alarm_onsets(ctx: SimContext, moment: datetime) -> list[tuple[str, datetime]
     by_device = _by_device(episodes_between(ctx, moment - timedelta(microseconds=1), moment))
     out = []
     for device_id, episodes in by_device.items():
-        if state_at(episodes, moment) == "alarm":
-            began = min(e.start for e in episodes if e.state == "alarm" and e.start <= moment < e.end)
+        if state_at(episodes, moment) == FireState.ALARM:
+            began = min(e.start for e in episodes if e.state == FireState.ALARM and e.start <= moment < e.end)
             out.append((device_id, began))
     return out
 
@@ -240,7 +242,7 @@ def advance(session: Session, ctx: SimContext, after: datetime, until: datetime)
     for device in session.scalars(select(FireDevice).where(FireDevice.id.in_(list(wanted)))):
         row = wanted[device.id]
         if device.state != row["state"] or device.value != row["value"]:
-            device.state, device.updated_at = str(row["state"]), until
+            device.state, device.updated_at = FireState(str(row["state"])), until
             device.value = row["value"]  # type: ignore[assignment]
     # A fire alarm is an operator alarm, as when a real panel reports it through the ingest API: the
     # same record and id (device + onset), so every tick during the alarm stores it once.

@@ -15,6 +15,7 @@ from ops_center.simulator.base import SimContext
 from ops_center.simulator.timeline import local_hour
 from ops_center.store.models import Guard
 from ops_center.store.writes import insert_ignore
+from ops_center.vocabulary import GuardStatus
 
 DAY_SHIFT = (time(8), time(20))  # the day shift; the night shift is the rest
 POSTS = (
@@ -36,7 +37,7 @@ ROSTER = (
     ("g07", "Zhao Min 赵敏", "CH2", "night"),
     ("g08", "Huang Tao 黄涛", "CH3", "night"),
 )
-SIMULATED = ("on_patrol", "off_duty")
+SIMULATED = (GuardStatus.ON_PATROL, GuardStatus.OFF_DUTY)
 
 
 def shift_at(ctx: SimContext, moment: datetime) -> str:
@@ -55,9 +56,9 @@ def roster_at(ctx: SimContext, moment: datetime) -> list[dict[str, object]]:
     for guard_id, name, channel, guard_shift in ROSTER:
         if guard_shift == shift:
             slot = [g[0] for g in on_duty].index(guard_id)
-            post, status = POSTS[(slot + rotation) % len(POSTS)], "on_patrol"
+            post, status = POSTS[(slot + rotation) % len(POSTS)], GuardStatus.ON_PATROL
         else:
-            post, status = POSTS[int(guard_id[1:]) % len(POSTS)], "off_duty"
+            post, status = POSTS[int(guard_id[1:]) % len(POSTS)], GuardStatus.OFF_DUTY
         rows.append(
             {"id": guard_id, "name": name, "radio_channel": channel, "post": post, "status": status, "updated_at": moment}
         )
@@ -80,5 +81,5 @@ def advance(session: Session, ctx: SimContext, after: datetime, until: datetime)
     for row in roster_at(ctx, until):
         guard = stored.get(str(row["id"]))
         if guard is not None and guard.status in SIMULATED and (guard.status, guard.post) != (row["status"], row["post"]):
-            guard.status, guard.post, guard.updated_at = str(row["status"]), str(row["post"]), until
+            guard.status, guard.post, guard.updated_at = GuardStatus(str(row["status"])), str(row["post"]), until
     return {}

@@ -25,7 +25,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from ops_center.store.types import UTCDateTime, utcnow
+from ops_center.lifecycle import Status
+from ops_center.store.types import EnumText, UTCDateTime, utcnow
+from ops_center.vocabulary import AlarmKind, CameraState, FireState, GuardStatus, ModelStatus, Severity
 
 ID = String(64)
 UUID = String(36)
@@ -63,7 +65,7 @@ class Zone(Base):
     dwell_s: Mapped[float] = mapped_column(Float)
     cooldown_s: Mapped[float] = mapped_column(Float)
     exit_grace_s: Mapped[float] = mapped_column(Float)
-    severity: Mapped[str] = mapped_column(String(20))
+    severity: Mapped[Severity] = mapped_column(EnumText(Severity, 20))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -94,9 +96,9 @@ class Alarm(Base):
         Index("ix_alarms_raised_at", "raised_at"),
     )
     id: Mapped[str] = mapped_column(UUID, primary_key=True)
-    kind: Mapped[str] = mapped_column(String(32), doc="danger_zone, camera_offline, worker_silent, fire")
-    severity: Mapped[str] = mapped_column(String(20))
-    status: Mapped[str] = mapped_column(String(20), default="new")
+    kind: Mapped[AlarmKind] = mapped_column(EnumText(AlarmKind, 32))
+    severity: Mapped[Severity] = mapped_column(EnumText(Severity, 20))
+    status: Mapped[Status] = mapped_column(EnumText(Status, 20), default=Status.NEW)
     title: Mapped[str] = mapped_column(String(300))
     camera_id: Mapped[str | None] = mapped_column(ID, nullable=True)
     zone_name: Mapped[str | None] = mapped_column(ID, nullable=True)
@@ -126,8 +128,8 @@ class AlarmTransition(Base):
     __tablename__ = "alarm_transitions"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     alarm_id: Mapped[str] = mapped_column(ForeignKey("alarms.id", ondelete="CASCADE"), index=True)
-    from_status: Mapped[str | None] = mapped_column(String(20), nullable=True)
-    to_status: Mapped[str] = mapped_column(String(20))
+    from_status: Mapped[Status | None] = mapped_column(EnumText(Status, 20), nullable=True)
+    to_status: Mapped[Status] = mapped_column(EnumText(Status, 20))
     actor: Mapped[str] = mapped_column(String(100))
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     note: Mapped[str] = mapped_column(Text, default="")
@@ -150,8 +152,8 @@ class CameraHeartbeat(Base):
 
     __tablename__ = "camera_heartbeats"
     camera_id: Mapped[str] = mapped_column(ID, primary_key=True)
-    status: Mapped[str] = mapped_column(String(32), doc="online, reconnecting, offline, stopped")
-    model_status: Mapped[str] = mapped_column(String(32), doc="ok, loading, unavailable")
+    status: Mapped[CameraState] = mapped_column(EnumText(CameraState, 32))
+    model_status: Mapped[ModelStatus] = mapped_column(EnumText(ModelStatus, 32))
     message: Mapped[str] = mapped_column(Text, default="")
     fps_read: Mapped[float] = mapped_column(Float, default=0.0)
     fps_processed: Mapped[float] = mapped_column(Float, default=0.0)
@@ -191,7 +193,7 @@ class FireDevice(Base):
     building: Mapped[str] = mapped_column(String(100))
     floor: Mapped[str] = mapped_column(String(20))
     place: Mapped[str] = mapped_column(String(200))
-    state: Mapped[str] = mapped_column(String(20), doc="normal, alarm, pre_alarm, supervisory, trouble, disabled")
+    state: Mapped[FireState] = mapped_column(EnumText(FireState, 20))
     value: Mapped[float | None] = mapped_column(Float, nullable=True, doc="pressure (MPa) or temperature")
     unit: Mapped[str] = mapped_column(String(10), default="")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -204,7 +206,7 @@ class FireSignal(Base):
     __table_args__ = (Index("ix_fire_signals_at", "at"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     device_id: Mapped[str] = mapped_column(ForeignKey("fire_devices.id", ondelete="CASCADE"))
-    state: Mapped[str] = mapped_column(String(20))
+    state: Mapped[FireState] = mapped_column(EnumText(FireState, 20))
     value: Mapped[float | None] = mapped_column(Float, nullable=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -298,7 +300,7 @@ class Guard(Base):
     name: Mapped[str] = mapped_column(String(100))
     radio_channel: Mapped[str] = mapped_column(String(20))
     post: Mapped[str] = mapped_column(String(100))
-    status: Mapped[str] = mapped_column(String(20), doc="on_patrol, dispatched, on_scene, off_duty")
+    status: Mapped[GuardStatus] = mapped_column(EnumText(GuardStatus, 20))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
