@@ -47,7 +47,7 @@ def register(app: Dash, app_ctx: AppContext) -> None:
             health = camera_health(session, read, config.alarms.camera_offline_after_s)
             by_id = {c.camera_id: c for c in health}
             rendered = {
-                "security": security.render(security_panel(session, read, SECURITY_ROWS), lang, by_id, config.alarms.escalate_after_s),
+                "security": security.render(security_panel(session, read, SECURITY_ROWS), lang, by_id),
                 "cameras": cameras.render(health, lang),
                 "fire": fire.render(fire_panel(session, read, FIRE_ROWS), lang),
                 "parking": parking.render(parking_panel(session, read), lang, font),

@@ -8,6 +8,7 @@ from layouts.format import waiting_clock
 from layouts.i18n import t, term
 from layouts.panels.frame import Rendered, chip, panel
 from layouts.panels.live import live_tile, stalled_text
+from ops_center.lifecycle import Status
 from ops_center.queries.cameras import CameraHealth
 from ops_center.queries.security import AlarmItem, SecurityPanel
 
@@ -20,15 +21,15 @@ def alarm_where(alarm: AlarmItem) -> str:
 
 def status_chip(status: str, lang: str) -> html.Span:
     """The lifecycle status of an alarm; a new one is the loud kind."""
-    return chip(term("alarm_status", status, lang), "alert" if status == "new" else "info")
+    return chip(term("alarm_status", status, lang), "alert" if status == Status.NEW else "info")
 
 
-def alarm_row(alarm: AlarmItem, lang: str, escalate_after_s: float) -> html.Div:
-    """One open alarm: severity, what and where, status, and its waiting clock."""
+def alarm_row(alarm: AlarmItem, lang: str) -> html.Div:
+    """One open alarm: severity, what and where, status, and its waiting clock; overdue once escalated."""
     classes = ["alarm-row", f"alarm-row--{alarm.severity}"]
-    if alarm.status == "new":
+    if alarm.status == Status.NEW:
         classes.append("alarm-row--new")
-    if alarm.status == "new" and alarm.age_s > escalate_after_s:
+    if alarm.overdue:
         classes.append("alarm-row--overdue")
     return html.Div(
         [
@@ -47,7 +48,7 @@ def alarm_row(alarm: AlarmItem, lang: str, escalate_after_s: float) -> html.Div:
     )
 
 
-def render(data: SecurityPanel, lang: str, cameras: dict[str, CameraHealth], escalate_after_s: float) -> Rendered:
+def render(data: SecurityPanel, lang: str, cameras: dict[str, CameraHealth]) -> Rendered:
     """The security module for ``data`` (``cameras``: each camera's health by id); calm when no alarm is open."""
     counts = data.counts
     summary = [
@@ -64,7 +65,7 @@ def render(data: SecurityPanel, lang: str, cameras: dict[str, CameraHealth], esc
         stalled = stalled_text(camera.last_frame, lang) if camera else None
         body.append(live_tile(data.live_camera_id, caption, t("camera.no_frame", lang), "live-tile--main", stalled))
     if data.alarms:
-        rows = [alarm_row(a, lang, escalate_after_s) for a in data.alarms]
+        rows = [alarm_row(a, lang) for a in data.alarms]
         hidden = counts.open - len(data.alarms)
         if hidden > 0:
             rows.append(html.Div(t("security.more", lang, n=hidden), className="more"))

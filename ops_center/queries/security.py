@@ -41,6 +41,11 @@ class AlarmItem:
         """The zone's label, or its name where it has no label."""
         return self.zone_label or self.zone_name
 
+    @property
+    def overdue(self) -> bool:
+        """Escalated and still waiting for an operator: nobody acknowledged it in time."""
+        return self.escalated and self.status == Status.NEW
+
 
 @dataclass(frozen=True)
 class AlarmCounts:
