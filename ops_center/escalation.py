@@ -89,7 +89,7 @@ def outage_alarms(
     now: datetime,
     policy: AlarmPolicy,
     cameras: Mapping[str, CameraLike] | None = None,
-    open_outages: Collection[tuple[str, str]] = (),
+    open_outages: Collection[tuple[AlarmKind, str | None]] = (),
 ) -> list[AlarmRecord]:
     """Alarms for workers that stopped sending heartbeats and for cameras their worker reports lost.
 
@@ -203,7 +203,7 @@ class EscalationService:
         return list(s.scalars(select(CameraHeartbeat).where(CameraHeartbeat.camera_id.not_in(disabled))))
 
     @staticmethod
-    def _open_outages(s: Session) -> set[tuple[str, str]]:
+    def _open_outages(s: Session) -> set[tuple[AlarmKind, str | None]]:
         open_ = [st.value for st in OPEN_STATUSES]
         query = select(Alarm.kind, Alarm.camera_id).where(Alarm.kind.in_(OUTAGE_KINDS), Alarm.status.in_(open_))
         return {(kind, camera_id) for kind, camera_id in s.execute(query)}

@@ -19,13 +19,14 @@ from sqlalchemy.orm import Session
 
 from ops_center.lifecycle import Status
 from ops_center.store.models import Alarm, AlarmTransition, Guard, Zone
+from ops_center.vocabulary import AlarmKind
 
 
 class AlarmLike(Protocol):
     """What the report reads of an alarm."""
 
     id: str
-    kind: str
+    kind: AlarmKind
     zone_name: str | None
     guard_id: str | None
     raised_at: datetime
@@ -35,8 +36,8 @@ class StepLike(Protocol):
     """What the report reads of an audit row."""
 
     alarm_id: str
-    from_status: str | None
-    to_status: str
+    from_status: Status | None
+    to_status: Status
     at: datetime
 
 

@@ -12,7 +12,6 @@ from ops_center.store.models import Guard
 from ops_center.vocabulary import GUARD_STATUSES, GuardStatus
 
 
-
 @dataclass(frozen=True)
 class GuardItem:
     """A guard on the roster, with the time of the last status change."""
