@@ -1,9 +1,11 @@
 """The site configuration: one YAML file loaded into a validated pydantic model tree.
 
 Every error names the file, the key path (``cameras[0].zones[1].polygon``) and what is wrong.
-The environment overrides the store URL (``OPS_DB_URL``), the model (``OPS_MODEL``) and the data
-directory (``OPS_DATA_DIR``); ``${VAR}`` inside any string value is replaced by that environment
-variable, so camera passwords and webhook tokens stay out of the file.
+``load_config`` is the one way in for the dashboard, the command line and the workers: the file
+(``--config``, else ``$OPS_CONFIG``, else built-in defaults), then the environment's overrides of the
+store URL (``OPS_DB_URL``), the model (``OPS_MODEL``) and the data directory (``OPS_DATA_DIR``), then
+the command line's (``--db``, ``--data-dir``, ``--model``). ``${VAR}`` inside any string value is
+replaced by that environment variable, so camera passwords and webhook tokens stay out of the file.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from ops_center.errors import ConfigError
 from ops_center.geometry import Polygon, validate_polygon
+from ops_center.store.engine import parse_store_url
 from ops_center.vocabulary import Severity
 
 SLUG = r"^[a-z0-9][a-z0-9_-]*$"
@@ -99,6 +102,13 @@ class StoreConfig(_Strict):
     """Where the shared store lives; by default a SQLite file in the data directory."""
 
     url: str | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _a_store_url(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_store_url(value)  # ValueError: why it cannot be a store
+        return value
 
 
 class Shift(_Strict):
@@ -218,10 +228,56 @@ def _require_unique(values: list[str], what: str) -> None:
         seen.add(v)
 
 
-def load_config(path: str | Path, env: Mapping[str, str] | None = None) -> SiteConfig:
-    """Load and validate a site file; raise ``ConfigError`` naming file, key path and problem."""
+CONFIG_ENV = "OPS_CONFIG"
+DEFAULT_SITE_NAME = "Ops Center"
+# The keys the environment (and, through ``load_config``'s ``overrides``, command-line flags) may set.
+ENV_OVERRIDES = {"store.url": "OPS_DB_URL", "model.path": "OPS_MODEL", "data_dir": "OPS_DATA_DIR"}
+
+Override = tuple[str, str]
+"""A value given outside the site file: where it was given (``--db``, ``OPS_DB_URL``) and the value."""
+
+
+def load_config(
+    path: str | Path | None = None,
+    env: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Override] | None = None,
+) -> SiteConfig:
+    """The site's configuration, as every entry point (dashboard, command line, workers) gets it.
+
+    Read from ``path``, else from the file ``$OPS_CONFIG`` names, else the built-in defaults (what a
+    file with only a site name gets). Then the environment (``ENV_OVERRIDES``) and then ``overrides``
+    (key -> ``Override``, e.g. ``{"store.url": ("--db", url)}``) replace values. A relative data
+    directory is taken from the file's folder, or from the working directory where it was given
+    outside a file. Raise ``ConfigError`` naming the file and key path, or the option or variable
+    that gave the bad value, and the problem.
+    """
     env = os.environ if env is None else env
-    path = Path(path)
+    if path is None and env.get(CONFIG_ENV):
+        path = env[CONFIG_ENV]
+    if path is None:
+        raw: dict[str, Any] = {"site": {"name": DEFAULT_SITE_NAME}}
+        source, base = "built-in configuration", Path.cwd()
+    else:
+        path = Path(path)
+        raw, source, base = _read_site_file(path, env), str(path), path.parent
+    given = {key: (name, env[name]) for key, name in ENV_OVERRIDES.items() if env.get(name)}
+    given.update(overrides or {})
+    for key, (_, value) in given.items():
+        _set_key(raw, key, value)
+    try:
+        config = SiteConfig.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc, source, given)) from None
+    if "data_dir" in given:
+        base = Path.cwd()
+    data_dir = config.data_dir if config.data_dir.is_absolute() else (base / config.data_dir).resolve()
+    if data_dir.exists() and not data_dir.is_dir():
+        name, value = given.get("data_dir", (f"{source}: data_dir", str(config.data_dir)))
+        raise ConfigError(f"{name} {value!r}: not a directory")
+    return config.model_copy(update={"data_dir": data_dir})
+
+
+def _read_site_file(path: Path, env: Mapping[str, str]) -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -237,15 +293,8 @@ def load_config(path: str | Path, env: Mapping[str, str] | None = None) -> SiteC
         raise ConfigError(f"{path}: {where}not valid YAML: {problem}") from None
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: expected a mapping of sections (site, cameras, ...) at the top")
-    raw = _substitute_env(raw, env, path, ())
-    _apply_env_overrides(raw, env)
-    try:
-        config = SiteConfig.model_validate(raw)
-    except ValidationError as exc:
-        raise ConfigError(f"{path}: {_describe(exc)}") from None
-    if not config.data_dir.is_absolute():
-        config = config.model_copy(update={"data_dir": (path.parent / config.data_dir).resolve()})
-    return config
+    substituted: dict[str, Any] = _substitute_env(raw, env, path, ())
+    return substituted
 
 
 def _substitute_env(value: Any, env: Mapping[str, str], path: Path, loc: tuple[Any, ...]) -> Any:
@@ -265,13 +314,13 @@ def _substitute_env(value: Any, env: Mapping[str, str], path: Path, loc: tuple[A
     return value
 
 
-def _apply_env_overrides(raw: dict[str, Any], env: Mapping[str, str]) -> None:
-    if env.get("OPS_DB_URL"):
-        raw["store"] = {**(raw.get("store") or {}), "url": env["OPS_DB_URL"]}
-    if env.get("OPS_MODEL"):
-        raw["model"] = {**(raw.get("model") or {}), "path": env["OPS_MODEL"]}
-    if env.get("OPS_DATA_DIR"):
-        raw["data_dir"] = env["OPS_DATA_DIR"]
+def _set_key(raw: dict[str, Any], key: str, value: str) -> None:
+    """Set the dotted ``key`` (``store.url``) in the raw tree, making its sections where missing."""
+    *sections, last = key.split(".")
+    for section in sections:
+        raw[section] = dict(raw.get(section) or {})
+        raw = raw[section]
+    raw[last] = value
 
 
 def format_loc(loc: tuple[Any, ...]) -> str:
@@ -285,14 +334,16 @@ def format_loc(loc: tuple[Any, ...]) -> str:
     return out or "(top level)"
 
 
-def _describe(exc: ValidationError) -> str:
-    """One line naming each invalid key and what is wrong with it."""
-    parts = []
+def _describe(exc: ValidationError, source: str, given: Mapping[str, Override]) -> str:
+    """One line naming each invalid key (or the option or variable that set it) and what is wrong."""
+    in_file, outside = [], []
     for err in exc.errors():
         loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
-        if err["type"] == "extra_forbidden":
-            parts.append(f"{format_loc(loc)}: unknown key")
-            continue
-        msg = err["msg"].removeprefix("Value error, ")
-        parts.append(f"{format_loc(loc)}: {msg}")
-    return "; ".join(parts)
+        key = format_loc(loc)
+        msg = "unknown key" if err["type"] == "extra_forbidden" else err["msg"].removeprefix("Value error, ")
+        if key in given:
+            name, value = given[key]
+            outside.append(f"{name} {value!r}: {msg}")
+        else:
+            in_file.append(f"{key}: {msg}")
+    return "; ".join(([f"{source}: " + "; ".join(in_file)] if in_file else []) + outside)

@@ -47,6 +47,63 @@ def test_environment_overrides_store_model_and_data_dir(tmp_path: Path) -> None:
     assert (cfg.store_url, cfg.model.path, cfg.data_dir) == ("postgresql://db/ops", "/m/y.onnx", Path("/srv/ops"))
 
 
+def test_without_a_file_the_built_in_defaults_hold_with_the_data_dir_in_the_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    cfg = load_config(None, env={})
+    assert cfg.site.name == "Ops Center" and cfg.cameras == [] and cfg.alarms.sla_s == 300
+    assert cfg.data_dir == tmp_path / "data" and cfg.store_url == f"sqlite:///{tmp_path / 'data' / 'ops.db'}"
+
+
+def test_ops_config_names_the_file_when_no_path_is_given(tmp_path: Path) -> None:
+    cfg = load_config(None, env={"OPS_CONFIG": str(write(tmp_path, MINIMAL)), "CAM_PASS": "pw"})
+    assert cfg.site.name == "Lakeside Garden" and cfg.data_dir == tmp_path / "data"
+
+
+def test_flags_override_the_environment_which_overrides_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    text = MINIMAL + "store:\n  url: postgresql://file/ops\nmodel:\n  path: file.onnx\n"
+    monkeypatch.chdir(tmp_path)
+    env = {"CAM_PASS": "pw", "OPS_DB_URL": "postgresql://env/ops", "OPS_MODEL": "env.onnx", "OPS_DATA_DIR": "env-data"}
+    by_env = load_config(write(site, text), env=env)
+    assert (by_env.store_url, by_env.model.path) == ("postgresql://env/ops", "env.onnx")
+    assert by_env.data_dir == tmp_path / "env-data"  # given outside the file: from the working directory
+    by_flags = load_config(write(site, text), env=env, overrides={
+        "store.url": ("--db", "sqlite:///flag.db"), "model.path": ("--model", "flag.onnx"),
+        "data_dir": ("--data-dir", "flag-data")})
+    assert (by_flags.store_url, by_flags.model.path) == ("sqlite:///flag.db", "flag.onnx")
+    assert by_flags.data_dir == tmp_path / "flag-data"
+
+
+@pytest.mark.parametrize(
+    ("env", "overrides", "expected"),
+    [
+        ({}, {"store.url": ("--db", "sqlite:///")}, "--db 'sqlite:///': an in-memory SQLite store keeps nothing"),
+        ({"OPS_DB_URL": "sqlite://"}, {}, "OPS_DB_URL 'sqlite://': an in-memory SQLite store"),
+        ({"OPS_DB_URL": "mysql://x@y/z"}, {}, "OPS_DB_URL 'mysql://x@y/z': only SQLite and PostgreSQL"),
+        ({}, {"store.url": ("--db", "not a url")}, "--db 'not a url': not a database URL"),
+        ({}, {"data_dir": ("--data-dir", "/etc/passwd")}, "--data-dir '/etc/passwd': not a directory"),
+        ({"OPS_DATA_DIR": "/etc/passwd"}, {}, "OPS_DATA_DIR '/etc/passwd': not a directory"),
+    ],
+)
+def test_a_bad_override_is_named_by_its_flag_or_variable(
+    tmp_path: Path, env: dict[str, str], overrides: dict[str, tuple[str, str]], expected: str
+) -> None:
+    with pytest.raises(ConfigError) as err:
+        load_config(write(tmp_path, MINIMAL), env={"CAM_PASS": "pw", **env}, overrides=overrides)
+    assert str(err.value).startswith(expected) and "site.yaml" not in str(err.value)
+
+
+def test_a_data_dir_that_is_a_file_is_named_with_the_site_file(tmp_path: Path) -> None:
+    (tmp_path / "data").write_text("not a folder")
+    with pytest.raises(ConfigError, match=r"site.yaml: data_dir 'data': not a directory"):
+        load_config(write(tmp_path, MINIMAL), env={"CAM_PASS": "pw"})
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [

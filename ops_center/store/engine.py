@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -16,17 +16,29 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000
 PG_CONNECT_TIMEOUT_S = 5
 
 
-def normalize_url(url: str) -> str:
-    """Use psycopg 3 for plain ``postgresql://`` URLs; reject URLs SQLAlchemy cannot parse."""
+def parse_store_url(url: str) -> URL:
+    """``url`` parsed, psycopg 3 for plain ``postgresql://``; ``ValueError`` saying why it cannot be a store."""
     try:
         parsed = make_url(url)
     except ArgumentError:
-        raise ConfigError(f"store URL {url!r} is not a database URL (sqlite:///path or postgresql://...)") from None
+        raise ValueError("not a database URL (sqlite:///path or postgresql://...)") from None
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
     if parsed.get_backend_name() not in ("sqlite", "postgresql"):
-        raise ConfigError(f"store URL {url!r}: only SQLite and PostgreSQL are supported")
-    return parsed.render_as_string(hide_password=False)
+        raise ValueError("only SQLite and PostgreSQL are supported")
+    if parsed.get_backend_name() == "sqlite" and parsed.database in (None, "", ":memory:"):
+        raise ValueError(
+            "an in-memory SQLite store keeps nothing and shares nothing; name a file (sqlite:///path/ops.db)"
+        )
+    return parsed
+
+
+def normalize_url(url: str) -> str:
+    """The URL as the engine gets it; ``ConfigError`` for a URL that cannot be a store."""
+    try:
+        return parse_store_url(url).render_as_string(hide_password=False)
+    except ValueError as exc:
+        raise ConfigError(f"store URL {url!r}: {exc}") from None
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -34,8 +46,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     url = normalize_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        Path(str(parsed.database)).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
