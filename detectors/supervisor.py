@@ -1,9 +1,10 @@
 """One worker process per enabled camera: started, watched, restarted with backoff, stopped cleanly.
 
-Each worker is ``python -m ops_cli.main worker --config FILE --camera ID``, so a crash or a hung
-model in one camera never takes another down. A worker that exits is restarted after a backoff
-delay (1 s doubling to 30 s; back to 1 s once it has run for a minute). A worker that ends with
-status 0 by itself (a video file that does not loop) is left finished.
+Each worker is ``python -m ops_cli.main worker --config FILE [--db URL] [--data-dir DIR] --camera ID``
+(the supervisor's own overrides), so a crash or a hung model in one camera never takes another down.
+A worker that exits is restarted after a backoff delay (1 s doubling to 30 s; back to 1 s once it
+has run for a minute). A worker that ends with status 0 by itself (a video file that does not loop)
+is left finished.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,10 +44,14 @@ class _Slot:
 class Supervisor:
     """Runs and watches the workers of every enabled camera in a site file."""
 
-    def __init__(self, config_path: Path, env: Mapping[str, str] | None = None) -> None:
-        """Read the site file (``ConfigError`` when invalid); ``env`` replaces the workers' environment."""
-        self.config_path = Path(config_path)
+    def __init__(
+        self, config_path: Path | None, env: Mapping[str, str] | None = None, options: Sequence[str] = ()
+    ) -> None:
+        """Read the site file (``ConfigError`` when invalid); ``env`` replaces the workers' environment and
+        ``options`` (``--db URL``, ``--data-dir DIR``) go on each worker's command line after ``--config``."""
+        self.config_path = None if config_path is None else Path(config_path)
         self.env = dict(os.environ if env is None else env)
+        self.options = list(options)
         config = load_config(self.config_path, self.env)
         self._slots = [_Slot(cam.id) for cam in config.cameras if cam.enabled]
         self._lock = threading.Lock()
@@ -99,7 +104,9 @@ class Supervisor:
 
     def _spawn(self, slot: _Slot) -> None:
         cmd = [sys.executable, "-m", "ops_cli.main", "worker"]
-        cmd += ["--config", str(self.config_path), "--camera", slot.camera_id]
+        if self.config_path is not None:
+            cmd += ["--config", str(self.config_path)]
+        cmd += [*self.options, "--camera", slot.camera_id]
         slot.process = subprocess.Popen(cmd, env=self.env)
         slot.started = time.monotonic()
         slot.restart_at = None

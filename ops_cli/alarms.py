@@ -10,18 +10,20 @@ from sqlalchemy import select
 
 from ops_center.lifecycle import Status
 from ops_center.store.models import Alarm
-from ops_cli.options import add_store_options, in_store
+from ops_cli.options import add_config_options, in_store, site_config, whole_number
 
 DESCRIPTION = "List the stored alarms, newest first."
+MAX_LIMIT = 100_000
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``alarms`` subcommand."""
     p = sub.add_parser("alarms", help="list stored alarms, newest first", description=DESCRIPTION)
-    add_store_options(p)
+    add_config_options(p)
     p.add_argument("--status", nargs="+", choices=[s.value for s in Status], metavar="STATUS",
                    help=f"only alarms in these states ({', '.join(s.value for s in Status)})")
-    p.add_argument("--limit", type=int, default=50, metavar="N", help="at most N alarms (default 50)")
+    p.add_argument("--limit", type=whole_number(1, MAX_LIMIT), default=50, metavar="N",
+                   help=f"at most N alarms, 1 to {MAX_LIMIT} (default 50)")
     p.add_argument("--json", action="store_true", help="one JSON object per alarm")
     p.set_defaults(run=run)
 
@@ -46,10 +48,10 @@ def alarm_json(alarm: Any) -> dict[str, Any]:
 
 def run(args: argparse.Namespace) -> int:
     """Print the alarms."""
-    query = select(Alarm).order_by(Alarm.raised_at.desc(), Alarm.id).limit(max(args.limit, 0))
+    query = select(Alarm).order_by(Alarm.raised_at.desc(), Alarm.id).limit(args.limit)
     if args.status:
         query = query.where(Alarm.status.in_(args.status))
-    alarms = in_store(args, lambda session: [alarm_json(a) for a in session.scalars(query)])
+    alarms = in_store(site_config(args), lambda session: [alarm_json(a) for a in session.scalars(query)])
     if args.json:
         for a in alarms:
             print(json.dumps(a, ensure_ascii=False))

@@ -11,17 +11,18 @@ import argparse
 import logging
 import signal
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from detectors.supervisor import Supervisor
-from ops_center.config import SiteConfig, load_config
+from ops_center.config import SiteConfig
 from ops_center.escalation import run_escalation_loop
 from ops_center.simulator import run_forever, seed
 from ops_center.store import writes
 from ops_center.store.db import Store, open_store
 from ops_center.store.types import utcnow
+from ops_cli.options import add_config_options, site_config, worker_options
 
 log = logging.getLogger(__name__)
 
@@ -54,14 +55,19 @@ class Background:
 
 def start_background(
     config: SiteConfig,
-    config_path: Path,
+    config_path: Path | None,
     store: Store,
     *,
     workers: bool = True,
+    worker_options: Sequence[str] = (),
     env: Mapping[str, str] | None = None,
     say: Callable[[str], None] = print,
 ) -> Background:
-    """Sync the cameras, seed the simulator (when enabled), then start every background service."""
+    """Sync the cameras, seed the simulator (when enabled), then start every background service.
+
+    The camera workers load ``config_path`` with the same ``worker_options`` (``--db``, ``--data-dir``)
+    and environment, so they get the ``config`` this process has.
+    """
     with store.session() as session:
         writes.sync_cameras(session, config.cameras)
     bg = Background()
@@ -78,7 +84,7 @@ def start_background(
         lambda: run_escalation_loop(store, config.alarms, ESCALATION_INTERVAL_S, bg.stop_event),
     )
     if workers and config.cameras:
-        bg.supervisor = Supervisor(config_path, env)
+        bg.supervisor = Supervisor(config_path, env, worker_options)
         bg.supervisor.start()
         say(f"camera workers: {', '.join(c.id for c in config.cameras if c.enabled)}")
     return bg
@@ -87,14 +93,14 @@ def start_background(
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """``ops-center services --config FILE``: the background services without the web server."""
     parser = sub.add_parser("services", help="run camera workers, escalation and the simulator (no web server)")
-    parser.add_argument("--config", type=Path, required=True, help="the site YAML file")
+    add_config_options(parser)
     parser.set_defaults(run=_run)
 
 
 def _run(args: argparse.Namespace) -> int:
-    config = load_config(args.config)
+    config = site_config(args)
     store = open_store(config.store_url)
-    bg = start_background(config, args.config, store)
+    bg = start_background(config, args.config, store, worker_options=worker_options(args))
     signal.signal(signal.SIGTERM, lambda *_: bg.stop_event.set())
     try:
         bg.stop_event.wait()

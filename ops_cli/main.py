@@ -11,6 +11,7 @@ import importlib
 import logging
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from ops_center.errors import OpsError
 
@@ -25,9 +26,17 @@ COMMANDS = [
 ]
 
 
+class Parser(argparse.ArgumentParser):
+    """A parser whose usage errors are one ``error:`` line (exit 2), like every other error of the command."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print the problem in one line and exit with status 2."""
+        self.exit(2, f"error: {one_line(message)} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    """The ``ops-center`` parser with every registered subcommand."""
-    parser = argparse.ArgumentParser(prog="ops-center", description="Ops Center: camera workers, replay and alarms.")
+    """The ``ops-center`` parser with every registered subcommand (they inherit its one-line errors)."""
+    parser = Parser(prog="ops-center", description="Ops Center: camera workers, replay and alarms.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug details to stderr")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMANDS:

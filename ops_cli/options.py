@@ -1,47 +1,105 @@
-"""Options several subcommands share: where the store and the data directory are."""
+"""Options every subcommand shares (the site's configuration and its overrides) and checked argument types."""
 
 from __future__ import annotations
 
 import argparse
-import os
+import math
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
+from ops_center.config import CONFIG_ENV, SLUG, Override, SiteConfig, load_config
 from ops_center.store.db import open_store
 
 T = TypeVar("T")
 
+# config key -> (the flag that overrides it, its attribute on the parsed arguments)
+FLAG_OVERRIDES = {
+    "store.url": ("--db", "db"),
+    "data_dir": ("--data-dir", "data_dir"),
+    "model.path": ("--model", "model"),
+}
+MAX_ID_LENGTH = 64
 
-def add_store_options(parser: argparse.ArgumentParser) -> None:
-    """Add ``--db`` and ``--data-dir`` (defaults from ``OPS_DB_URL`` / ``OPS_DATA_DIR``, else ./data)."""
+
+def add_config_options(parser: argparse.ArgumentParser) -> None:
+    """Add ``--config`` and its overrides ``--db`` and ``--data-dir`` (applied by ``ops_center.config.load_config``)."""
     parser.add_argument(
-        "--db", metavar="URL", default=os.environ.get("OPS_DB_URL") or None,
-        help="store URL, sqlite:///FILE or postgresql://... (default: $OPS_DB_URL, else DATA_DIR/ops.db)",
+        "--config", metavar="FILE", type=Path,
+        help=f"the site's YAML file (default: ${CONFIG_ENV}, else the built-in defaults: a SQLite store in ./data)",
     )
     parser.add_argument(
-        "--data-dir", metavar="DIR", type=Path, default=Path(os.environ.get("OPS_DATA_DIR") or "data"),
-        help="folder for snapshots, outbox and the default SQLite store (default: $OPS_DATA_DIR, else ./data)",
+        "--db", metavar="URL",
+        help="store URL, sqlite:///FILE or postgresql://... (overrides store.url and $OPS_DB_URL)",
+    )
+    parser.add_argument(
+        "--data-dir", metavar="DIR",
+        help="folder for snapshots, outboxes and the default SQLite store (overrides data_dir and $OPS_DATA_DIR)",
     )
 
 
-def data_dir(args: argparse.Namespace) -> Path:
-    """The data directory as an absolute path (stored snapshot paths must not depend on the cwd)."""
-    return Path(args.data_dir).resolve()
+def site_config(args: argparse.Namespace) -> SiteConfig:
+    """The configuration the arguments name, with the environment's and then the flags' overrides."""
+    return load_config(args.config, overrides=flag_overrides(args))
 
 
-def store_url(args: argparse.Namespace) -> str:
-    """The store URL from ``--db``, or the SQLite file in the data directory."""
-    return args.db or f"sqlite:///{(data_dir(args) / 'ops.db').as_posix()}"
+def flag_overrides(args: argparse.Namespace) -> dict[str, Override]:
+    """The config keys the flags given set, each with the flag's name and value."""
+    return {
+        key: (flag, str(value))
+        for key, (flag, attr) in FLAG_OVERRIDES.items()
+        if (value := getattr(args, attr, None)) is not None
+    }
 
 
-def in_store(args: argparse.Namespace, work: Callable[[Session], T]) -> T:
-    """Run ``work`` in one session of the store the arguments name (committed on success); close the store."""
-    store = open_store(store_url(args))
+def worker_options(args: argparse.Namespace) -> list[str]:
+    """The override flags given, as a camera worker's command line repeats them."""
+    return [part for flag, value in flag_overrides(args).values() for part in (flag, value)]
+
+
+def in_store(config: SiteConfig, work: Callable[[Session], T]) -> T:
+    """Run ``work`` in one session of the site's store (committed on success); close the store."""
+    store = open_store(config.store_url)
     try:
         with store.session() as session:
             return work(session)
     finally:
         store.dispose()
+
+
+def whole_number(low: int, high: int) -> Callable[[str], int]:
+    """An argument type: a whole number from ``low`` to ``high``."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value is None or not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{text!r}: use a whole number from {low} to {high}")
+        return value
+
+    return parse
+
+
+def positive_seconds(text: str) -> float:
+    """An argument type: a finite number of seconds above 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"{text!r}: use a number of seconds above 0")
+    return value
+
+
+def identifier(text: str) -> str:
+    """An argument type: an id that is safe as a file name (lower-case letters, digits, '-' and '_')."""
+    if len(text) > MAX_ID_LENGTH or not re.fullmatch(SLUG, text):
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: use 1-{MAX_ID_LENGTH} lower-case letters, digits, '-' and '_', starting with a letter or digit"
+        )
+    return text

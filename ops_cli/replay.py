@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 
@@ -19,15 +19,15 @@ from detectors.pipeline import Pipeline
 from detectors.publisher import Publisher
 from detectors.replay import replay, replay_camera, replay_run_key
 from detectors.sources import FrameSource
-from ops_center.config import ModelConfig, ZoneConfig
+from ops_center.config import ZoneConfig
 from ops_center.errors import InputError
 from ops_center.geometry import parse_polygon
 from ops_center.records import AlarmRecord
 from ops_center.store.db import StoreUnavailable
 from ops_cli.alarms import alarm_json
-from ops_cli.options import add_store_options, data_dir, store_url
+from ops_cli.options import add_config_options, identifier, site_config, whole_number
 
-
+MAX_MIN_FRAMES = 1000
 DESCRIPTION = (
     "Run a video file through the detector and zones as fast as it goes, and store the zone events and alarms "
     "(with annotated snapshots) as a live camera would. Replaying the same file with the same zones again "
@@ -43,12 +43,13 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="a danger zone: at least 3 points, fractions 0..1 of the frame (repeat for more zones)")
     p.add_argument("--zone-name", action="append", default=[], metavar="NAME",
                    help="the name of each --zone, in the same order (default zone1, zone2, ...)")
-    p.add_argument("--model", default=os.environ.get("OPS_MODEL") or ModelConfig().path, metavar="PATH",
-                   help="YOLO weights (default: $OPS_MODEL, else yolov8n.pt)")
-    p.add_argument("--min-frames", type=int, default=3, metavar="N",
-                   help="consecutive in-zone frames before an entry counts (default 3)")
-    p.add_argument("--camera", metavar="ID", help="camera id to store under (default: replay-<file name>)")
-    add_store_options(p)
+    p.add_argument("--model", metavar="PATH",
+                   help="YOLO weights (overrides the site's model.path and $OPS_MODEL; default yolov8n.pt)")
+    p.add_argument("--min-frames", type=whole_number(1, MAX_MIN_FRAMES), default=3, metavar="N",
+                   help=f"consecutive in-zone frames before an entry counts, 1 to {MAX_MIN_FRAMES} (default 3)")
+    p.add_argument("--camera", type=identifier, metavar="ID",
+                   help="camera id to store under (default: replay-<file name>)")
+    add_config_options(p)
     p.add_argument("--json", action="store_true", help="print one JSON object per alarm on stdout")
     p.set_defaults(run=run)
 
@@ -57,8 +58,6 @@ def zones_from_args(polygons: list[str], names: list[str], min_frames: int) -> l
     """Validated zones from the ``--zone`` / ``--zone-name`` / ``--min-frames`` arguments."""
     if len(names) > len(polygons):
         raise InputError(f"--zone-name given {len(names)} times but --zone only {len(polygons)} times")
-    if min_frames < 1:
-        raise InputError(f"--min-frames {min_frames}: must be at least 1")
     zones = []
     for i, text in enumerate(polygons):
         try:
@@ -75,18 +74,20 @@ def zones_from_args(polygons: list[str], names: list[str], min_frames: int) -> l
 
 def run(args: argparse.Namespace) -> int:
     """Replay the video; exit 0 when every record reached the store."""
+    config = site_config(args)
     zones = zones_from_args(args.zone, args.zone_name, args.min_frames)
     source = FrameSource(str(args.video))
     camera = replay_camera(args.video, zones, args.camera)
-    detector = PersonDetector(ModelConfig(path=args.model))
-    root = data_dir(args)
-    url = store_url(args)
+    detector = PersonDetector(config.model)
+    root = config.data_dir
+    url = config.store_url
     publisher = Publisher(url, root / "outbox" / f"{camera.id}.sqlite")
     publisher.sync_cameras([camera])
     if not publisher.store_reachable:
         publisher.close()
         raise StoreUnavailable(f"cannot reach the store {url}: {publisher.last_error}")
-    pipeline = Pipeline(camera, detector, replay_run_key(args.video, zones), root / "snapshots")
+    pipeline = Pipeline(camera, detector, replay_run_key(args.video, zones), root / "snapshots",
+                        tz=ZoneInfo(config.site.timezone))
 
     def show(alarm: AlarmRecord) -> None:
         if args.json:

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import argparse
 import json
-from datetime import datetime
+from datetime import datetime, tzinfo
+from zoneinfo import ZoneInfo
 
-from ops_center.config import AlarmPolicy
 from ops_center.errors import InputError
 from ops_center.reports import Figures, ShiftReport, load_shift_report
-from ops_center.store.types import utcnow
-from ops_cli.options import add_store_options, in_store
+from ops_center.shift_windows import shift_windows
+from ops_center.store.types import check_storable, utcnow
+from ops_cli.options import add_config_options, in_store, positive_seconds, site_config
 
 TIME_EXAMPLE = "e.g. 2026-11-29T08:00+08:00"
-TIME_HELP = f"ISO 8601 time, {TIME_EXAMPLE} (without an offset: this machine's local time)"
+TIME_HELP = f"ISO 8601 time, {TIME_EXAMPLE} (without an offset: in the site's time zone)"
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -21,33 +22,42 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("report", help="reports over the stored alarms", description=__doc__)
     kinds = p.add_subparsers(dest="report_kind", required=True, metavar="REPORT")
     shift = kinds.add_parser("shift", help="the shift report of the alarms raised between two times")
-    shift.add_argument("--since", required=True, metavar="TIME", help=f"start of the shift: {TIME_HELP}")
+    shift.add_argument("--since", metavar="TIME",
+                       help=f"start of the shift: {TIME_HELP} (default: the start of the site's current shift)")
     shift.add_argument("--until", metavar="TIME", help="end of the shift (default: now)")
-    shift.add_argument("--sla-s", type=float, default=AlarmPolicy().sla_s, metavar="SECONDS",
-                       help=f"target from alarm to resolution (default {AlarmPolicy().sla_s:g})")
+    shift.add_argument("--sla-s", type=positive_seconds, metavar="SECONDS",
+                       help="target from alarm to resolution (default: the site's alarms.sla_s)")
     shift.add_argument("--json", action="store_true", help="print the report as one JSON object")
-    add_store_options(shift)
+    add_config_options(shift)
     shift.set_defaults(run=run_shift)
 
 
-def parse_time(text: str, option: str) -> datetime:
-    """An aware datetime from ISO 8601 text; a time without offset is this machine's local time."""
+def parse_time(text: str, option: str, tz: tzinfo) -> datetime:
+    """An aware datetime the store can hold, from ISO 8601 text; a time without offset is in ``tz``."""
     try:
         value = datetime.fromisoformat(text)
     except ValueError:
         raise InputError(f"{option} {text!r}: not an ISO 8601 time ({TIME_EXAMPLE})") from None
-    return value if value.tzinfo else value.astimezone()
+    try:
+        return check_storable(value if value.tzinfo else value.replace(tzinfo=tz))
+    except ValueError as exc:
+        raise InputError(f"{option} {text!r}: {exc}") from None
 
 
 def run_shift(args: argparse.Namespace) -> int:
-    """Print the shift report as a table or JSON."""
-    since = parse_time(args.since, "--since")
-    until = parse_time(args.until, "--until") if args.until else utcnow()
+    """Print the shift report, by the site's time zone, shifts and SLA, as a table or JSON."""
+    config = site_config(args)
+    tz = ZoneInfo(config.site.timezone)
+    now = utcnow().astimezone(tz)
+    until = parse_time(args.until, "--until", tz) if args.until else now
+    if args.since:
+        since = parse_time(args.since, "--since", tz)
+    else:
+        since = shift_windows(config.site.shifts, tz, now)[0].start.astimezone(tz)  # the config holds one at least
     if until <= since:
         raise InputError(f"--until {until.isoformat()} is not after --since {since.isoformat()}")
-    if args.sla_s <= 0:
-        raise InputError(f"--sla-s {args.sla_s:g}: must be more than 0")
-    report = in_store(args, lambda session: load_shift_report(session, since, until, args.sla_s))
+    sla_s = args.sla_s or config.alarms.sla_s
+    report = in_store(config, lambda session: load_shift_report(session, since, until, sla_s))
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False))
     else:

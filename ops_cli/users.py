@@ -8,7 +8,7 @@ import sys
 
 from ops_center.auth import USER_ROLES, create_user, generate_password, list_users, set_active, set_password
 from ops_center.errors import InputError
-from ops_cli.options import add_store_options, in_store
+from ops_cli.options import add_config_options, in_store, site_config
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -20,27 +20,28 @@ def register(sub: argparse._SubParsersAction) -> None:
     add.add_argument("--role", required=True, metavar="ROLE", help=f"one of: {', '.join(USER_ROLES)}")
     add.add_argument("--guard", metavar="GUARD_ID", help="for a guard: his id on the duty roster")
     add.add_argument("--password-stdin", action="store_true", help="read the password from the first line of stdin")
-    add_store_options(add)
+    add_config_options(add)
     add.set_defaults(run=run_add)
     show = actions.add_parser("list", help="list users (never their passwords)")
-    add_store_options(show)
+    add_config_options(show)
     show.set_defaults(run=run_list)
     passwd = actions.add_parser("passwd", help="give a user a new password; prints a generated one once")
     passwd.add_argument("username", metavar="USERNAME")
     passwd.add_argument("--password-stdin", action="store_true", help="read the password from the first line of stdin")
-    add_store_options(passwd)
+    add_config_options(passwd)
     passwd.set_defaults(run=run_passwd)
     for name, active in (("disable", False), ("enable", True)):
         toggle = actions.add_parser(name, help=f"{name} a user (a disabled user cannot sign in or act)")
         toggle.add_argument("username", metavar="USERNAME")
-        add_store_options(toggle)
+        add_config_options(toggle)
         toggle.set_defaults(run=run_set_active, active=active)
 
 
 def run_add(args: argparse.Namespace) -> int:
     """Create the user; print the generated password once."""
     password = _new_password(args)
-    in_store(args, lambda session: create_user(session, args.username, args.role, password, guard_id=args.guard))
+    in_store(site_config(args),
+             lambda session: create_user(session, args.username, args.role, password, guard_id=args.guard))
     linked = f", guard {args.guard}" if args.guard else ""
     print(f"added user {args.username} ({args.role}{linked})")
     _show_generated(args, password)
@@ -50,7 +51,7 @@ def run_add(args: argparse.Namespace) -> int:
 def run_passwd(args: argparse.Namespace) -> int:
     """Replace the user's password; print the generated one once."""
     password = _new_password(args)
-    in_store(args, lambda session: set_password(session, args.username, password))
+    in_store(site_config(args), lambda session: set_password(session, args.username, password))
     print(f"new password set for {args.username}")
     _show_generated(args, password)
     return 0
@@ -58,7 +59,7 @@ def run_passwd(args: argparse.Namespace) -> int:
 
 def run_set_active(args: argparse.Namespace) -> int:
     """Enable or disable the user."""
-    in_store(args, lambda session: set_active(session, args.username, args.active))
+    in_store(site_config(args), lambda session: set_active(session, args.username, args.active))
     print(f"user {args.username} {'enabled' if args.active else 'disabled'}")
     return 0
 
@@ -81,7 +82,7 @@ def _read_password() -> str:
 
 def run_list(args: argparse.Namespace) -> int:
     """Print every user with role, linked guard and state."""
-    rows = in_store(args, lambda session: [
+    rows = in_store(site_config(args), lambda session: [
         (u.username, u.role, u.guard_id or "", "active" if u.active else "disabled",
          u.created_at.isoformat(timespec="seconds"))
         for u in list_users(session)

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import argparse
 import signal
-from pathlib import Path
 
 from detectors.worker import CameraWorker
-from ops_center.config import load_config
-
+from ops_cli.options import add_config_options, identifier, site_config
 
 DESCRIPTION = (
     "Run one live camera worker until SIGTERM or Ctrl-C; it then drains its outbox and reports itself stopped."
@@ -18,14 +16,14 @@ DESCRIPTION = (
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``worker`` subcommand."""
     p = sub.add_parser("worker", help="run one camera's live worker until stopped", description=DESCRIPTION)
-    p.add_argument("--config", required=True, type=Path, metavar="FILE", help="the site's YAML file")
-    p.add_argument("--camera", required=True, metavar="ID", help="the id of a camera in that file")
+    p.add_argument("--camera", required=True, type=identifier, metavar="ID", help="the id of a camera in the site file")
+    add_config_options(p)
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Run the worker; SIGTERM and SIGINT stop it cleanly (outbox drained, "stopped" heartbeat)."""
-    worker = CameraWorker(load_config(args.config), args.camera)
+    worker = CameraWorker(site_config(args), args.camera)
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: worker.stop())
     worker.run()

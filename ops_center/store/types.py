@@ -58,3 +58,20 @@ class EnumText(TypeDecorator[E]):
 def utcnow() -> datetime:
     """The current time, aware, in UTC."""
     return datetime.now(UTC)
+
+
+STORABLE_FROM = datetime(1970, 1, 1, tzinfo=UTC)
+STORABLE_UNTIL = datetime(2101, 1, 1, tzinfo=UTC)
+
+
+def check_storable(value: datetime) -> datetime:
+    """``value`` when the store can hold it (aware, in the years 1970 to 2100), else ``ValueError`` saying why."""
+    if value.tzinfo is None:
+        raise ValueError("needs a UTC offset")
+    try:
+        in_range = STORABLE_FROM <= value.astimezone(UTC) < STORABLE_UNTIL
+    except OverflowError:  # year 1 or 9999 moved by its offset out of datetime's range
+        in_range = False
+    if not in_range:
+        raise ValueError(f"is outside the years {STORABLE_FROM.year} to {STORABLE_UNTIL.year - 1}")
+    return value
