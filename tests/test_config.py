@@ -100,7 +100,7 @@ def test_a_bad_override_is_named_by_its_flag_or_variable(
 
 def test_a_data_dir_that_is_a_file_is_named_with_the_site_file(tmp_path: Path) -> None:
     (tmp_path / "data").write_text("not a folder")
-    with pytest.raises(ConfigError, match=r"site.yaml: data_dir 'data': not a directory"):
+    with pytest.raises(ConfigError, match=r"site\.yaml: data_dir 'data': not a directory"):
         load_config(write(tmp_path, MINIMAL), env={"CAM_PASS": "pw"})
 
 
