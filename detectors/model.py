@@ -1,13 +1,17 @@
-"""Person detection with Ultralytics YOLO and ByteTrack tracking, one model instance per camera.
+"""Person detection with Ultralytics YOLO, and ByteTrack tracking per camera.
 
-The tracker's state lives in the model instance (``persist=True``), so each camera (and each
-replay) loads its own ``PersonDetector``.
+``PersonModel`` is the loaded model: frames in, person boxes out (Ultralytics' predictor, its
+inference threads set for the host). ``PersonTracker`` is one camera's ByteTrack, run on those
+boxes the way ``model.track`` runs it, so the model can serve several cameras while each keeps its
+own tracks. ``PersonDetector`` is both for one camera: ``track(image)`` -> tracked persons.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,32 +23,119 @@ from ops_center.errors import ModelUnavailable
 
 log = logging.getLogger(__name__)
 
+# one person box from the model: x1, y1, x2, y2 (pixels of the frame), confidence, class
+BOX_COLUMNS = 6
 
-class PersonDetector:
-    """A loaded YOLO model that finds and tracks persons in BGR frames."""
 
-    def __init__(self, config: ModelConfig) -> None:
-        """Load and warm up the model; raise ``ModelUnavailable`` naming the path when it cannot."""
+def host_cpus() -> int:
+    """The CPU cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def inference_threads(config: ModelConfig, detectors_on_host: int, cpus: int | None = None) -> int:
+    """Threads for one detector: ``model.threads`` when set, else the host's cores shared among its detectors."""
+    if config.threads is not None:
+        return config.threads
+    return max(1, (cpus or host_cpus()) // max(1, detectors_on_host))
+
+
+class PersonModel:
+    """A loaded YOLO model that finds persons in BGR frames, with ``threads`` inference threads."""
+
+    def __init__(self, config: ModelConfig, threads: int) -> None:
+        """Load, set the threads and warm up; raise ``ModelUnavailable`` naming the path when it cannot."""
         self.config = config
+        self.threads = threads
         self.model = load_yolo(config.path)
         try:
             self.model.predict(np.zeros((64, 64, 3), np.uint8), imgsz=config.imgsz, verbose=False)
         except Exception as exc:  # ultralytics opens the weights lazily: a broken file fails here
             raise ModelUnavailable(f"cannot load model {config.path}: {_first_line(exc)}") from None
+        set_threads(self.model, threads)
+
+    def predict(self, images: Sequence[np.ndarray], classes: Sequence[int] = (PERSON,)) -> list[np.ndarray]:
+        """Boxes of the COCO ``classes`` in each image (``BOX_COLUMNS`` columns, pixels), one inference for all."""
+        cfg = self.config
+        results = self.model.predict(list(images), classes=list(classes), conf=cfg.confidence, imgsz=cfg.imgsz,
+                                     verbose=False)
+        return [r.boxes.data.cpu().numpy() for r in results]
+
+
+def set_threads(model: Any, threads: int) -> None:
+    """Run ``model`` (an Ultralytics ``YOLO`` already set up by one predict) on ``threads`` threads, no spin-waiting.
+
+    Torch (pre- and post-processing, ``.pt`` models) gets ``torch.set_num_threads``. An ONNX Runtime
+    session is built again by Ultralytics' own ONNX backend with our ``SessionOptions`` (the
+    backend takes them, but ``AutoBackend`` does not pass any): ``threads`` intra-op threads, one
+    inter-op thread, and threads that sleep instead of spinning while they wait for work.
+    """
+    import torch
+
+    torch.set_num_threads(threads)
+    backend = getattr(model.predictor.model, "backend", None)
+    if backend is None or getattr(backend, "format", None) != "onnx" or not hasattr(backend, "session_options"):
+        return
+    import onnxruntime
+
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    options.add_session_config_entry("session.inter_op.allow_spinning", "0")
+    backend.session_options = options
+    backend.load_model(model.ckpt_path or model.model_name)
+
+
+def session_options(model: Any) -> Any:
+    """The ONNX Runtime ``SessionOptions`` of ``model``'s live session (``None`` for other formats)."""
+    backend = getattr(model.predictor.model, "backend", None)
+    session = getattr(backend, "session", None)
+    return session.get_session_options() if session is not None else None
+
+
+class PersonTracker:
+    """One camera's ByteTrack (or the tracker ``config.tracker`` names), fed with ``PersonModel`` boxes."""
+
+    def __init__(self, config: ModelConfig) -> None:
+        from ultralytics.trackers.track import TRACKER_MAP
+        from ultralytics.utils import YAML, IterableSimpleNamespace
+        from ultralytics.utils.checks import check_yaml
+
+        self.config = config
+        settings = IterableSimpleNamespace(**YAML.load(check_yaml(config.tracker)))
+        if settings.tracker_type not in ("bytetrack", "botsort"):
+            raise ModelUnavailable(f"tracker {config.tracker}: only bytetrack and botsort run outside model.track")
+        self._tracker: Any = TRACKER_MAP[settings.tracker_type](args=settings)
+
+    def update(self, boxes: np.ndarray, image: np.ndarray) -> list[Detection]:
+        """Tracked persons after one frame's ``boxes``, as ``model.track`` would report them."""
+        import torch
+        from ultralytics.engine.results import Boxes
+
+        shape = image.shape[:2]
+        found = Boxes(torch.as_tensor(boxes).reshape(-1, BOX_COLUMNS), shape)
+        tracks = self._tracker.update(found.cpu().numpy(), image)
+        if len(tracks) == 0:
+            return []
+        return to_detections(Boxes(torch.as_tensor(tracks[:, :-1]), shape), self.config.min_box_area)
+
+
+class PersonDetector:
+    """A ``PersonModel`` and a ``PersonTracker`` for one camera (or one replay): persons, or ``classes``."""
+
+    def __init__(self, config: ModelConfig, classes: Sequence[int] = (PERSON,), *, threads: int | None = None) -> None:
+        """``threads``: inference threads (default: ``inference_threads`` for one detector on the host)."""
+        self.classes = tuple(classes)
+        self.person_model = PersonModel(config, threads or inference_threads(config, 1))
+        self.model = self.person_model.model
+        self.tracker = PersonTracker(config)
 
     def track(self, image: np.ndarray) -> list[Detection]:
-        """Tracked persons in ``image``, boxes relative to the frame, filtered by confidence and area."""
-        cfg = self.config
-        result = self.model.track(
-            image,
-            persist=True,
-            classes=[PERSON],
-            conf=cfg.confidence,
-            imgsz=cfg.imgsz,
-            tracker=cfg.tracker,
-            verbose=False,
-        )[0]
-        return to_detections(result.boxes, cfg.min_box_area)
+        """Tracked objects in ``image``, boxes relative to the frame, filtered by confidence and area."""
+        return self.tracker.update(self.person_model.predict([image], self.classes)[0], image)
 
 
 def to_detections(boxes: Any, min_box_area: float = 0.0) -> list[Detection]:

@@ -8,6 +8,7 @@ The pipeline does no I/O: publishing and saving files is the caller's business.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import tzinfo
 from pathlib import Path
@@ -63,15 +64,23 @@ class Pipeline:
         self.renderer = FrameRenderer(camera, tz)
         self.zones = [DangerZone(z) for z in camera.zones]
 
-    def process(self, frame: Frame, *, want_annotated: bool = False) -> FrameResult:
-        """Run one frame through detection and every zone."""
+    def process(
+        self, frame: Frame, *, want_annotated: bool = False, evidence: Callable[[], np.ndarray] | None = None
+    ) -> FrameResult:
+        """Run one frame through detection and every zone.
+
+        ``evidence`` gives the picture to annotate (snapshot, live tile) when it is not ``frame``'s own:
+        the main stream of a camera that detects on a low-resolution one. Boxes are relative, so they
+        fit either.
+        """
         detections = self.detector.track(frame.image)
         zone_events = [ev for zone in self.zones for ev in zone.update(detections, frame.t_s)]
         events = [self._event(ev, frame) for ev in zone_events]
         alarm_events = [(ev, rec) for ev, rec in zip(zone_events, events) if ev.kind == "zone_alarm"]
-        annotated = (
-            self.renderer.render(frame.image, detections, frame.captured_at) if alarm_events or want_annotated else None
-        )
+        annotated = None
+        if alarm_events or want_annotated:
+            image = evidence() if evidence is not None else frame.image
+            annotated = self.renderer.render(image, detections, frame.captured_at)
         alarms = []
         if alarm_events:
             assert annotated is not None

@@ -4,8 +4,10 @@
 ``SourceUnavailable`` at once; a live source (stream, webcam) that drops or cannot be opened is
 retried with exponential backoff, and its ``state`` says so (``CameraState``: online / reconnecting /
 offline).
-``LiveFeed`` reads a source on its own thread and keeps only the newest frame, so a live camera
-never waits for the detector and the worker always processes the latest picture.
+``LiveFeed`` reads a source on its own thread and hands out its newest frame, so a live camera
+never waits for the detector and the worker always processes the latest picture. It grabs every
+frame but decodes only those a consumer asks for: a camera delivering 25 frames a second to a
+worker that processes 5 costs 5 decodes, not 25.
 """
 
 from __future__ import annotations
@@ -60,6 +62,8 @@ class Capture(Protocol):
 
     def isOpened(self) -> bool: ...  # noqa: N802 (OpenCV's name)
     def read(self) -> tuple[bool, Any]: ...
+    def grab(self) -> bool: ...
+    def retrieve(self) -> tuple[bool, Any]: ...
     def get(self, prop: int) -> float: ...
     def release(self) -> None: ...
 
@@ -107,18 +111,23 @@ class FrameSource:
 
     def read(self) -> Frame | None:
         """The next frame; ``None`` when there is none now (reconnecting) or any more (``finished``)."""
-        if self.finished:
+        if not self._grab():
             return None
-        if self._cap is None:
-            if self._clock() < self._retry_at or not self._connect():
-                return None
-        image = self._read_image()
+        image = self._retrieve()
         if image is None:
             return None
         index = self._index
         self._index += 1
         t_s = index / self.fps if self.is_file else self._clock() - self._opened_at
         return Frame(image=image, index=index, t_s=t_s, captured_at=utcnow())
+
+    def skip(self) -> bool:
+        """Move past the next frame without decoding it; false when there is none now or any more."""
+        if not self._grab():
+            return False
+        self._pending = None
+        self._index += 1
+        return True
 
     def close(self) -> None:
         """Release the capture; the source reads nothing more."""
@@ -128,24 +137,45 @@ class FrameSource:
         self.finished = True
         self.state = CameraState.OFFLINE
 
-    def _read_image(self) -> np.ndarray | None:
+    def _grab(self) -> bool:
+        """Take the next frame from the capture, undecoded (or keep the one decoded at opening)."""
+        if self.finished:
+            return False
+        if self._cap is None and (self._clock() < self._retry_at or not self._connect()):
+            return False
+        if self._pending is not None:
+            return True
+        assert self._cap is not None
+        if self._cap.grab():
+            return True
+        self._stopped()
+        if self.loop and self._cap is not None:  # a looped file, opened again at its start
+            return self._grab()
+        return False
+
+    def _retrieve(self) -> np.ndarray | None:
+        """Decode the frame ``_grab`` took."""
         if self._pending is not None:
             image, self._pending = self._pending, None
             return image
         assert self._cap is not None
-        ok, image = self._cap.read()
+        ok, image = self._cap.retrieve()
         if ok and image is not None:
             return image
+        self._stopped()
+        return None
+
+    def _stopped(self) -> None:
+        """The capture gave no frame: a stream drops, a looped file starts again, a file ends."""
+        assert self._cap is not None
         if not self.is_file:
             self._drop("stream stopped delivering frames")
-            return None
-        if self.loop:
+        elif self.loop:
             self._cap.release()
             self._open_file()
-            return self._read_image()
-        self.close()
-        self.message = "end of file"
-        return None
+        else:
+            self.close()
+            self.message = "end of file"
 
     def _open_file(self) -> None:
         path = Path(self.spec)
@@ -223,17 +253,20 @@ def _synthetic(spec: str) -> Capture:
 
 
 class LiveFeed:
-    """Reads a source on a background thread and keeps only its newest frame.
+    """Reads a source on a background thread; decodes and hands out the next frame when asked for one.
 
-    Files and synthetic cameras are paced to their own frame rate, as a camera would deliver them;
-    streams and webcams deliver at their own pace.
+    Every frame is grabbed (a stream's buffer never fills, a file keeps its pace), but only a frame a
+    consumer waits for in ``newest`` is decoded. Files and synthetic cameras are paced to their own
+    frame rate, as a camera would deliver them; streams and webcams deliver at their own pace.
     """
 
     def __init__(self, source: FrameSource) -> None:
         self.source = source
         self.frames_read = 0
+        self.frames_decoded = 0
         self.failure: str | None = None
         self._latest: Frame | None = None
+        self._waiting = 0
         self._cond = threading.Condition()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"feed:{source.name}", daemon=True)
@@ -250,16 +283,25 @@ class LiveFeed:
     def stop(self) -> None:
         """Stop reading and release the source."""
         self._stop.set()
+        with self._cond:
+            self._cond.notify_all()
         self._thread.join(timeout=STREAM_TIMEOUT_MS / 1000 + 1)
         self.source.close()
 
     def newest(self, after_index: int, timeout_s: float) -> Frame | None:
-        """The newest frame with an index above ``after_index``, waiting up to ``timeout_s`` for one."""
+        """The next frame the source delivers (index above ``after_index``), waiting up to ``timeout_s``.
+
+        A frame decoded for an earlier call that timed out is handed out if nothing newer came since.
+        """
+        def ready() -> bool:
+            return (self._latest is not None and self._latest.index > after_index) or self._stop.is_set()
+
         with self._cond:
-            self._cond.wait_for(
-                lambda: (self._latest is not None and self._latest.index > after_index) or self._stop.is_set(),
-                timeout=timeout_s,
-            )
+            self._waiting += 1
+            try:
+                self._cond.wait_for(lambda: ready() or self.source.finished, timeout=timeout_s)
+            finally:
+                self._waiting -= 1
             frame = self._latest
         return frame if frame is not None and frame.index > after_index else None
 
@@ -267,8 +309,15 @@ class LiveFeed:
         paced = self.source.is_file or self.source.kind == "synthetic"
         started = time.monotonic()
         while not self._stop.is_set() and not self.source.finished:
+            frame, got = None, False
+            with self._cond:
+                wanted = self._waiting > 0
             try:
-                frame = self.source.read()
+                if wanted:
+                    frame = self.source.read()
+                    got = frame is not None
+                else:
+                    got = self.source.skip()
             except SourceUnavailable as exc:  # a looped file that vanished or broke mid-run
                 self.failure = str(exc)
             except Exception as exc:  # a decoder that crashed: a bug worth its traceback in the log
@@ -278,12 +327,16 @@ class LiveFeed:
                 self.source.close()
                 self.source.message = self.failure
                 break
-            if frame is None:
+            if not got:
                 self._stop.wait(0.05)
                 continue
             if paced:
                 self._stop.wait(max(0.0, started + self.frames_read / self.source.fps - time.monotonic()))
             with self._cond:
-                self._latest = frame
                 self.frames_read += 1
+                if frame is not None:
+                    self._latest = frame
+                    self.frames_decoded += 1
                 self._cond.notify_all()
+        with self._cond:
+            self._cond.notify_all()

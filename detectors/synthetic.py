@@ -519,11 +519,21 @@ class SyntheticLakeside:
 
     def read(self) -> tuple[bool, np.ndarray | None]:
         """The next frame, ``1 / fps`` seconds after the previous one; (False, None) once released."""
+        if not self.grab():
+            return False, None
+        return self.retrieve()
+
+    def grab(self) -> bool:
+        """Move to the next frame without painting it; False once released."""
+        if self._open:
+            self.frame_index += 1
+        return self._open
+
+    def retrieve(self) -> tuple[bool, np.ndarray | None]:
+        """Paint the frame ``grab`` moved to; (False, None) once released."""
         if not self._open:
             return False, None
-        frame = self.render(self.frame_index / self.fps)
-        self.frame_index += 1
-        return True, frame
+        return True, self.render((self.frame_index - 1) / self.fps)
 
     def get(self, prop: int) -> float:
         """Frame rate, width, height or position, as ``cv2.VideoCapture.get``; 0.0 for anything else."""

@@ -18,8 +18,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import numpy as np
+
 from detectors.annotate import FrameRenderer, encode_jpeg
-from detectors.model import PersonDetector
+from detectors.model import PersonDetector, inference_threads
 from detectors.pipeline import Pipeline
 from detectors.publisher import Publisher
 from detectors.sources import Frame, FrameSource, LiveFeed
@@ -33,6 +35,7 @@ log = logging.getLogger(__name__)
 
 LIVE_FRAME_PERIOD_S = 0.25
 HEARTBEAT_PERIOD_S = 2.0
+MAIN_FRAME_WAIT_S = 0.5
 DETECTOR_UNAVAILABLE = "detector unavailable"
 
 
@@ -69,6 +72,8 @@ class CameraWorker:
         self._stop = threading.Event()
         self._rates = _Rates()
         self._feed: LiveFeed | None = None
+        self._main: LiveFeed | None = None
+        self._main_index = -1
 
     def stop(self) -> None:
         """Ask the loop to end (safe from a signal handler)."""
@@ -82,20 +87,27 @@ class CameraWorker:
         self._heartbeat(CameraState.STARTING)
         try:
             source = FrameSource(cam.source, loop=cam.loop)
+            detect_source = FrameSource(cam.detect_source, loop=cam.loop) if cam.detect_source else None
         except SourceUnavailable as exc:
             self._heartbeat(CameraState.OFFLINE, str(exc))
             self.publisher.close()
             raise
         pipeline = self._load_pipeline()
-        self._feed = LiveFeed(source)
-        self._feed.start()
+        # frames to process come from the detect stream where there is one; pictures to show from the main one
+        self._feed = LiveFeed(detect_source or source)
+        self._main = LiveFeed(source) if detect_source is not None else None
+        for feed in (self._feed, self._main):
+            if feed is not None:
+                feed.start()
         why = "stopped"
         try:
             self._loop(self._feed, pipeline)
             if self._feed.finished:
-                why = source.message or "source ended"
+                why = self._feed.source.message or "source ended"
         finally:
             self._feed.stop()
+            if self._main is not None:
+                self._main.stop()
             self.publisher.flush()
             # A reader that failed is an outage, not an end: say "offline" and exit non-zero, so the
             # wall and the escalation check see it and the supervisor starts the worker again.
@@ -107,7 +119,8 @@ class CameraWorker:
 
     def _load_pipeline(self) -> Pipeline | None:
         try:
-            detector = PersonDetector(self.config.model)
+            cameras_on_host = sum(1 for cam in self.config.cameras if cam.enabled)
+            detector = PersonDetector(self.config.model, threads=inference_threads(self.config.model, cameras_on_host))
         except ModelUnavailable as exc:
             self.model_status, self.model_message = ModelStatus.UNAVAILABLE, str(exc)
             log.error("camera %s: %s; %s, publishing live frames only", self.camera.id, exc, DETECTOR_UNAVAILABLE)
@@ -140,13 +153,23 @@ class CameraWorker:
                 next_live = now + LIVE_FRAME_PERIOD_S
             self._process(frame, pipeline, live)
 
+    def _picture(self, frame: Frame) -> np.ndarray:
+        """What to show for ``frame``: the main stream's next picture when detecting on another stream."""
+        if self._main is None:
+            return frame.image
+        shown = self._main.newest(self._main_index, timeout_s=MAIN_FRAME_WAIT_S)
+        if shown is None:  # the main stream is late or down: show what was detected on
+            return frame.image
+        self._main_index = shown.index
+        return shown.image
+
     def _process(self, frame: Frame, pipeline: Pipeline | None, live: bool) -> None:
         image = None
         if pipeline is None:
             if live:
-                image = self.renderer.render(frame.image, [], frame.captured_at, banner=DETECTOR_UNAVAILABLE)
+                image = self.renderer.render(self._picture(frame), [], frame.captured_at, banner=DETECTOR_UNAVAILABLE)
         else:
-            result = pipeline.process(frame, want_annotated=live)
+            result = pipeline.process(frame, want_annotated=live, evidence=lambda: self._picture(frame))
             self.publisher.publish(result.events, result.alarms)
             for alarm in result.alarms:
                 log.warning("ALARM %s: %s, track %s, snapshot %s", alarm.id, alarm.title, alarm.track_id,

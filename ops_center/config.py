@@ -76,6 +76,12 @@ class CameraConfig(_Strict):
         min_length=1,
         description="rtsp://..., http(s)://..., a video file, 'webcam:N', or 'synthetic:lakeside'",
     )
+    detect_source: str | None = Field(
+        None,
+        min_length=1,
+        description="a low-resolution stream of the same view (a camera's substream) to detect on; "
+        "alarm snapshots and the live tile still come from source",
+    )
     fps: float = Field(5.0, ge=0, description="frames processed per second; 0 = as fast as possible")
     loop: bool = Field(False, description="restart a video file at its end")
     enabled: bool = True
@@ -96,6 +102,10 @@ class ModelConfig(_Strict):
     min_box_area: float = Field(0.0, ge=0, lt=1, description="smallest box, as a fraction of the frame")
     imgsz: int = Field(640, ge=32)
     tracker: str = "bytetrack.yaml"
+    threads: int | None = Field(
+        None, ge=1, le=256,
+        description="inference threads per detector; default: the host's cores shared among its cameras",
+    )
 
 
 class StoreConfig(_Strict):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from detectors.model import PersonDetector, to_detections
+from detectors.model import PersonDetector, inference_threads, session_options, to_detections
 from detectors.sources import FrameSource
 from ops_center.config import ModelConfig
 from ops_center.errors import ModelUnavailable
@@ -72,3 +72,40 @@ def test_a_weights_name_that_cannot_be_downloaded_offline_says_so(
     monkeypatch.chdir(tmp_path)  # no yolov8n.pt lying around; conftest sets YOLO_OFFLINE=1
     with pytest.raises(ModelUnavailable, match=r"^cannot load model yolov8n\.pt: .*could not be downloaded.*OPS_MODEL"):
         PersonDetector(ModelConfig(path="yolov8n.pt"))
+
+
+def test_the_onnx_session_runs_on_the_configured_threads_and_does_not_spin(model_path: Path) -> None:
+    import torch
+
+    detector = PersonDetector(ModelConfig(path=str(model_path)), threads=2)
+    options = session_options(detector.model)  # the options of the session Ultralytics' predictor runs
+    assert options.intra_op_num_threads == 2 and options.inter_op_num_threads == 1
+    assert options.get_session_config_entry("session.intra_op.allow_spinning") == "0"
+    assert options.get_session_config_entry("session.inter_op.allow_spinning") == "0"
+    assert torch.get_num_threads() == 2
+
+
+def test_the_default_threads_share_the_hosts_cores_among_its_cameras() -> None:
+    config = ModelConfig(path="m.onnx")
+    assert inference_threads(config, detectors_on_host=4, cpus=8) == 2
+    assert inference_threads(config, detectors_on_host=8, cpus=2) == 1
+    assert inference_threads(config, detectors_on_host=1, cpus=16) == 16
+    assert inference_threads(ModelConfig(path="m.onnx", threads=3), detectors_on_host=8, cpus=2) == 3
+
+
+def test_tracking_outside_model_track_gives_model_tracks_tracks(
+    detector: PersonDetector, towncentre: list, model_path: Path
+) -> None:
+    from detectors.model import load_yolo
+
+    config = detector.person_model.config
+    ours = PersonDetector(config, threads=1)
+    plain = load_yolo(str(model_path))
+    for frame in towncentre:
+        expected = plain.track(frame.image, persist=True, classes=[0], conf=config.confidence, imgsz=config.imgsz,
+                               tracker=config.tracker, verbose=False)[0]
+        got = ours.track(frame.image)
+        want = to_detections(expected.boxes)
+        assert [d.track_id for d in got] == [d.track_id for d in want] and len(want) >= 5
+        for g, w in zip(got, want):
+            assert g.box == pytest.approx(w.box, abs=1e-5) and g.confidence == pytest.approx(w.confidence, abs=1e-5)

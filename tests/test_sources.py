@@ -109,7 +109,47 @@ def test_the_live_feed_hands_out_only_newer_frames_until_the_file_ends(media: Pa
             last = frame.index
     feed.stop()
     assert feed.frames_read == 24
-    assert seen == sorted(set(seen)) and seen[-1] == 23
+    assert seen == sorted(set(seen)) and seen[-1] >= 20
+    assert feed.frames_decoded == len(seen)  # a frame is decoded only when someone waits for it
+
+
+class CountingCapture:
+    """A real ``cv2.VideoCapture`` that counts how often a frame is decoded."""
+
+    def __init__(self, cap: object) -> None:
+        self.cap = cap
+        self.decodes = 0
+
+    def read(self) -> tuple[bool, object]:
+        self.decodes += 1
+        return self.cap.read()
+
+    def retrieve(self) -> tuple[bool, object]:
+        self.decodes += 1
+        return self.cap.retrieve()
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.cap, name)
+
+
+def test_frames_nobody_asks_for_are_grabbed_not_decoded(media: Path) -> None:
+    source = FrameSource(str(media / "lake_proxy_beach_shore_360x180_4s.mp4"))
+    counting = CountingCapture(source._cap)
+    source._cap = counting
+    feed = LiveFeed(source)
+    feed.start()
+    taken, last = [], -1
+    while not feed.finished:  # a worker at 5 frames a second on a 24 fps file
+        time.sleep(0.2)
+        frame = feed.newest(last, timeout_s=0.5)
+        if frame is not None:
+            taken.append(frame)
+            last = frame.index
+    feed.stop()
+    assert feed.frames_read == 101 and 10 <= len(taken) <= 30
+    assert feed.frames_decoded == len(taken)
+    assert len(taken) - 1 <= counting.decodes <= len(taken)  # the frame read at opening was decoded before counting
+    assert all(f.image.shape == (180, 360, 3) for f in taken)
 
 
 def test_synthetic_lakeside_is_dispatched_to_the_synthetic_camera() -> None:

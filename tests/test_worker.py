@@ -169,3 +169,36 @@ def test_the_supervisor_runs_enabled_cameras_and_restarts_a_dead_worker(
         supervisor.stop(timeout_s=30)
     assert supervisor.status() == {"east": "stopped"} and supervisor.pids() == {"east": None}
     assert read_row(sqlite_url, CameraHeartbeat, camera_id="east").status == "stopped"  # type: ignore[union-attr]
+
+
+def downscaled(clip: Path, out: Path, size: tuple[int, int]) -> Path:
+    """``clip`` at ``size``: the low-resolution substream a real camera offers beside its main stream."""
+    cap = cv2.VideoCapture(str(clip))
+    writer = cv2.VideoWriter(str(out), cv2.VideoWriter_fourcc(*"mp4v"), cap.get(cv2.CAP_PROP_FPS), size)
+    while (frame := cap.read())[0]:
+        writer.write(cv2.resize(frame[1], size, interpolation=cv2.INTER_AREA))
+    writer.release()
+    cap.release()
+    return out
+
+
+@pytest.mark.model
+def test_a_camera_detects_on_its_small_stream_and_shows_its_main_stream(
+    store_url: str, tmp_path: Path, media: Path, model_path: Path
+) -> None:
+    small = downscaled(media / STREET, tmp_path / "street_320x180.mp4", (320, 180))
+    config = site_file(tmp_path, store_url, model_path, [street_camera(media, detect_source=str(small))])
+    log = tmp_path / "worker.log"
+    worker = start_worker(config, "street", log)
+    try:
+        alarm = wait_for("an alarm", lambda: read_row(store_url, Alarm, camera_id="street"))
+        frame = wait_for("a live frame", lambda: read_row(store_url, CameraFrame, camera_id="street"))
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        code = worker.wait(timeout=60)
+    assert code == 0, log.read_text()
+    snapshot = cv2.imread(alarm.snapshot_path)
+    assert snapshot is not None and snapshot.shape == (360, 640, 3)  # evidence at the main stream's size
+    assert (frame.width, frame.height) == (640, 360)
+    x1, _, x2, y2 = alarm.details["box"]  # the box found on the small stream, relative: it fits both
+    assert 0 <= x1 < x2 <= 1 and 0.5 <= y2 <= 1
