@@ -20,11 +20,11 @@ from layouts.access import PAGES
 from layouts.pages.console import KEEP_CLOSED_S
 from ops_center.alarm_actions import audit_trail, transition
 from ops_center.auth import Action, can
-from ops_center.records import AlarmRecord, stable_id
 from ops_center.store import writes
 from ops_center.store.db import Store, open_store
 from ops_center.store.models import Alarm, Guard
 from ops_center.store.types import utcnow
+from tests.builders import alarm_record, store_alarm
 from tests.wall_harness import CAMERA_ID, ZONE, WallServer, add_user, http_login, site_config
 
 USERS = {  # name: (password, role, roster guard)
@@ -108,15 +108,8 @@ def _callback(site: Site, client: requests.Session, first_output: str, values: d
 
 
 def _alarm(site: Site, n: int, status: str = "new", guard_id: str | None = None) -> str:
-    record = AlarmRecord(id=stable_id("roles", n), kind="danger_zone", severity="critical", title="Person in the lake",
-                         raised_at=datetime.now(UTC), camera_id=CAMERA_ID, zone_name=ZONE, place="East lawn")
-    with site.store.session() as s:
-        writes.raise_alarm(s, record)
-    path = ["acknowledged", "dispatched", "on_scene"]
-    for step in path[: path.index(status) + 1] if status in path else []:
-        with site.store.session() as s:
-            transition(s, record.id, step, "setup", guard_id=guard_id if step == "dispatched" else None)
-    return record.id
+    record = alarm_record(n, run="roles", raised_at=datetime.now(UTC), camera_id=CAMERA_ID, zone_name=ZONE)
+    return store_alarm(site.store, record, status=status, guard_id=guard_id)
 
 
 def _trail(site: Site, alarm_id: str) -> list[tuple[str, str]]:

@@ -11,7 +11,7 @@ import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -28,15 +28,15 @@ from ops_center.escalation import (
     run_escalation_loop,
 )
 from ops_center.notify import Notifier
-from ops_center.records import AlarmRecord, HeartbeatRecord, stable_id
+from ops_center.records import HeartbeatRecord
 from ops_center.store import writes
-from ops_center.store.db import open_store
+from ops_center.store.db import Store, open_store
 from ops_center.store.models import Alarm
 from ops_center.store.types import utcnow
 from ops_center.vocabulary import Severity
+from tests.builders import T0, alarm_record, store_alarm
 from tests.services import ensure_mosquitto
 
-T0 = datetime(2026, 11, 29, 3, 0, tzinfo=UTC)
 POLICY = AlarmPolicy(escalate_after_s=30, camera_offline_after_s=30)
 
 
@@ -168,12 +168,8 @@ def subscriber() -> Iterator[tuple[str, queue.Queue[dict[str, Any]]]]:
     client.loop_stop()
 
 
-def _alarm(store: Any, n: int, severity: str = "critical", raised_at: datetime = T0) -> str:
-    record = AlarmRecord(id=stable_id("esc", n), kind="danger_zone", severity=severity, title=f"Person in lake {n}",
-                         raised_at=raised_at, camera_id="lake-east", zone_name="lake", place="East shore")
-    with store.session() as s:
-        writes.raise_alarm(s, record)
-    return record.id
+def _alarm(store: Store, n: int, severity: str = "critical", raised_at: datetime = T0) -> str:
+    return store_alarm(store, alarm_record(n, run="esc", severity=severity, raised_at=raised_at, place="East shore"))
 
 
 def test_escalation_notifies_the_webhook_and_mqtt_once(store_url: str, receiver: Receiver, subscriber: Any) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -28,12 +28,10 @@ from ops_center.lifecycle import (
     check_transition,
     is_open,
 )
-from ops_center.records import AlarmRecord, stable_id
-from ops_center.store import writes
 from ops_center.store.db import open_store
 from ops_center.store.models import Alarm, Guard
+from tests.builders import T0, alarm_record, store_alarm
 
-T0 = datetime(2026, 11, 29, 3, 0, tzinfo=UTC)
 LEGAL = {
     ("new", "acknowledged"), ("new", "false_alarm"),
     ("acknowledged", "dispatched"), ("acknowledged", "resolved"), ("acknowledged", "false_alarm"),
@@ -73,12 +71,7 @@ def _alarm(store_url: str, n: int = 1) -> tuple[object, str]:
                 Guard(id="g8", name="Li Na", radio_channel="3", post="North gate", status="on_patrol", updated_at=T0),
                 Guard(id="g9", name="Zhao Lei", radio_channel="4", post="Garage", status="off_duty", updated_at=T0),
             ])
-        ids = []
-        for i in range(1, n + 1):
-            record = AlarmRecord(id=stable_id("a", i), kind="danger_zone", severity="critical",
-                                 title="Person in lake", raised_at=T0, camera_id="lake-east", zone_name="lake")
-            writes.raise_alarm(s, record)
-            ids.append(record.id)
+    ids = [store_alarm(store, alarm_record(i, run="lifecycle")) for i in range(1, n + 1)]
     return store, ids[0] if n == 1 else ids
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+import subprocess
+import sys
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import inspect, select, text
@@ -14,8 +16,7 @@ from ops_center.store import migrate, writes
 from ops_center.store.db import open_store
 from ops_center.store.engine import normalize_url
 from ops_center.store.models import Alarm, AlarmTransition, Camera, CameraFrame, CameraHeartbeat, DetectionEvent, Snapshot, Zone
-
-T0 = datetime(2026, 11, 29, 3, 0, tzinfo=UTC)
+from tests.builders import T0, alarm_record
 
 
 def event(i: int) -> EventRecord:
@@ -26,12 +27,9 @@ def event(i: int) -> EventRecord:
     )
 
 
-def alarm(i: int = 1) -> AlarmRecord:
-    return AlarmRecord(
-        id=stable_id("alarm", i), kind="danger_zone", severity="critical", title="Person in lake zone",
-        raised_at=T0, camera_id="lake-east", zone_name="lake", track_id=3, frame_index=12, t_s=1.2,
-        snapshot_path="/data/snapshots/a.jpg", snapshot_jpeg=b"\xff\xd8jpeg", snapshot_size=(640, 360),
-    )
+def alarm() -> AlarmRecord:
+    return alarm_record(run="store", track_id=3, frame_index=12, t_s=1.2, snapshot_path="/data/snapshots/a.jpg",
+                        snapshot_jpeg=b"\xff\xd8jpeg", snapshot_size=(640, 360))
 
 
 def test_migrations_create_every_table_and_match_the_models(store_url: str) -> None:
@@ -123,18 +121,19 @@ def test_unsupported_store_urls_are_refused_by_name(url: str) -> None:
 
 def test_many_processes_opening_a_new_store_at_once_all_succeed(store_url: str) -> None:
     """gunicorn's web workers and camera workers may all open a fresh store at the same moment."""
-    import subprocess
-    import sys
-    import time
-
-    # Each process imports first, then all open the store at the same agreed moment.
+    # Each process imports first and says so, then all open the store the moment they are told to.
     code = (
-        "import sys, time; from ops_center.store.db import open_store; "
-        "time.sleep(max(0.0, float(sys.argv[2]) - time.time())); open_store(sys.argv[1]).dispose()"
+        "import sys; from ops_center.store.db import open_store; "
+        "print('ready', flush=True); sys.stdin.readline(); open_store(sys.argv[1]).dispose()"
     )
-    start_at = str(time.time() + 15)
-    procs = [subprocess.Popen([sys.executable, "-c", code, store_url, start_at], stderr=subprocess.PIPE, text=True)
+    procs = [subprocess.Popen([sys.executable, "-c", code, store_url], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
              for _ in range(4)]
+    ready = [p.stdout.readline().strip() for p in procs]  # blocks until each has imported (or died)
+    for p in procs:
+        p.stdin.write("go\n")
+        p.stdin.flush()
     results = [(p.wait(timeout=120), p.stderr.read()) for p in procs]
+    assert ready == ["ready"] * 4, [err for _, err in results]
     assert all(rc == 0 for rc, _ in results), [err for _, err in results]
     assert migrate.current_revision(open_store(store_url, upgrade=False).engine) == migrate.head_revision()

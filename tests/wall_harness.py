@@ -26,11 +26,10 @@ from ops_center.alarm_actions import transition
 from ops_center.auth import create_user
 from ops_center.config import SiteConfig
 from ops_center.lifecycle import Status
-from ops_center.records import AlarmRecord, stable_id
-from ops_center.store import writes
 from ops_center.store.db import Store
 from ops_center.store.models import Alarm, User
 from ops_center.store.types import utcnow
+from tests import builders
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -162,22 +161,10 @@ def acknowledge_all(store: Store, actor: str = "test-cleanup") -> None:
 def store_alarm(store: Store, n: int, jpeg: bytes, size: tuple[int, int], raised_at: datetime | None = None) -> tuple[str, float]:
     """Store a danger-zone alarm with its snapshot the way a worker does; return its id and the
     ``time.monotonic()`` right after the commit."""
-    record = AlarmRecord(
-        id=stable_id("wall-test", n, time.time_ns()),
-        kind="danger_zone",
-        severity="critical",
-        title="Person in the lake zone",
-        raised_at=raised_at or utcnow(),
-        camera_id=CAMERA_ID,
-        zone_name=ZONE,
-        place="East lawn",
-        track_id=n,
-        snapshot_jpeg=jpeg,
-        snapshot_size=size,
-    )
-    with store.session() as session:
-        writes.raise_alarm(session, record)
-    return record.id, time.monotonic()
+    record = builders.alarm_record(n, run=f"wall-test-{time.time_ns()}", raised_at=raised_at or utcnow(),
+                                   camera_id=CAMERA_ID, zone_name=ZONE, track_id=n, snapshot_jpeg=jpeg,
+                                   snapshot_size=size)
+    return builders.store_alarm(store, record), time.monotonic()
 
 
 def wait_for_popup(page: Page, alarm_id: str, timeout_ms: float = 10_000) -> None:
