@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -63,9 +64,15 @@ def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'ops.db'}"
 
 
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """A fresh database on the local PostgreSQL server, dropped afterwards."""
+@pytest.fixture(scope="module")
+def module_sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A SQLite file store shared by the tests of one module (for data that is costly to make and only read)."""
+    return f"sqlite:///{tmp_path_factory.mktemp('store') / 'ops.db'}"
+
+
+@contextmanager
+def _postgres_database() -> Iterator[str]:
+    """A new database on the local PostgreSQL server, dropped on exit."""
     ensure_postgres()
     name = f"ops_test_{uuid.uuid4().hex[:12]}"
     admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
@@ -79,7 +86,47 @@ def postgres_url() -> Iterator[str]:
         admin.dispose()
 
 
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh database on the local PostgreSQL server, dropped afterwards."""
+    with _postgres_database() as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def module_postgres_url() -> Iterator[str]:
+    """A PostgreSQL database shared by the tests of one module, dropped after the module."""
+    with _postgres_database() as url:
+        yield url
+
+
 @pytest.fixture(params=["sqlite", "postgres"])
 def store_url(request: pytest.FixtureRequest) -> str:
     """The same test on a SQLite file and on a real PostgreSQL server."""
     return request.getfixturevalue(f"{request.param}_url")
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def module_store_url(request: pytest.FixtureRequest) -> str:
+    """``store_url`` shared by the tests of one module: one SQLite file and one PostgreSQL database.
+    Only for tests that read; a test that writes takes its own fresh ``store_url``."""
+    return request.getfixturevalue(f"module_{request.param}_url")
+
+
+# What marks a test, from the fixtures it uses: `-m "not postgres and not browser and not model"`
+# is then the fast core run whatever a test module forgets to declare.
+POSTGRES_FIXTURES = {"postgres_url", "module_postgres_url"}
+STORE_PARAMS = ("store_url", "module_store_url")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark tests that need PostgreSQL, Chromium or the real model by the fixtures they use."""
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if fixtures & POSTGRES_FIXTURES or any(params.get(name) == "postgres" for name in STORE_PARAMS):
+            item.add_marker(pytest.mark.postgres)
+        if "browser" in fixtures:
+            item.add_marker(pytest.mark.browser)
+        if "model_path" in fixtures:
+            item.add_marker(pytest.mark.model)
