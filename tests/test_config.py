@@ -165,5 +165,10 @@ def test_unknown_camera_lists_the_known_ones(tmp_path: Path) -> None:
 
 
 def test_the_shipped_example_site_is_valid() -> None:
-    cfg = load_config(ROOT / "config" / "site.example.yaml", env={"LAKE_CAM_PASSWORD": "x", "GATE_CAM_PASSWORD": "y", "OPS_WEBHOOK_TOKEN": "t"})
-    assert len(cfg.cameras) >= 2 and all(c.zones or c.source for c in cfg.cameras)
+    env = {"LAKE_CAM_PASSWORD": "lake-pw", "GATE_CAM_PASSWORD": "gate-pw", "OPS_WEBHOOK_TOKEN": "hook-token"}
+    cfg = load_config(ROOT / "config" / "site.example.yaml", env=env)
+    assert len(cfg.cameras) >= 2 and all(c.zones for c in cfg.cameras), "the example shows a danger zone per camera"
+    # every secret comes from the environment, none is left as a ${NAME} reference
+    assert [c.source.split("@")[0].rsplit(":", 1)[1] for c in cfg.cameras] == ["lake-pw", "gate-pw"]
+    assert cfg.alarms.webhook_url.endswith("token=hook-token")
+    assert "${" not in cfg.model_dump_json()
