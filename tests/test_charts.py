@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
+import plotly.graph_objects as go
 import pytest
 from plotly.utils import PlotlyJSONEncoder
 
@@ -19,7 +21,7 @@ def builds(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     calls: list[float] = []
     build = charts._figure
 
-    def counted(traces, font: float, **layout):  # noqa: ANN001, ANN003, ANN202
+    def counted(traces: Any, font: float, **layout: Any) -> go.Figure:
         calls.append(font)
         return build(traces, font, **layout)
 

@@ -271,7 +271,7 @@ def _table_reads(store: Store, read: Callable[[Session], object]) -> dict[str, s
         plans = [row[3] for sql, params in statements for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params)]
     reads: dict[str, set[str]] = defaultdict(set)
     for plan in plans:
-        how, table, *_ = plan.split() + [""]
+        how, table, *_ = [*plan.split(), ""]
         if how in ("SCAN", "SEARCH"):
             reads[re.sub(r"_\d+$", "", table)].add(how)
     return reads
