@@ -22,7 +22,7 @@ ZONE = "lake"
 PATH = ("acknowledged", "dispatched", "on_scene", "resolved")
 
 
-def alarm_record(n: int = 1, *, run: str = "test", raised_at: datetime = T0, **fields: Any) -> AlarmRecord:
+def alarm_record(n: int | str = 1, *, run: str = "test", raised_at: datetime = T0, **fields: Any) -> AlarmRecord:
     """Alarm ``n`` of a test run: id ``stable_id(run, n)``, a critical danger-zone alarm on the lake
     camera raised at ``raised_at``; ``fields`` override any other field of ``AlarmRecord``."""
     values: dict[str, Any] = {

@@ -3,7 +3,7 @@ critical count, and the wall marks them overdue from the escalation itself, not 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from layouts.panels.security import alarm_row
@@ -12,22 +12,16 @@ from ops_center.config import AlarmPolicy, StaleLimits
 from ops_center.escalation import EscalationService
 from ops_center.queries.common import ReadContext
 from ops_center.queries.security import AlarmCounts, AlarmItem, alarm_counts, security_panel
-from ops_center.records import AlarmRecord, stable_id
-from ops_center.store import writes
 from ops_center.store.db import Store, open_store
 from ops_center.store.models import Alarm
-from ops_center.vocabulary import AlarmKind, Severity
+from ops_center.vocabulary import Severity
+from tests.builders import T0, alarm_record, store_alarm
 
-T0 = datetime(2026, 11, 29, 3, 0, tzinfo=UTC)
 POLICY = AlarmPolicy(escalate_after_s=30)
 
 
-def _raise(store: Store, name: str, severity: Severity) -> str:
-    record = AlarmRecord(id=stable_id("escalated", name), kind=AlarmKind.DANGER_ZONE, severity=severity,
-                         title=f"Person in {name}", raised_at=T0, camera_id="lake-east", zone_name=name)
-    with store.session() as s:
-        writes.raise_alarm(s, record)
-    return record.id
+def _raise(store: Store, zone: str, severity: Severity) -> str:
+    return store_alarm(store, alarm_record(zone, run="escalated", severity=severity, zone_name=zone))
 
 
 def _items(store: Store, now: datetime) -> dict[str, AlarmItem]:
