@@ -76,10 +76,10 @@ class FakeDetector:
         return self._script[len(self.shown) - 1] if len(self.shown) <= len(self._script) else []
 
 
-def frames(count: int) -> list[Frame]:
+def frames(count: int, width: int = WIDTH, height: int = HEIGHT) -> list[Frame]:
     """Plain grey frames, five a second."""
     return [
-        Frame(np.full((HEIGHT, WIDTH, 3), GREY, np.uint8), index=i, t_s=i / 5,
+        Frame(np.full((height, width, 3), GREY, np.uint8), index=i, t_s=i / 5,
               captured_at=T0 + timedelta(seconds=i / 5))
         for i in range(count)
     ]
@@ -146,7 +146,8 @@ def test_the_snapshot_is_the_annotated_frame_as_jpeg(tmp_path: Path) -> None:
 
 def pixel(image: np.ndarray, x: float, y: float) -> tuple[int, ...]:
     """The BGR colour at relative position ``(x, y)``."""
-    return tuple(int(v) for v in image[int(y * HEIGHT), int(x * WIDTH)])
+    height, width = image.shape[:2]
+    return tuple(int(v) for v in image[int(y * height), int(x * width)])
 
 
 def test_frames_without_an_alarm_are_drawn_only_when_asked(tmp_path: Path) -> None:
@@ -154,3 +155,23 @@ def test_frames_without_an_alarm_are_drawn_only_when_asked(tmp_path: Path) -> No
     assert [r.annotated is not None for r in plain] == [bool(r.alarms) for r in plain]
     _, drawn = run(tmp_path, want_annotated=True)
     assert all(r.annotated is not None and r.annotated.shape == (HEIGHT, WIDTH, 3) for r in drawn)
+
+
+def test_evidence_comes_from_the_main_stream_when_detection_runs_on_a_substream(tmp_path: Path) -> None:
+    fetched: list[np.ndarray] = []
+
+    def main_stream() -> np.ndarray:
+        fetched.append(np.full((1080, 1920, 3), GREY, np.uint8))
+        return fetched[-1]
+
+    detector = FakeDetector(SCRIPT)
+    pipeline = Pipeline(CAMERA, detector, RUN, tmp_path / "snapshots", tz=SHANGHAI)
+    results = [pipeline.process(f, evidence=main_stream) for f in frames(len(SCRIPT), 640, 360)]
+    assert all(img.shape == (360, 640, 3) for img in detector.shown)
+    assert len(fetched) == 2, "the main stream is decoded only for the frames with an alarm"
+    alarm, annotated = results[3].alarms[0], results[3].annotated
+    assert alarm.snapshot_size == (1920, 1080) and annotated is not None and annotated.shape == (1080, 1920, 3)
+    snapshot = cv2.imdecode(np.frombuffer(alarm.snapshot_jpeg, np.uint8), cv2.IMREAD_COLOR)
+    assert snapshot.shape == (1080, 1920, 3)
+    in_lake = SCRIPT[3][0]
+    assert pixel(annotated, in_lake.box[0], in_lake.box[3] - 0.1) == RED  # relative boxes fit the bigger picture
