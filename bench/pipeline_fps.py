@@ -24,13 +24,13 @@ from typing import Any
 os.environ.setdefault("YOLO_OFFLINE", "1")
 os.environ.setdefault("YOLO_AUTOINSTALL", "False")
 
-from detectors.model import PersonDetector  # noqa: E402
-from detectors.pipeline import Pipeline  # noqa: E402
-from detectors.publisher import Publisher  # noqa: E402
-from detectors.replay import replay_camera, replay_frames  # noqa: E402
-from detectors.sources import FrameSource  # noqa: E402
-from ops_center.config import ModelConfig, ZoneConfig  # noqa: E402
-from ops_center.records import stable_id  # noqa: E402
+from detectors.model import PersonDetector
+from detectors.pipeline import Pipeline
+from detectors.publisher import Publisher
+from detectors.replay import replay_camera, replay_frames
+from detectors.sources import FrameSource
+from ops_center.config import ModelConfig, ZoneConfig
+from ops_center.records import stable_id
 
 SHARED = Path(os.environ.get("OPS_SHARED_DIR", Path(__file__).resolve().parents[2] / "shared"))
 CLIPS = ["lake_proxy_beach_shore_360x180_4s.mp4", "fixture_towncentre_640x360_24f.mp4"]

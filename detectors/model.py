@@ -144,7 +144,7 @@ def to_detections(boxes: Any, min_box_area: float = 0.0) -> list[Detection]:
         return []
     ids = boxes.id.int().tolist() if boxes.id is not None else [None] * len(boxes)
     out = []
-    for xyxy, conf, cls, tid in zip(boxes.xyxyn.tolist(), boxes.conf.tolist(), boxes.cls.int().tolist(), ids):
+    for xyxy, conf, cls, tid in zip(boxes.xyxyn.tolist(), boxes.conf.tolist(), boxes.cls.int().tolist(), ids, strict=True):
         det = Detection(box=(xyxy[0], xyxy[1], xyxy[2], xyxy[3]), confidence=conf, track_id=tid, class_id=cls)
         if det.area >= min_box_area:
             out.append(det)

@@ -11,6 +11,7 @@ deterministic for a seed: frame ``n`` shows the scene at ``n / fps`` seconds, wi
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
 from dataclasses import dataclass
@@ -208,7 +209,7 @@ def person_height(feet_y: float) -> float:
 def water_edge_y(x: float) -> float:
     """The y of the near water's edge at ``x`` (both relative), from ``LAKE_ZONE``'s lower side."""
     edge = sorted((p for p in LAKE_ZONE if p[1] > _FAR_SHORE_Y), key=lambda p: p[0])
-    for (xa, ya), (xb, yb) in zip(edge, edge[1:], strict=False):
+    for (xa, ya), (xb, yb) in itertools.pairwise(edge):
         if xa <= x <= xb:
             return ya + (yb - ya) * (x - xa) / (xb - xa)
     return edge[0][1] if x < edge[0][0] else edge[-1][1]
@@ -513,7 +514,7 @@ class SyntheticLakeside:
 
     # --- the cv2.VideoCapture subset ---
 
-    def isOpened(self) -> bool:  # noqa: N802 (OpenCV's name)
+    def isOpened(self) -> bool:
         """True until ``release``."""
         return self._open
 

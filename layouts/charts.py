@@ -63,7 +63,7 @@ def _stacked_bars(x: tuple[str, ...], frozen: tuple[tuple[str, tuple[int, ...]],
         go.Bar(x=list(x), y=list(values), name=name, marker_color=PALETTE[i % len(PALETTE)])
         for i, (name, values) in enumerate(series.items())
     ] or [go.Bar(x=list(x), y=[0] * len(x), showlegend=False)]  # no alarms: the empty hours still show
-    peak = max((sum(column) for column in zip(*series.values())), default=0)
+    peak = max((sum(column) for column in zip(*series.values(), strict=False)), default=0)
     fig = _figure(traces, font, barmode="stack", showlegend=bool(series))
     fig.update_yaxes(dtick=max(1, math.ceil(peak / 4)), range=[0, max(peak, 1) * 1.05])
     return fig.to_plotly_json()

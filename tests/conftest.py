@@ -14,12 +14,11 @@ os.environ.setdefault("YOLO_OFFLINE", "1")
 os.environ.setdefault("YOLO_AUTOINSTALL", "False")
 os.environ.setdefault("YOLO_VERBOSE", "False")
 
-from sqlalchemy import create_engine, text  # noqa: E402
+from playwright.sync_api import Browser, sync_playwright
+from sqlalchemy import create_engine, text
 
-from playwright.sync_api import Browser, sync_playwright  # noqa: E402
-
-from tests.services import POSTGRES_ADMIN_URL, ensure_postgres  # noqa: E402
-from tests.wall_harness import launch_chromium  # noqa: E402
+from tests.services import POSTGRES_ADMIN_URL, ensure_postgres
+from tests.wall_harness import launch_chromium
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("OPS_SHARED_DIR", ROOT.parent / "shared"))

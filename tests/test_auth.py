@@ -101,7 +101,7 @@ def test_bad_user_input_is_named(sqlite_url: str, args: tuple[str, ...], message
 def test_tokens_are_shown_once_stored_as_hashes_and_can_be_revoked(store_url: str) -> None:
     store = open_store(store_url)
     with store.session() as s:
-        row, token = create_token(s, "lake-east-worker", "worker")
+        _, token = create_token(s, "lake-east-worker", "worker")
         _, sensor_token = create_token(s, "fire-panel", "sensor")
     with store.session() as s:
         stored = s.scalars(select(ApiToken.token_hash).order_by(ApiToken.name)).all()

@@ -123,7 +123,7 @@ class Receiver(ThreadingHTTPServer):
         server = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+            def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 server.bodies.put((self.headers["Content-Type"], json.loads(body)))
                 self.send_response(server.status)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 from datetime import timedelta
 
 import pytest
@@ -93,7 +94,7 @@ def test_the_reference_scene_is_stored_step_by_step(store_url: str) -> None:
         trail = [(t.from_status, t.to_status, t.actor, t.at) for t in audit_trail(s, alarm_id)]
     assert trail == [(None, "new", "camera:lake-east", T0)] + [
         (prev, status, actor, T0 + timedelta(minutes=i))
-        for i, ((status, actor), prev) in enumerate(zip(steps, ["new"] + [s for s, _ in steps]), start=1)
+        for i, ((status, actor), prev) in enumerate(zip(steps, ["new"] + [s for s, _ in steps], strict=False), start=1)
     ]
 
 
@@ -121,7 +122,8 @@ def test_two_operators_at_once_leave_one_consistent_record(store_url: str) -> No
     finally:
         first.close(), second.close()
     with store.session() as s:
-        assert [(t.to_status, t.actor) for t in audit_trail(s, alarm_id)] == [("new", "camera:lake-east"), ("acknowledged", "op1")]
+        trail = [(t.to_status, t.actor) for t in audit_trail(s, alarm_id)]
+        assert trail == [("new", "camera:lake-east"), ("acknowledged", "op1")]
         assert s.scalars(select(Alarm.version)).one() == 2
 
 
@@ -163,13 +165,14 @@ GUARD_8 = Principal("li", Role.GUARD, guard_id="g8")
 @pytest.mark.parametrize("user", [MANAGER, GUARD_7])
 def test_managers_and_guards_cannot_acknowledge_or_dispatch(sqlite_url: str, user: Principal) -> None:
     store, alarm_id = _alarm(sqlite_url)
-    with pytest.raises(PermissionDenied, match=f"{user.name} \\({user.role.value}\\) may not alarm.acknowledge"), store.session() as s:
+    refusal = re.escape(f"{user.name} ({user.role.value}) may not alarm.acknowledge")
+    with pytest.raises(PermissionDenied, match=refusal), store.session() as s:
         act(s, user, alarm_id, "acknowledged")
     with store.session() as s:
         act(s, OPERATOR, alarm_id, "acknowledged")
-    with pytest.raises(PermissionDenied, match="may not alarm.dispatch"), store.session() as s:
+    with pytest.raises(PermissionDenied, match=r"may not alarm\.dispatch"), store.session() as s:
         act(s, user, alarm_id, "dispatched", guard_id="g7")
-    with pytest.raises(PermissionDenied, match="may not alarm.false_alarm"), store.session() as s:
+    with pytest.raises(PermissionDenied, match=r"may not alarm\.false_alarm"), store.session() as s:
         act(s, user, alarm_id, "false_alarm", reason="staff")
     with store.session() as s:
         assert [t.to_status for t in audit_trail(s, alarm_id)] == ["new", "acknowledged"]
@@ -183,7 +186,7 @@ def test_a_guard_acts_only_on_his_own_dispatch(store_url: str) -> None:
     for step in ("on_scene", "resolved"):
         with pytest.raises(PermissionDenied, match=f"alarm {alarm_id} is not"), store.session() as s:
             act(s, GUARD_8, alarm_id, step)
-    with pytest.raises(PermissionDenied, match="may not alarm.resolve"), store.session() as s:
+    with pytest.raises(PermissionDenied, match=r"may not alarm\.resolve"), store.session() as s:
         act(s, MANAGER, alarm_id, "resolved")
     with pytest.raises(PermissionDenied), store.session() as s:
         add_note(s, GUARD_8, alarm_id, "not mine")

@@ -107,5 +107,5 @@ def test_tracking_outside_model_track_gives_model_tracks_tracks(
         got = ours.track(frame.image)
         want = to_detections(expected.boxes)
         assert [d.track_id for d in got] == [d.track_id for d in want] and len(want) >= 5
-        for g, w in zip(got, want):
+        for g, w in zip(got, want, strict=True):
             assert g.box == pytest.approx(w.box, abs=1e-5) and g.confidence == pytest.approx(w.confidence, abs=1e-5)

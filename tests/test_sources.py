@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import shutil
 import time
 from pathlib import Path
@@ -40,21 +41,21 @@ def test_a_looped_file_keeps_counting_frames_and_time(media: Path) -> None:
     frames = read_all(source, limit=60)
     assert len(frames) == 60 and not source.finished
     assert [f.index for f in frames] == list(range(60))
-    assert all(b.t_s > a.t_s for a, b in zip(frames, frames[1:]))
+    assert all(b.t_s > a.t_s for a, b in itertools.pairwise(frames))
     assert (frames[24].image == frames[0].image).all()  # the clip started again
     source.close()
 
 
 def test_a_missing_file_is_named_in_one_line(tmp_path: Path) -> None:
     missing = tmp_path / "no_such_clip.mp4"
-    with pytest.raises(SourceUnavailable, match="video file not found: .*no_such_clip.mp4$"):
+    with pytest.raises(SourceUnavailable, match=r"video file not found: .*no_such_clip\.mp4$"):
         FrameSource(str(missing))
 
 
 def test_a_corrupt_file_is_named_in_one_line(tmp_path: Path) -> None:
     corrupt = tmp_path / "corrupt.mp4"
     corrupt.write_bytes(b"\x00\x00\x00\x18ftypmp42" + bytes(range(256)) * 64)
-    with pytest.raises(SourceUnavailable, match="corrupt.mp4") as info:
+    with pytest.raises(SourceUnavailable, match=r"corrupt\.mp4") as info:
         FrameSource(str(corrupt))
     assert "\n" not in str(info.value)
 

@@ -15,7 +15,16 @@ from ops_center.records import AlarmRecord, EventRecord, FrameRecord, HeartbeatR
 from ops_center.store import migrate, writes
 from ops_center.store.db import open_store
 from ops_center.store.engine import normalize_url
-from ops_center.store.models import Alarm, AlarmTransition, Camera, CameraFrame, CameraHeartbeat, DetectionEvent, Snapshot, Zone
+from ops_center.store.models import (
+    Alarm,
+    AlarmTransition,
+    Camera,
+    CameraFrame,
+    CameraHeartbeat,
+    DetectionEvent,
+    Snapshot,
+    Zone,
+)
 from tests.builders import T0, alarm_record
 
 

@@ -31,8 +31,8 @@ from ops_center.store.types import utcnow
 from tests.wall_harness import (
     CAMERA_ID,
     WALL_USER,
-    acknowledge_all,
     WallServer,
+    acknowledge_all,
     audio_state,
     http_login,
     log_in,
@@ -132,7 +132,8 @@ def test_the_wall_fits_1920x1080_and_every_module_shows_store_data(page: Page, s
     for name in MODULES:
         assert page.is_visible(f"#panel-{name} .panel-title"), name
         box = page.locator(f"#panel-{name}").bounding_box()
-        assert box and box["x"] >= 0 and box["y"] >= 0 and box["x"] + box["width"] <= 1920 and box["y"] + box["height"] <= 1080, name
+        assert box, name
+        assert box["x"] >= 0 and box["y"] >= 0 and box["x"] + box["width"] <= 1920 and box["y"] + box["height"] <= 1080, name
 
     with store.session() as s:
         normal = s.scalar(select(func.count()).select_from(FireDevice).where(FireDevice.state == "normal"))
@@ -184,7 +185,8 @@ def test_a_stored_alarm_pops_up_within_2_s_with_sound_until_acknowledged(
     popup = page.inner_text("#alarm-popup")
     assert "Lake east shore" in popup and "Lake (drowning danger)" in popup and "East lawn" in popup
     page.wait_for_function(
-        "() => { const i = document.querySelector('#alarm-popup .popup-snapshot'); return i && i.complete && i.naturalWidth > 0; }"
+        "() => { const i = document.querySelector('#alarm-popup .popup-snapshot');"
+        " return i && i.complete && i.naturalWidth > 0; }"
     )
     assert page.evaluate("() => document.querySelector('#alarm-popup .popup-snapshot').naturalWidth") == size[0]
     page.wait_for_function("() => { const a = document.getElementById('alarm-sound'); return !a.paused && a.currentTime > 0; }")

@@ -7,6 +7,7 @@ the seed and the local date), so filling a time window twice, or in pieces, give
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
 from collections.abc import Iterator, Sequence
@@ -53,7 +54,7 @@ def curve(points: Sequence[tuple[float, float]], x: float) -> float:
     """Piecewise-linear interpolation through ``points`` (sorted by x), flat beyond both ends."""
     if x <= points[0][0]:
         return points[0][1]
-    for (x0, y0), (x1, y1) in zip(points, points[1:], strict=False):
+    for (x0, y0), (x1, y1) in itertools.pairwise(points):
         if x <= x1:
             return y0 + (y1 - y0) * (x - x0) / (x1 - x0)
     return points[-1][1]
