@@ -1,18 +1,27 @@
-"""Posting camera records to the shared store, with a local outbox so that nothing is lost.
+"""Posting camera records to the shared store from a writer thread, so that detection never waits on it.
 
-Events and alarms are first written to a small SQLite outbox file beside the worker (one per
-camera), then drained to the store. While the store is unreachable they wait there; when it is back
-the outbox drains in order. Posting is idempotent by record id, so a record sent twice (a crash
-between store commit and outbox delete) is stored once. Heartbeats and live frames are not buffered:
-only the newest matters.
+The frame loop hands records over without touching the store: events and alarms go into a small
+SQLite outbox file the worker owns (one per camera; a ``kill -9`` loses nothing that got there),
+alarm snapshots to their files beside it, and the newest heartbeat and live frame into one-slot
+mailboxes (a newer one replaces an older one: only the newest matters). A writer thread takes
+them to the store. While the store is down, slow or silent, the outbox keeps the records and the
+writer retries; when the store answers again the outbox drains in order. Posting is idempotent by
+record id, so a record sent twice (an answer lost on a silent link, a crash between store commit
+and outbox delete) is stored once.
+
+A store that stops answering is an outage even before any error comes back: a write that has had
+no answer for ``stall_s`` counts as one. The log warns once per outage and says once when the store
+is back, with how many records drained; ``status()`` gives the frame loop what its heartbeat says.
 """
 
 from __future__ import annotations
 
 import logging
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy.exc import InterfaceError, OperationalError
@@ -27,10 +36,16 @@ log = logging.getLogger(__name__)
 STORE_DOWN = (StoreUnavailable, OperationalError, InterfaceError)
 _RECORD_TYPES: dict[str, type[EventRecord] | type[AlarmRecord]] = {"event": EventRecord, "alarm": AlarmRecord}
 DRAIN_BATCH = 200
+# The writer's own bounds: a SQLite writer lock or a PostgreSQL statement holds it no longer than this.
+WRITER_BUSY_TIMEOUT_MS = 5_000
+WRITER_STATEMENT_TIMEOUT_MS = 30_000
 
 
 class Outbox:
-    """Records waiting for the store, in a SQLite file; first in, first out, one copy per id."""
+    """Records waiting for the store, in a SQLite file; first in, first out, one copy per id.
+
+    Each thread opens its own ``Outbox`` on the same file (SQLite connections stay in their thread).
+    """
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -57,6 +72,10 @@ class Outbox:
         """Forget every record up to and including sequence number ``seq``."""
         self._db.execute("DELETE FROM outbox WHERE seq <= ?", (seq,))
 
+    def alarms(self) -> int:
+        """How many of the waiting records are alarms."""
+        return int(self._db.execute("SELECT count(*) FROM outbox WHERE kind = 'alarm'").fetchone()[0])
+
     def __len__(self) -> int:
         return int(self._db.execute("SELECT count(*) FROM outbox").fetchone()[0])
 
@@ -65,8 +84,26 @@ class Outbox:
         self._db.close()
 
 
+@dataclass(frozen=True)
+class StoreStatus:
+    """What a worker's heartbeat says about its link to the store."""
+
+    reachable: bool
+    records_waiting: int
+    alarms_waiting: int
+
+    @property
+    def note(self) -> str:
+        """A line for the heartbeat's message, empty when all is well."""
+        if not self.reachable:
+            return f"store unreachable, {self.alarms_waiting} alarms waiting"
+        if self.records_waiting:
+            return f"{self.records_waiting} records wait in the outbox"
+        return ""
+
+
 class Publisher:
-    """Sends one camera's records to the store, buffering events and alarms while it is down."""
+    """Sends one camera's records to the store from a writer thread; the caller never waits on the store."""
 
     def __init__(
         self,
@@ -74,37 +111,58 @@ class Publisher:
         outbox_path: Path,
         *,
         retry_s: float = 5.0,
+        stall_s: float = 5.0,
+        busy_timeout_ms: int = WRITER_BUSY_TIMEOUT_MS,
+        statement_timeout_ms: int = WRITER_STATEMENT_TIMEOUT_MS,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.store_url = store_url
-        self.outbox = Outbox(outbox_path)
+        self.outbox = Outbox(outbox_path)  # the caller's connection; the writer thread opens its own
         self.retry_s = retry_s
+        self.stall_s = stall_s
+        self._busy_timeout_ms = busy_timeout_ms
+        self._statement_timeout_ms = statement_timeout_ms
         self._clock = clock
-        self._store: Store | None = None
-        self._retry_at = 0.0
-        self._down_since: float | None = None
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._closing = threading.Event()
         self._cameras: list[CameraConfig] = []
-        self.last_error = ""
+        self._heartbeat: HeartbeatRecord | None = None
+        self._frame: FrameRecord | None = None
+        self._store: Store | None = None
+        self._busy_since: float | None = None
+        self._down_since: float | None = None
+        self._retry_at = 0.0
+        self._drained = (0, 0)  # records and alarms drained since the outage began
+        self._writer = threading.Thread(target=self._run, name=f"store-writer:{outbox_path.stem}", daemon=True)
+        self._writer.start()
 
     @property
     def pending(self) -> int:
         """How many events and alarms wait in the outbox."""
         return len(self.outbox)
 
-    @property
-    def store_reachable(self) -> bool:
-        """False after a failed attempt, until the next one succeeds."""
-        return self._down_since is None
+    def status(self) -> StoreStatus:
+        """The link to the store as the heartbeat reports it.
+
+        Unreachable from a failed write, or one without answer for ``stall_s``, until the outbox has drained.
+        """
+        with self._lock:
+            busy_since = self._busy_since
+        if busy_since is not None and self._clock() - busy_since > self.stall_s:
+            self._outage(f"no answer for {self._clock() - busy_since:.0f} s", busy_since)
+        return StoreStatus(self._down_since is None, len(self.outbox), self.outbox.alarms())
 
     def sync_cameras(self, cameras: Sequence[CameraConfig]) -> None:
-        """Write these cameras and their zones to the store now, or as soon as it is reachable."""
-        self._cameras = list(cameras)
-        self.flush()
+        """Have these cameras and their zones written to the store as soon as it is reachable."""
+        with self._lock:
+            self._cameras = list(cameras)
+        self._wake.set()
 
     def publish(self, events: Sequence[EventRecord], alarms: Sequence[AlarmRecord]) -> None:
-        """Queue events and alarms in the outbox, save alarm snapshots to disk, and drain the outbox.
+        """Keep events and alarms in the outbox and save alarm snapshots to disk; the writer sends them on.
 
-        The records are queued first: a snapshot file that cannot be written (disk full, a folder
+        The records are kept first: a snapshot file that cannot be written (disk full, a folder
         without permission) is logged and does not lose the alarm, whose JPEG also goes to the store.
         """
         if not events and not alarms:
@@ -115,81 +173,135 @@ class Publisher:
                 save_snapshot(alarm)
             except OSError as exc:
                 log.error("alarm %s: cannot write its snapshot file %s: %s", alarm.id, alarm.snapshot_path, exc)
-        self.flush()
+        self._wake.set()
 
-    def flush(self) -> bool:
-        """Drain the outbox (and pending camera set-up) to the store; True when nothing is left."""
-        if not self._due():
-            return False
-        try:
-            store = self._open()
-            if self._cameras:
-                with store.session() as session:
-                    writes.sync_cameras(session, self._cameras)
-                self._cameras = []
-            while batch := self.outbox.peek(DRAIN_BATCH):
-                with store.session() as session:
-                    writes.record_events(session, [r for _, r in batch if isinstance(r, EventRecord)])
-                    for _, rec in batch:
-                        if isinstance(rec, AlarmRecord):
-                            writes.raise_alarm(session, rec)
-                self.outbox.remove_through(batch[-1][0])
-        except STORE_DOWN as exc:
-            self._failed(exc)
-            return False
-        self._recovered()
-        return True
+    def heartbeat(self, beat: HeartbeatRecord) -> None:
+        """Hand over the camera's newest health report (it replaces one not yet written)."""
+        with self._lock:
+            self._heartbeat = beat
+        self._wake.set()
 
-    def heartbeat(self, beat: HeartbeatRecord) -> bool:
-        """Store the camera's newest health report; False (and not kept) when the store is down."""
-        return self._latest(lambda session: writes.save_heartbeat(session, beat))
+    def frame(self, frame: FrameRecord) -> None:
+        """Hand over the camera's newest live frame (it replaces one not yet written)."""
+        with self._lock:
+            self._frame = frame
+        self._wake.set()
 
-    def frame(self, frame: FrameRecord) -> bool:
-        """Store the camera's newest live frame; False (and not kept) when the store is down."""
-        return self._latest(lambda session: writes.save_frame(session, frame))
+    def close(self, timeout_s: float = 15.0) -> int:
+        """Give the writer up to ``timeout_s`` to send what it holds, then close the outbox.
 
-    def close(self) -> None:
-        """Try a last drain, then close the outbox and the store connections."""
-        self._retry_at = 0.0
-        self.flush()
-        if self.pending:
-            log.warning("%d records stay in the outbox %s until the store is reachable", self.pending, self.outbox.path)
+        Returns how many records the store did not take: they stay in the outbox file for the next run.
+        """
+        self._closing.set()
+        self._wake.set()
+        self._writer.join(timeout_s)
+        left = self.pending
+        if self._writer.is_alive():
+            log.warning("the store did not answer within %.0f s; %d records stay in the outbox %s",
+                        timeout_s, left, self.outbox.path)
+        elif left:
+            log.warning("%d records stay in the outbox %s until the store is reachable", left, self.outbox.path)
         self.outbox.close()
-        if self._store is not None:
-            self._store.dispose()
+        return left
 
-    def _latest(self, write: Callable[..., None]) -> bool:
-        if not self._due():
-            return False
+    def _run(self) -> None:
+        outbox = Outbox(self.outbox.path)
         try:
-            with self._open().session() as session:
-                write(session)
-        except STORE_DOWN as exc:
-            self._failed(exc)
-            return False
-        self._recovered()
-        return True
+            while True:
+                if self._down_since is not None:  # no sooner than retry_s after a failure, unless closing
+                    self._closing.wait(max(0.0, self._retry_at - self._clock()))
+                self._wake.wait(self.retry_s)
+                self._wake.clear()
+                closing = self._closing.is_set()
+                self._write(outbox)
+                if closing:
+                    return
+        finally:
+            outbox.close()
+            if self._store is not None:
+                self._store.dispose()
 
-    def _due(self) -> bool:
-        return self._down_since is None or self._clock() >= self._retry_at
+    def _write(self, outbox: Outbox) -> None:
+        """One attempt: camera set-up, the newest heartbeat and frame, then the outbox in batches."""
+        with self._lock:
+            cameras, beat, frame = self._cameras, self._heartbeat, self._frame
+            self._heartbeat = self._frame = None
+        if not (cameras or beat or frame or len(outbox)):
+            return
+        with self._lock:
+            self._busy_since = self._clock()
+        error: Exception | None = None
+        try:
+            self._send(outbox, cameras, beat, frame)
+        except STORE_DOWN as exc:
+            error = exc
+        except Exception as exc:  # a bug or a record the store refuses: keep the records, say so, keep trying
+            if self._down_since is None:
+                log.exception("store writer: unexpected error")
+            error = exc
+        with self._lock:
+            self._busy_since = None
+        if error is not None:
+            self._failed(error)
+        else:
+            self._recovered()
+
+    def _send(
+        self, outbox: Outbox, cameras: list[CameraConfig], beat: HeartbeatRecord | None, frame: FrameRecord | None
+    ) -> None:
+        store = self._open()
+        if cameras or beat or frame:
+            with store.session() as session:
+                if cameras:
+                    writes.sync_cameras(session, cameras)
+                if beat:
+                    writes.save_heartbeat(session, beat)
+                if frame:
+                    writes.save_frame(session, frame)
+            with self._lock:
+                if self._cameras is cameras:
+                    self._cameras = []
+        while batch := outbox.peek(DRAIN_BATCH):
+            with store.session() as session:
+                writes.record_events(session, [r for _, r in batch if isinstance(r, EventRecord)])
+                for _, rec in batch:
+                    if isinstance(rec, AlarmRecord):
+                        writes.raise_alarm(session, rec)
+            outbox.remove_through(batch[-1][0])
+            with self._lock:
+                records, alarms = self._drained
+                self._drained = (records + len(batch), alarms + sum(isinstance(r, AlarmRecord) for _, r in batch))
 
     def _open(self) -> Store:
         if self._store is None:
-            self._store = open_store(self.store_url)
+            self._store = open_store(
+                self.store_url, busy_timeout_ms=self._busy_timeout_ms, statement_timeout_ms=self._statement_timeout_ms
+            )
         return self._store
 
     def _failed(self, exc: Exception) -> None:
-        self.last_error = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         self._retry_at = self._clock() + self.retry_s
-        if self._down_since is None:
+        self._outage(str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__)
+
+    def _outage(self, reason: str, stalled_since: float | None = None) -> None:
+        """Note an outage (logged once); ``stalled_since``: only if that write still has no answer."""
+        with self._lock:
+            if stalled_since is not None and self._busy_since != stalled_since:
+                return
+            if self._down_since is not None:
+                return
             self._down_since = self._clock()
-            log.warning("store unreachable, buffering in %s: %s", self.outbox.path, self.last_error)
+            self._drained = (0, 0)
+        log.warning("store unreachable, buffering in %s: %s", self.outbox.path, reason)
 
     def _recovered(self) -> None:
-        if self._down_since is not None:
-            log.info("store reachable again after %.0f s", self._clock() - self._down_since)
+        with self._lock:
+            if self._down_since is None:
+                return
+            down_s, (records, alarms) = self._clock() - self._down_since, self._drained
             self._down_since = None
-            self.last_error = ""
+        log.warning("store reachable again after %.0f s; %d records drained from the outbox (%d alarms)",
+                    down_s, records, alarms)
 
 
 def save_snapshot(alarm: AlarmRecord) -> None:

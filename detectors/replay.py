@@ -34,13 +34,12 @@ class ReplayStats:
 def replay_frames(source: FrameSource, pipeline: Pipeline, publisher: Publisher) -> Iterator[tuple[Frame, FrameResult]]:
     """Process every frame of ``source`` from first to last, publishing events and alarms as they come.
 
-    Yields each frame with what it produced; the outbox is drained once more after the last frame.
+    Yields each frame with what it produced; the publisher's writer sends them on (``close()`` waits for it).
     """
     while (frame := source.read()) is not None:
         result = pipeline.process(frame)
         publisher.publish(result.events, result.alarms)
         yield frame, result
-    publisher.flush()
 
 
 def replay(

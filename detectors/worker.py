@@ -1,7 +1,9 @@
 """The per-camera worker loop: frames at the camera's rate -> pipeline -> store.
 
 Alarms (with their annotated snapshot) and zone events go through the publisher's outbox; the live
-annotated frame goes to the store about four times a second and a heartbeat every two seconds.
+annotated frame goes to the store about four times a second and a heartbeat every two seconds. The
+loop never waits on the store: the publisher's writer thread does the writing, and while the store
+cannot be reached the heartbeat (when it gets through) says so, with how many alarms wait.
 When the model cannot be loaded the worker says so (log and heartbeat) and keeps publishing the
 live frames, so the wall shows the camera as "detector unavailable". ``stop()`` (SIGTERM, Ctrl-C)
 ends the loop; the worker then drains its outbox and reports itself "stopped".
@@ -108,7 +110,6 @@ class CameraWorker:
             self._feed.stop()
             if self._main is not None:
                 self._main.stop()
-            self.publisher.flush()
             # A reader that failed is an outage, not an end: say "offline" and exit non-zero, so the
             # wall and the escalation check see it and the supervisor starts the worker again.
             self._heartbeat(CameraState.OFFLINE if self._feed.failure else CameraState.STOPPED, why)
@@ -136,8 +137,6 @@ class CameraWorker:
         while not self._stop.is_set() and not feed.finished:
             now = time.monotonic()
             if now >= next_beat:
-                if self.publisher.pending:  # the store was down: retry the outbox even without new records
-                    self.publisher.flush()
                 self._heartbeat(feed.source.state, feed.source.message)
                 next_beat = now + HEARTBEAT_PERIOD_S
             if period and now < next_due:
@@ -187,9 +186,8 @@ class CameraWorker:
     def _heartbeat(self, status: CameraState, message: str = "") -> None:
         read = self._feed.frames_read if self._feed is not None else 0
         fps_read, fps_processed = self._rates.take(read, self.frames_processed)
-        notes = [m for m in (message, self.model_message) if m]
-        if self.publisher.pending:
-            notes.append(f"{self.publisher.pending} records wait in the outbox")
+        store = self.publisher.status()
+        notes = [m for m in (message, self.model_message, store.note) if m]
         now = utcnow()
         self.publisher.heartbeat(
             HeartbeatRecord(
@@ -206,5 +204,7 @@ class CameraWorker:
                 updated_at=now,
                 host=socket.gethostname(),
                 pid=os.getpid(),
+                store_reachable=store.reachable,
+                alarms_waiting=store.alarms_waiting,
             )
         )

@@ -81,6 +81,8 @@ class HeartbeatRecord(_Record):
     updated_at: AwareDatetime
     host: str = ""
     pid: int | None = None
+    store_reachable: bool = True
+    alarms_waiting: int = 0
 
 
 class FrameRecord(_Record):

@@ -23,9 +23,11 @@ from ops_center.config import ZoneConfig
 from ops_center.errors import InputError
 from ops_center.geometry import parse_polygon
 from ops_center.records import AlarmRecord
-from ops_center.store.db import StoreUnavailable
+from ops_center.store.db import open_store
 from ops_cli.alarms import alarm_json
 from ops_cli.options import add_config_options, identifier, site_config, whole_number
+
+STORE_WAIT_S = 120.0  # after the last frame, how long the store may take to receive what is still queued
 
 MAX_MIN_FRAMES = 1000
 DESCRIPTION = (
@@ -81,11 +83,9 @@ def run(args: argparse.Namespace) -> int:
     detector = PersonDetector(config.model)
     root = config.data_dir
     url = config.store_url
+    open_store(url).dispose()  # an unreachable store is an error before any work, not records left behind
     publisher = Publisher(url, root / "outbox" / f"{camera.id}.sqlite")
     publisher.sync_cameras([camera])
-    if not publisher.store_reachable:
-        publisher.close()
-        raise StoreUnavailable(f"cannot reach the store {url}: {publisher.last_error}")
     pipeline = Pipeline(camera, detector, replay_run_key(args.video, zones), root / "snapshots",
                         tz=ZoneInfo(config.site.timezone))
 
@@ -98,10 +98,9 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         stats = replay(source, pipeline, publisher, on_alarm=show)
-        waiting = publisher.pending
     finally:
         source.close()
-        publisher.close()
+        waiting = publisher.close(timeout_s=STORE_WAIT_S)
     print(f"{args.video}: {stats.frames} frames in {stats.seconds:.1f} s ({stats.fps:.1f} fps), "
           f"{stats.events} zone events, {stats.alarms} alarms -> {camera.id}", file=sys.stderr)
     if waiting:

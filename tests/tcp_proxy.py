@@ -1,4 +1,4 @@
-"""A TCP forwarder for tests: put it between a client and a real server, then cut and restore the link."""
+"""A TCP forwarder for tests: put it between a client and a real server, then cut, silence and restore the link."""
 
 from __future__ import annotations
 
@@ -7,7 +7,11 @@ import threading
 
 
 class TcpProxy:
-    """Forwards 127.0.0.1:PORT to ``target``; ``stop()`` drops every connection and refuses new ones."""
+    """Forwards 127.0.0.1:PORT to ``target``; ``stop()`` drops every connection and refuses new ones.
+
+    ``pause()`` silences the link the way a stalled switch or a paused VM does: connections stay
+    open and new ones are accepted, but nothing is forwarded either way until ``resume()``.
+    """
 
     def __init__(self, target: tuple[str, int], port: int = 0) -> None:
         self.target = target
@@ -15,6 +19,8 @@ class TcpProxy:
         self._listener: socket.socket | None = None
         self._conns: list[socket.socket] = []
         self._lock = threading.Lock()
+        self._flowing = threading.Event()
+        self._flowing.set()
 
     def start(self) -> TcpProxy:
         listener = socket.socket()
@@ -25,6 +31,14 @@ class TcpProxy:
         self._listener = listener
         threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
         return self
+
+    def pause(self) -> None:
+        """Stop forwarding without closing anything (a silent link)."""
+        self._flowing.clear()
+
+    def resume(self) -> None:
+        """Forward again, starting with what was held back."""
+        self._flowing.set()
 
     def stop(self) -> None:
         """Close the listener and every forwarded connection."""
@@ -56,10 +70,10 @@ class TcpProxy:
             for a, b in ((client, upstream), (upstream, client)):
                 threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
 
-    @staticmethod
-    def _pipe(src: socket.socket, dst: socket.socket) -> None:
+    def _pipe(self, src: socket.socket, dst: socket.socket) -> None:
         try:
             while data := src.recv(65536):
+                self._flowing.wait()
                 dst.sendall(data)
         except OSError:
             pass

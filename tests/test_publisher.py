@@ -16,8 +16,9 @@ from detectors.publisher import Publisher
 from ops_center.config import CameraConfig, ZoneConfig
 from ops_center.records import AlarmRecord, EventRecord, HeartbeatRecord, stable_id
 from ops_center.store.db import open_store
-from ops_center.store.models import Alarm, Camera, DetectionEvent, Snapshot, Zone
+from ops_center.store.models import Alarm, Camera, CameraHeartbeat, DetectionEvent, Snapshot, Zone
 from tests.tcp_proxy import TcpProxy
+from tests.waiting import wait_for
 
 T0 = datetime(2026, 11, 29, 3, 0, tzinfo=UTC)
 CAMERA = CameraConfig(
@@ -95,29 +96,42 @@ def heartbeat() -> HeartbeatRecord:
     return HeartbeatRecord(camera_id="lake-east", status="online", model_status="ok", started_at=T0, updated_at=T0)
 
 
+def stored_heartbeat(url: str) -> CameraHeartbeat | None:
+    store = open_store(url)
+    with store.session() as s:
+        beat = s.get(CameraHeartbeat, "lake-east")
+    store.dispose()
+    return beat
+
+
 def test_records_wait_in_the_outbox_while_the_store_is_down_and_arrive_once(
-    flaky_store: FlakyStore, tmp_path: Path, frame_jpeg: bytes
+    flaky_store: FlakyStore, tmp_path: Path, frame_jpeg: bytes, caplog: pytest.LogCaptureFixture
 ) -> None:
     events, alarm = records(frame_jpeg, tmp_path)
     flaky_store.down()
-    publisher = Publisher(flaky_store.url, tmp_path / "outbox" / "lake-east.sqlite", retry_s=0)
+    publisher = Publisher(flaky_store.url, tmp_path / "outbox" / "lake-east.sqlite", retry_s=0.2)
     publisher.sync_cameras([CAMERA])
     publisher.publish(events, [alarm])
+    assert cv2.imread(alarm.snapshot_path) is not None  # the evidence is on disk before any store write
 
-    assert not publisher.store_reachable and publisher.last_error
-    assert publisher.pending == 3
-    assert not publisher.heartbeat(heartbeat())  # the newest heartbeat only: not kept
-    assert cv2.imread(alarm.snapshot_path) is not None  # the evidence is on disk already
+    wait_for("the outage", lambda: not publisher.status().reachable)
+    status = publisher.status()
+    assert (status.records_waiting, status.alarms_waiting) == (3, 1)
+    assert status.note == "store unreachable, 1 alarms waiting"
 
     flaky_store.up()
-    assert publisher.flush() and publisher.store_reachable and publisher.pending == 0
-    assert publisher.heartbeat(heartbeat())
+    wait_for("the outbox to drain", lambda: publisher.status().reachable and publisher.pending == 0)
+    publisher.heartbeat(heartbeat())
+    wait_for("the heartbeat", lambda: stored_heartbeat(flaky_store.real_url))
     assert stored(flaky_store.real_url) == (sorted(e.id for e in events), [alarm.id], 1, ["rtsp://10.0.0.5/stream"])
 
     publisher.publish(events, [alarm])  # sent again (say, after a crash before the outbox was cleared)
-    assert publisher.pending == 0
+    assert publisher.close() == 0
     assert stored(flaky_store.real_url)[:3] == (sorted(e.id for e in events), [alarm.id], 1)
-    publisher.close()
+    outage = [r.getMessage() for r in caplog.records if "store unreachable" in r.getMessage()]
+    back = [r.getMessage() for r in caplog.records if "store reachable again" in r.getMessage()]
+    assert len(outage) == 1 and len(back) == 1  # once per outage, however many retries
+    assert "3 records drained from the outbox (1 alarms)" in back[0]
 
 
 def test_an_alarm_whose_snapshot_file_cannot_be_written_still_reaches_the_store(
@@ -125,10 +139,10 @@ def test_an_alarm_whose_snapshot_file_cannot_be_written_still_reaches_the_store(
 ) -> None:
     events, alarm = records(frame_jpeg, tmp_path)
     (tmp_path / "snapshots").write_text("a file where the snapshot folder belongs")
-    publisher = Publisher(sqlite_url, tmp_path / "outbox" / "lake-east.sqlite", retry_s=0)
+    publisher = Publisher(sqlite_url, tmp_path / "outbox" / "lake-east.sqlite", retry_s=0.2)
     publisher.sync_cameras([CAMERA])
     publisher.publish(events, [alarm])
-    publisher.close()
+    assert publisher.close() == 0
     assert stored(sqlite_url)[:3] == (sorted(e.id for e in events), [alarm.id], 1)
     assert f"cannot write its snapshot file {alarm.snapshot_path}" in caplog.text
 
@@ -139,15 +153,15 @@ def test_the_outbox_survives_a_restart_of_the_worker(
     events, alarm = records(frame_jpeg, tmp_path)
     outbox = tmp_path / "outbox" / "lake-east.sqlite"
     flaky_store.down()
-    first = Publisher(flaky_store.url, outbox, retry_s=0)
+    first = Publisher(flaky_store.url, outbox, retry_s=0.2)
     first.publish(events, [alarm])
-    first.close()  # the worker stops while the store is still down
+    assert first.close() == 3  # the worker stops while the store is still down
 
     flaky_store.up()
-    second = Publisher(flaky_store.url, outbox, retry_s=0)
+    second = Publisher(flaky_store.url, outbox, retry_s=0.2)
     assert second.pending == 3
     second.sync_cameras([CAMERA])  # the first attempt after the restart drains the outbox too
-    assert second.pending == 0
+    wait_for("the outbox to drain", lambda: second.pending == 0)
     assert stored(flaky_store.real_url)[:2] == (sorted(e.id for e in events), [alarm.id])
     second.close()
 
@@ -156,20 +170,21 @@ def test_a_postgres_link_cut_mid_run_buffers_and_drains(postgres_url: str, tmp_p
     url = make_url(postgres_url)
     proxy = TcpProxy((url.host or "127.0.0.1", url.port or 5432)).start()
     via_proxy = url.set(port=proxy.port).render_as_string(hide_password=False)
-    publisher = Publisher(via_proxy, tmp_path / "outbox.sqlite", retry_s=0)
+    publisher = Publisher(via_proxy, tmp_path / "outbox.sqlite", retry_s=0.2)
     publisher.sync_cameras([CAMERA])
     early, early_alarm = records(frame_jpeg, tmp_path, first=0)
     publisher.publish(early, [early_alarm])
-    assert publisher.pending == 0 and publisher.store_reachable
+    wait_for("the first records in the store", lambda: publisher.pending == 0 and stored(postgres_url)[1])
 
     proxy.stop()
     late, late_alarm = records(frame_jpeg, tmp_path, first=100)
     publisher.publish(late, [late_alarm])
-    assert publisher.pending == 3 and not publisher.store_reachable
+    wait_for("the outage", lambda: not publisher.status().reachable)
+    assert publisher.pending == 3
 
     again = TcpProxy(proxy.target, port=proxy.port).start()
     try:
-        assert publisher.flush() and publisher.pending == 0
+        wait_for("the outbox to drain", lambda: publisher.status().reachable and publisher.pending == 0)
         events, alarms, snapshots, _ = stored(postgres_url)
         assert events == sorted(e.id for e in early + late)
         assert alarms == sorted([early_alarm.id, late_alarm.id]) and snapshots == 2
@@ -180,4 +195,3 @@ def test_a_postgres_link_cut_mid_run_buffers_and_drains(postgres_url: str, tmp_p
     finally:
         publisher.close()
         again.stop()
-

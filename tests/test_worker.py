@@ -7,8 +7,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
@@ -22,6 +20,7 @@ from sqlalchemy import select
 from detectors.supervisor import Supervisor
 from ops_center.store.db import open_store
 from ops_center.store.models import Alarm, CameraFrame, CameraHeartbeat, Snapshot
+from tests.waiting import wait_for
 
 STREET = "fixture_towncentre_640x360_24f.mp4"
 LOWER_HALF = [[0, 0.5], [1, 0.5], [1, 1], [0, 1]]
@@ -43,16 +42,6 @@ def site_file(tmp_path: Path, store_url: str, model: Path | str, cameras: list[d
 def street_camera(media: Path, camera_id: str = "street", **extra: Any) -> dict[str, Any]:
     return {"id": camera_id, "name": "Street", "source": str(media / STREET), "loop": True, "fps": 5,
             "zones": [{"name": "lower", "polygon": LOWER_HALF, "cooldown_s": 600}], **extra}
-
-
-def wait_for(what: str, probe: Callable[[], T | None], timeout_s: float = 180) -> T:
-    """Poll ``probe`` until it returns something truthy (a readiness wait, not a timing check)."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if result := probe():
-            return result
-        time.sleep(0.5)
-    raise AssertionError(f"gave up waiting for {what}")
 
 
 def read_row(url: str, model: type[T], **where: Any) -> T | None:

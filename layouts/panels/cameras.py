@@ -20,8 +20,12 @@ _TONE = {
 
 
 def camera_card(cam: CameraHealth, lang: str) -> html.Div:
-    """A camera's live thumbnail with its name, state, frame rate and frame age."""
+    """A camera's live thumbnail with its name, state, frame rate, frame age and, while its worker
+    cannot reach the store, how many of its alarms wait."""
     frame_age = age_text(cam.last_frame.age_s, lang) if cam.last_frame.age_s is not None else "–"
+    store = [] if cam.store_reachable else [
+        html.Span(t("cameras.store_unreachable", lang, n=cam.alarms_waiting), className="cam-store")
+    ]
     facts = html.Div(
         [
             html.Div(cam.name, className="cam-name"),
@@ -33,6 +37,7 @@ def camera_card(cam: CameraHealth, lang: str) -> html.Div:
                         t("cameras.frame", lang, age=frame_age),
                         className="age age--stale" if cam.last_frame.stale else "age",
                     ),
+                    *store,
                 ],
                 className="cam-facts",
             ),

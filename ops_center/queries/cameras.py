@@ -25,11 +25,13 @@ class CameraHealth:
     heartbeat: Stamp
     last_frame: Stamp
     has_frame: bool
+    store_reachable: bool = True
+    alarms_waiting: int = 0
 
     @property
     def needs_attention(self) -> bool:
-        """True when the camera does not deliver what it should."""
-        return self.state not in (CameraHealthState.ONLINE, CameraHealthState.STARTING)
+        """True when the camera does not deliver what it should (its alarms included)."""
+        return self.state not in (CameraHealthState.ONLINE, CameraHealthState.STARTING) or not self.store_reachable
 
 
 def camera_state(
@@ -83,6 +85,8 @@ def camera_health(session: Session, ctx: ReadContext, offline_after_s: float) ->
                 heartbeat=heartbeat,
                 last_frame=ctx.stamp(frame_at or (beat.last_frame_at if beat else None), "cameras"),
                 has_frame=frame_at is not None,
+                store_reachable=beat.store_reachable if beat else True,
+                alarms_waiting=beat.alarms_waiting if beat else 0,
             )
         )
     return out

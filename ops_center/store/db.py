@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ops_center.errors import OpsError
 from ops_center.store import migrate
-from ops_center.store.engine import make_engine, make_sessionmaker
+from ops_center.store.engine import SQLITE_BUSY_TIMEOUT_MS, make_engine, make_sessionmaker
 
 
 class StoreUnavailable(OpsError):
@@ -37,9 +37,19 @@ class Store:
         self.engine.dispose()
 
 
-def open_store(url: str, *, upgrade: bool = True) -> Store:
-    """Connect to the store at ``url`` and (by default) migrate it to the newest schema."""
-    engine = make_engine(url)
+def open_store(
+    url: str,
+    *,
+    upgrade: bool = True,
+    busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS,
+    statement_timeout_ms: int | None = None,
+) -> Store:
+    """Connect to the store at ``url`` and (by default) migrate it to the newest schema.
+
+    ``busy_timeout_ms`` bounds a SQLite write's wait for another writer's lock;
+    ``statement_timeout_ms`` bounds every PostgreSQL statement (none by default).
+    """
+    engine = make_engine(url, busy_timeout_ms=busy_timeout_ms, statement_timeout_ms=statement_timeout_ms)
     try:
         if upgrade:
             migrate.upgrade(engine)

@@ -1,4 +1,10 @@
-"""Engine set-up: SQLite in WAL mode with a busy timeout, or PostgreSQL through psycopg 3."""
+"""Engine set-up: SQLite in WAL mode with a busy timeout, or PostgreSQL through psycopg 3.
+
+PostgreSQL connections carry TCP keepalives and a TCP user timeout, so a link that goes silent
+(packets dropped, no reset) ends the connection with an error within a minute instead of the
+kernel's two hours; a caller that must not wait long (the camera worker's store writer) also asks
+for a statement timeout.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +20,8 @@ from ops_center.errors import ConfigError
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 PG_CONNECT_TIMEOUT_S = 5
+PG_KEEPALIVES = {"keepalives": 1, "keepalives_idle": 10, "keepalives_interval": 5, "keepalives_count": 3}
+PG_TCP_USER_TIMEOUT_MS = 30_000
 
 
 def parse_store_url(url: str) -> URL:
@@ -41,23 +49,37 @@ def normalize_url(url: str) -> str:
         raise ConfigError(f"store URL {url!r}: {exc}") from None
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
-    """Create an engine for ``url``; SQLite files get their folder, WAL and a busy timeout."""
+def make_engine(
+    url: str,
+    *,
+    busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS,
+    statement_timeout_ms: int | None = None,
+    **kwargs: Any,
+) -> Engine:
+    """Create an engine for ``url``; SQLite files get their folder, WAL and a busy timeout of
+    ``busy_timeout_ms``; PostgreSQL gets connect, keepalive and TCP timeouts, and a server-side
+    ``statement_timeout_ms`` when given."""
     url = normalize_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         Path(str(parsed.database)).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs)
-        event.listen(engine, "connect", _sqlite_pragmas)
+        engine = create_engine(url, connect_args={"timeout": busy_timeout_ms / 1000}, **kwargs)
+        event.listen(engine, "connect", lambda conn, _record: _sqlite_pragmas(conn, busy_timeout_ms))
         return engine
-    # A host that drops packets must not stall a camera worker for minutes: fail fast, then the outbox keeps the records.
-    return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": PG_CONNECT_TIMEOUT_S}, **kwargs)
+    connect_args: dict[str, Any] = {
+        "connect_timeout": PG_CONNECT_TIMEOUT_S,
+        "tcp_user_timeout": PG_TCP_USER_TIMEOUT_MS,
+        **PG_KEEPALIVES,
+    }
+    if statement_timeout_ms is not None:
+        connect_args["options"] = f"-c statement_timeout={statement_timeout_ms}"
+    return create_engine(url, pool_pre_ping=True, connect_args=connect_args, **kwargs)
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_pragmas(dbapi_connection: Any, busy_timeout_ms: int) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()

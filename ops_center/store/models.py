@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -164,6 +165,12 @@ class CameraHeartbeat(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     host: Mapped[str] = mapped_column(String(200), default="")
     pid: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    store_reachable: Mapped[bool] = mapped_column(
+        Boolean, default=True, server_default=true(), doc="False while the worker cannot write to the store"
+    )
+    alarms_waiting: Mapped[int] = mapped_column(
+        Integer, default=0, server_default="0", doc="alarms in the worker's outbox, not yet in the store"
+    )
 
 
 class CameraFrame(Base):
