@@ -44,13 +44,14 @@ WRITER_STATEMENT_TIMEOUT_MS = 30_000
 class Outbox:
     """Records waiting for the store, in a SQLite file; first in, first out, one copy per id.
 
-    Each thread opens its own ``Outbox`` on the same file (SQLite connections stay in their thread).
+    Safe to call from any thread; the writer thread opens its own ``Outbox`` on the same file.
     """
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self._db = sqlite3.connect(path, isolation_level=None)
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute(
             "CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT,"
@@ -60,28 +61,33 @@ class Outbox:
     def put(self, records: Sequence[EventRecord | AlarmRecord]) -> None:
         """Keep ``records`` until they are taken out."""
         rows = [(r.id, "alarm" if isinstance(r, AlarmRecord) else "event", r.model_dump_json()) for r in records]
-        with self._db:
+        with self._lock, self._db:
             self._db.executemany("INSERT OR IGNORE INTO outbox (id, kind, body) VALUES (?, ?, ?)", rows)
 
     def peek(self, limit: int) -> list[tuple[int, EventRecord | AlarmRecord]]:
         """The oldest ``limit`` records with their sequence numbers."""
-        rows = self._db.execute("SELECT seq, kind, body FROM outbox ORDER BY seq LIMIT ?", (limit,)).fetchall()
+        with self._lock:
+            rows = self._db.execute("SELECT seq, kind, body FROM outbox ORDER BY seq LIMIT ?", (limit,)).fetchall()
         return [(seq, _RECORD_TYPES[kind].model_validate_json(body)) for seq, kind, body in rows]
 
     def remove_through(self, seq: int) -> None:
         """Forget every record up to and including sequence number ``seq``."""
-        self._db.execute("DELETE FROM outbox WHERE seq <= ?", (seq,))
+        with self._lock:
+            self._db.execute("DELETE FROM outbox WHERE seq <= ?", (seq,))
 
     def alarms(self) -> int:
         """How many of the waiting records are alarms."""
-        return int(self._db.execute("SELECT count(*) FROM outbox WHERE kind = 'alarm'").fetchone()[0])
+        with self._lock:
+            return int(self._db.execute("SELECT count(*) FROM outbox WHERE kind = 'alarm'").fetchone()[0])
 
     def __len__(self) -> int:
-        return int(self._db.execute("SELECT count(*) FROM outbox").fetchone()[0])
+        with self._lock:
+            return int(self._db.execute("SELECT count(*) FROM outbox").fetchone()[0])
 
     def close(self) -> None:
         """Close the file."""
-        self._db.close()
+        with self._lock:
+            self._db.close()
 
 
 @dataclass(frozen=True)
@@ -290,7 +296,7 @@ class Publisher:
                 return
             if self._down_since is not None:
                 return
-            self._down_since = self._clock()
+            self._down_since = stalled_since if stalled_since is not None else self._clock()
             self._drained = (0, 0)
         log.warning("store unreachable, buffering in %s: %s", self.outbox.path, reason)
 

@@ -18,6 +18,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -58,15 +59,21 @@ class _Rates:
         return rates
 
 
+def outbox_path(config: SiteConfig, camera_id: str) -> Path:
+    """The camera's outbox file under the site's data folder."""
+    return config.data_dir / "outbox" / f"{camera_id}.sqlite"
+
+
 class CameraWorker:
     """Runs one camera of a site until ``stop()`` is called or its (non-looping) file ends."""
 
-    def __init__(self, config: SiteConfig, camera_id: str) -> None:
+    def __init__(self, config: SiteConfig, camera_id: str, publisher: Publisher | None = None) -> None:
+        """``publisher``: where the records go; by default the site's store through the camera's outbox."""
         self.config = config
         self.camera = config.camera(camera_id)
         self.started_at = utcnow()
         self.tz = ZoneInfo(config.site.timezone)
-        self.publisher = Publisher(config.store_url, config.data_dir / "outbox" / f"{self.camera.id}.sqlite")
+        self.publisher = publisher or Publisher(config.store_url, outbox_path(config, self.camera.id))
         self.renderer = FrameRenderer(self.camera, self.tz)
         self.model_status = ModelStatus.LOADING
         self.model_message = ""
