@@ -67,7 +67,9 @@ TEXT: dict[str, dict[str, str]] = {
     "cameras.online": {"zh-CN": "在线 {n}/{total}", "en": "{n}/{total} online"},
     "cameras.fps": {"zh-CN": "{n} 帧/秒", "en": "{n} fps"},
     "cameras.frame": {"zh-CN": "画面 {age}", "en": "frame {age}"},
-    "cameras.store_unreachable": {"zh-CN": "数据库不可达，{n} 条告警待发", "en": "store unreachable, {n} alarms waiting"},
+    "cameras.store_unreachable": {
+        "zh-CN": "数据库不可达，{n} 条告警待发", "en": "store unreachable, {n} alarms waiting"
+    },
     # fire
     "fire.devices": {"zh-CN": "设备 {n} 个", "en": "{n} devices"},
     "fire.all_normal": {"zh-CN": "全部设备正常", "en": "All devices normal"},
