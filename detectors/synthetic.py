@@ -39,6 +39,7 @@ LAKE_ZONE: list[list[float]] = [
     [0.2, 0.545],
     [0.0, 0.535],
 ]
+_LAKE_POINTS = [(x, y) for x, y in LAKE_ZONE]
 
 _FAR_SHORE_Y = 0.2  # the top edge of LAKE_ZONE
 _HORIZON_Y = 0.08  # people shrink toward this line (perspective of a camera looking down)
@@ -193,7 +194,7 @@ def _cut_out(person: _Person) -> Cutout:
             points = (np.array(stroke) - [ox, oy]).astype(np.int32)
             cv2.polylines(mask, [points], False, label, width)
     bgd, fgd = np.zeros((1, 65)), np.zeros((1, 65))
-    cv2.grabCut(crop, mask, None, bgd, fgd, 5, cv2.GC_INIT_WITH_MASK)
+    cv2.grabCut(crop, mask, None, bgd, fgd, 5, cv2.GC_INIT_WITH_MASK)  # type: ignore[call-overload]  # the stubs reject the mask dtype
     alpha = ((mask == cv2.GC_FGD) | (mask == cv2.GC_PR_FGD)).astype(np.float32)
     alpha = cv2.GaussianBlur(cv2.erode(alpha, np.ones((3, 3), np.uint8)), (5, 5), 0)
     ys, xs = np.nonzero(alpha > 0.5)
@@ -407,10 +408,10 @@ def paint_background(width: int, height: int, seed: int) -> np.ndarray:
     for row in np.arange(_PATH_TOP_Y, _PATH_BOTTOM_Y, 0.03):  # paving joints
         cv2.line(img, (0, int(row * height)), (width, int(row * height)), (150, 162, 170), 1)
     for col in np.arange(-1.0, 2.0, 0.08):
-        top = (0.5 + (col - 0.5) * 0.6, _PATH_TOP_Y)
+        apex = (0.5 + (col - 0.5) * 0.6, _PATH_TOP_Y)
         cv2.line(
             img,
-            (int(top[0] * width), int(top[1] * height)),
+            (int(apex[0] * width), int(apex[1] * height)),
             (int(col * width), int(_PATH_BOTTOM_Y * height)),
             (150, 162, 170),
             1,
@@ -499,7 +500,7 @@ class SyntheticLakeside:
         self.people = []
         for index, pose in sorted(poses, key=lambda item: item[1].feet[1]):  # far ones first
             x, y = pose.feet
-            in_lake = point_in_polygon(x, y, LAKE_ZONE)
+            in_lake = point_in_polygon(x, y, _LAKE_POINTS)
             depth = min(0.08, (water_edge_y(x) - y) * 2) if in_lake else 0.0
             box = _paste(frame, self._cutouts[index], pose, t, depth)
             if box is not None:

@@ -79,9 +79,9 @@ class DangerZone:
             tid = det.track_id
             assert tid is not None
             if self.contains(det):
-                track = self._tracks.get(tid) or self._adopt_lost(det, visible, t) or _Track()
-                self._tracks[tid] = track
-                events.extend(self._inside(tid, track, det, t))
+                inside = self._tracks.get(tid) or self._adopt_lost(det, visible, t) or _Track()
+                self._tracks[tid] = inside
+                events.extend(self._inside(tid, inside, det, t))
             elif (track := self._tracks.get(tid)) is not None:
                 track.run = 0
                 if not track.entered:

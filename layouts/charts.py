@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import plotly.graph_objects as go
@@ -42,16 +42,16 @@ def _figure(traces: Sequence[go.BaseTraceType], font: float, **layout: Any) -> g
     return fig
 
 
-def _frozen(series: dict[str, Sequence[Any]]) -> tuple[tuple[str, tuple[Any, ...]], ...]:
+def _frozen(series: Mapping[str, Sequence[Any]]) -> tuple[tuple[str, tuple[Any, ...]], ...]:
     return tuple((name, tuple(values)) for name, values in series.items())
 
 
-def stacked_bars(x: Sequence[str], series: dict[str, Sequence[int]], font: float) -> Figure:
+def stacked_bars(x: Sequence[str], series: Mapping[str, Sequence[int]], font: float) -> Figure:
     """Stacked bars: one series per name (e.g. alarms per hour and kind)."""
     return _stacked_bars(tuple(x), _frozen(series), font)
 
 
-def lines(x: Sequence[str], series: dict[str, Sequence[float | None]], font: float) -> Figure:
+def lines(x: Sequence[str], series: Mapping[str, Sequence[float | None]], font: float) -> Figure:
     """One line per name (e.g. free spaces per lot and hour)."""
     return _lines(tuple(x), _frozen(series), font)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, tzinfo
+from typing import Any
 
 from dash import html
 
@@ -48,3 +49,8 @@ def stamp_badge(stamp: Stamp, lang: str) -> html.Span:
 def number(value: float, digits: int = 0) -> str:
     """A number with thousands separators."""
     return f"{value:,.{digits}f}"
+
+
+def data_attributes(**values: object) -> dict[str, Any]:
+    """HTML ``data-*`` attributes for a Dash component: ``alarm_id=x`` gives ``data-alarm-id="x"``."""
+    return {f"data-{name.replace('_', '-')}": value for name, value in values.items()}

@@ -14,9 +14,9 @@ import threading
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -192,7 +192,8 @@ class EscalationService:
             for esc in due_escalations(candidates, now, self.policy):
                 if self._escalate(s, esc, now):
                     result.escalated.append(esc.alarm_id)
-                    messages.append(escalation_message(s.get(Alarm, esc.alarm_id), esc, self.policy))
+                    escalated = s.get_one(Alarm, esc.alarm_id)
+                    messages.append(escalation_message(escalated, esc, self.policy))
         for message in messages:  # after the commit: only notify about what is on record
             result.deliveries.extend(self.notifier.send(message))
         return result
@@ -214,12 +215,13 @@ class EscalationService:
 
     def _escalate(self, s: Session, esc: Escalation, now: datetime) -> bool:
         """Escalate once: the update only matches while the alarm is still new and not escalated."""
-        done = s.execute(
+        result = s.execute(
             update(Alarm)
             .where(Alarm.id == esc.alarm_id, Alarm.status == Status.NEW.value, Alarm.escalated_at.is_(None))
             .values(severity=esc.to_severity, escalated_at=now, updated_at=now)
             .execution_options(synchronize_session=False)
-        ).rowcount == 1
+        )
+        done = cast("CursorResult[Any]", result).rowcount == 1
         if done:
             s.add(
                 AlarmTransition(

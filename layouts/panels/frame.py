@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from dash import html
+from dash.development.base_component import Component
 
 from layouts.format import stamp_badge
 from layouts.i18n import t
@@ -27,7 +28,7 @@ def panel(
     ``attention`` is None while nothing needs the operator (a calm module), ``"warn"`` for a fault
     to follow up (amber frame) and ``"alert"`` for what needs action now (a pulsing red frame).
     """
-    head = [html.H2(t(f"panel.{name}", lang), className="panel-title")]
+    head: list[Component] = [html.H2(t(f"panel.{name}", lang), className="panel-title")]
     if summary is not None:
         head.append(html.Div(summary, className="panel-summary"))
     if stamp is not None:

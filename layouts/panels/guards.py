@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dash import html
 
-from layouts.format import age_text
+from layouts.format import age_text, data_attributes
 from layouts.i18n import t, term
 from layouts.panels.frame import Rendered, chip, empty, panel
 from ops_center.queries.guards import GuardItem, GuardsPanel
@@ -25,7 +25,7 @@ def guard_row(g: GuardItem, lang: str) -> html.Div:
             html.Div(age_text(g.updated.age_s or 0, lang), className="row-age"),
         ],
         className=f"list-row list-row--{TONE.get(g.status, 'info')}",
-        **{"data-guard-id": g.id, "data-status": g.status},
+        **data_attributes(guard_id=g.id, status=g.status),
     )
 
 

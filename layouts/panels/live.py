@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 from dash import html
 
-from layouts.format import age_text
+from layouts.format import age_text, data_attributes
 from layouts.i18n import t
 from ops_center.queries import Stamp
 
@@ -40,7 +40,7 @@ def live_tile(camera_id: str, caption: list | str, no_frame_text: str, class_nam
     classes = ["live-tile", class_name, "live-tile--stalled" if stalled else ""]
     return html.Div(
         [
-            html.Img(src=url, className="live-img", alt="", **{"data-live": url}),
+            html.Img(src=url, className="live-img", alt="", **data_attributes(live=url)),
             html.Div(no_frame_text, className="live-missing"),
             *([html.Div(stalled, className="live-stalled")] if stalled else []),
             html.Div(caption, className="live-caption"),

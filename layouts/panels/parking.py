@@ -34,7 +34,8 @@ def render(data: ParkingPanel, lang: str, font: float) -> Rendered:
     names = {lot.lot_id: lot.name for lot in data.lots}
     hours = [h.strftime("%H") for h in data.trend.hours]
     series = {names.get(lot_id, lot_id): free for lot_id, free in data.trend.free.items()}
-    newest = max((lot.updated for lot in data.lots if lot.updated.at), key=lambda s: s.at, default=Stamp(None, None, True))
+    stamped = [lot.updated for lot in data.lots if lot.updated.at is not None]
+    newest = max(stamped, key=lambda s: s.at.timestamp() if s.at else 0.0, default=Stamp(None, None, True))
     body = [
         html.Div([lot_row(lot, lang) for lot in data.lots], className="lots"),
         html.Div(t("parking.trend", lang), className="chart-title"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dash import html
 
-from layouts.format import waiting_clock
+from layouts.format import data_attributes, waiting_clock
 from layouts.i18n import t, term
 from layouts.panels.frame import Rendered, chip, panel
 from layouts.panels.live import live_tile, stalled_text
@@ -44,7 +44,7 @@ def alarm_row(alarm: AlarmItem, lang: str) -> html.Div:
             html.Div(waiting_clock(alarm.age_s), className="alarm-age"),
         ],
         className=" ".join(classes),
-        **{"data-alarm-id": alarm.id},
+        **data_attributes(alarm_id=alarm.id),
     )
 
 

@@ -17,7 +17,6 @@ from sqlalchemy.sql.functions import FunctionElement
 from ops_center.config import SiteConfig, StaleLimits
 from ops_center.store.types import utcnow
 
-
 Domain = Literal["cameras", "fire", "parking", "commerce", "guards", "traffic", "environment"]
 
 
@@ -72,7 +71,7 @@ class ReadContext:
         return self.local(self.now).replace(minute=0, second=0, microsecond=0).astimezone(UTC)
 
 
-class time_bucket(FunctionElement[int]):  # noqa: N801 - reads like the SQL function it renders
+class time_bucket(FunctionElement[int]):
     """``time_bucket(column, start, width_s)``: the index of ``width_s``-long buckets since ``start``.
 
     Renders as integer arithmetic on epoch seconds for SQLite and PostgreSQL alike, so grouping by
@@ -83,7 +82,7 @@ class time_bucket(FunctionElement[int]):  # noqa: N801 - reads like the SQL func
     inherit_cache = True
     name = "time_bucket"
 
-    def __init__(self, column: ColumnElement[Any], start: datetime, width_s: int) -> None:
+    def __init__(self, column: ColumnElement[Any] | InstrumentedAttribute[Any], start: datetime, width_s: int) -> None:
         super().__init__(column, literal(int(start.timestamp()), Integer), literal(int(width_s), Integer))
 
 

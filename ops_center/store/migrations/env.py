@@ -10,7 +10,7 @@ config = context.config
 connection = config.attributes.get("connection")
 
 
-def _run(conn) -> None:  # type: ignore[no-untyped-def]
+def _run(conn) -> None:
     context.configure(
         connection=conn,
         target_metadata=Base.metadata,
