@@ -1,6 +1,6 @@
 """The per-frame pipeline shared by the live worker, the replay command and the benchmark.
 
-frame -> tracked persons -> each ``DangerZone`` -> ``EventRecord``s and ``AlarmRecord``s (with an
+frame -> motion gate -> tracked persons (the last ones where the gate kept the detector off) -> each ``DangerZone`` -> ``EventRecord``s and ``AlarmRecord``s (with an
 annotated snapshot). Record ids are stable: ``stable_id(run_key, camera, zone, track, kind,
 frame_index)``, so processing the same video twice under the same run key stores each record once.
 The pipeline does no I/O: publishing and saving files is the caller's business.
@@ -18,6 +18,7 @@ import numpy as np
 
 from detectors.annotate import FrameRenderer, encode_jpeg
 from detectors.detection import Detection
+from detectors.gate import MotionGate
 from detectors.sources import Frame
 from detectors.zones import DangerZone, ZoneEvent
 from ops_center.config import CameraConfig
@@ -63,6 +64,8 @@ class Pipeline:
         self.jpeg_quality = jpeg_quality
         self.renderer = FrameRenderer(camera, tz)
         self.zones = [DangerZone(z) for z in camera.zones]
+        self.gate = MotionGate(camera.motion, [z.polygon for z in camera.zones])
+        self._detections: list[Detection] = []
 
     def process(
         self, frame: Frame, *, want_annotated: bool = False, evidence: Callable[[], np.ndarray] | None = None
@@ -73,7 +76,7 @@ class Pipeline:
         the main stream of a camera that detects on a low-resolution one. Boxes are relative, so they
         fit either.
         """
-        detections = self.detector.track(frame.image)
+        detections = self._detect(frame)
         zone_events = [ev for zone in self.zones for ev in zone.update(detections, frame.t_s)]
         events = [self._event(ev, frame) for ev in zone_events]
         alarm_events = [(ev, rec) for ev, rec in zip(zone_events, events) if ev.kind == "zone_alarm"]
@@ -87,6 +90,12 @@ class Pipeline:
             jpeg = encode_jpeg(annotated, self.jpeg_quality)
             alarms = [self._alarm(ev, rec, frame, jpeg, annotated.shape) for ev, rec in alarm_events]
         return FrameResult(detections, events, alarms, annotated)
+
+    def _detect(self, frame: Frame) -> list[Detection]:
+        """Fresh detections when the gate lets the detector run; else the last ones (nothing moved)."""
+        if self.gate.should_detect(frame.image, frame.t_s, self._detections):
+            self._detections = self.detector.track(frame.image)
+        return self._detections
 
     def _id(self, ev: ZoneEvent, kind: str, frame: Frame) -> str:
         return stable_id(self.run_key, self.camera.id, ev.zone, ev.track_id, kind, frame.index)

@@ -82,6 +82,7 @@ class CameraWorker:
         self._rates = _Rates()
         self._feed: LiveFeed | None = None
         self._main: LiveFeed | None = None
+        self._pipeline: Pipeline | None = None
         self._main_index = -1
 
     def stop(self) -> None:
@@ -101,7 +102,7 @@ class CameraWorker:
             self._heartbeat(CameraState.OFFLINE, str(exc))
             self.publisher.close()
             raise
-        pipeline = self._load_pipeline()
+        pipeline = self._pipeline = self._load_pipeline()
         # frames to process come from the detect stream where there is one; pictures to show from the main one
         self._feed = LiveFeed(detect_source or source)
         self._main = LiveFeed(source) if detect_source is not None else None
@@ -206,6 +207,7 @@ class CameraWorker:
                 fps_processed=round(fps_processed, 2),
                 frames_read=read,
                 frames_processed=self.frames_processed,
+                frames_inferred=self._pipeline.gate.inferred if self._pipeline is not None else 0,
                 last_frame_at=self._rates.last_frame_at,
                 started_at=self.started_at,
                 updated_at=now,

@@ -66,6 +66,25 @@ class MapPoint(_Strict):
     y: float = Field(ge=0, le=1)
 
 
+class MotionConfig(_Strict):
+    """Motion gating: the detector runs only on frames where something moved, near a watched place, or now and then."""
+
+    enabled: bool = Field(True, description="false: the detector runs on every processed frame")
+    width: int = Field(160, ge=32, le=1920, description="width of the small grey frame compared")
+    threshold: int = Field(25, ge=1, le=255, description="grey-level change that counts a pixel as changed")
+    min_area: float = Field(0.002, gt=0, lt=1, description="share of unmasked pixels that must change")
+    max_gap_s: float = Field(2.0, gt=0, description="the detector runs at least this often anyway")
+    near: float = Field(0.1, ge=0, le=1, description="a tracked person this close to a zone keeps the detector on")
+    masks: list[Polygon] = Field(default_factory=list, description="areas whose motion is ignored (trees, water, clocks)")
+
+    @field_validator("masks", mode="before")
+    @classmethod
+    def _masks(cls, value: Any) -> list[Polygon]:
+        if not isinstance(value, list):
+            raise ValueError("a list of polygons")
+        return [validate_polygon(poly) for poly in value]
+
+
 class CameraConfig(_Strict):
     """One camera: where its frames come from, how fast to process them, and its zones."""
 
@@ -87,6 +106,7 @@ class CameraConfig(_Strict):
     enabled: bool = True
     map: MapPoint | None = Field(None, description="where the camera sits on the guard's site plan")
     zones: list[ZoneConfig] = Field(default_factory=list)
+    motion: MotionConfig = MotionConfig()
 
     @model_validator(mode="after")
     def _unique_zone_names(self) -> CameraConfig:

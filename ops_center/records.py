@@ -76,6 +76,7 @@ class HeartbeatRecord(_Record):
     fps_processed: float = 0.0
     frames_read: int = 0
     frames_processed: int = 0
+    frames_inferred: int = Field(0, description="processed frames the detector ran on (the rest: motion gating)")
     last_frame_at: datetime | None = None
     started_at: AwareDatetime
     updated_at: AwareDatetime

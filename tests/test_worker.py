@@ -72,6 +72,7 @@ def test_a_worker_publishes_heartbeats_frames_and_alarms_and_stops_cleanly_on_si
             (b := read_row(store_url, CameraHeartbeat, camera_id="street"))
             and b.status == "online" and b.model_status == "ok" and b.frames_processed > 0 and b))
         assert beat.pid == worker.pid and beat.fps_read > 0 and beat.last_frame_at is not None
+        assert 0 < beat.frames_inferred <= beat.frames_processed  # the share of frames the detector ran on
         alarm = wait_for("an alarm", lambda: read_row(store_url, Alarm, camera_id="street"))
         frame = wait_for("a live frame", lambda: read_row(store_url, CameraFrame, camera_id="street"))
     finally:

@@ -160,6 +160,7 @@ class CameraHeartbeat(Base):
     fps_processed: Mapped[float] = mapped_column(Float, default=0.0)
     frames_read: Mapped[int] = mapped_column(Integer, default=0)
     frames_processed: Mapped[int] = mapped_column(Integer, default=0)
+    frames_inferred: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     last_frame_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -1,0 +1,175 @@
+"""Motion gating: the gate's rules on made frames, and gated runs raising the same alarms as ungated ones
+on every shared clip and on still-heavy footage made from them, with the real model."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bench.still_footage import sampled_frames, still_heavy
+from detectors.detection import Detection
+from detectors.gate import MotionGate, distance_to_region
+from detectors.model import PersonModel, PersonTracker
+from detectors.pipeline import Pipeline
+from detectors.sources import Frame
+from ops_center.config import CameraConfig, ModelConfig, MotionConfig, ZoneConfig
+from ops_center.store.types import utcnow
+
+# a worker walks into a marked zone on a still warehouse floor (a lake shore at 5 frames a second moves its
+# walkers further than their own width between frames, too far for ByteTrack to follow)
+STILL_SOURCE = "danger_zone_worker_zone_intel_480x270.gif"
+LOWER_HALF = ((0.0, 0.5), (1.0, 0.5), (1.0, 1.0), (0.0, 1.0))
+CLIPS = [
+    "lake_proxy_beach_shore_360x180_4s.mp4",
+    "fixture_towncentre_640x360_24f.mp4",
+    "parking_lot_cctv_day_576x320_4s.mp4",
+    "footfall_mall_entrance_640x360_15s.mp4",
+    "footfall_overhead_concourse_bw_854x480_14s.mp4",
+    "danger_zone_worker_zone_intel_480x270.gif",
+    "footfall_store_aisle_intel_480x270.gif",
+    "parking_lot_cctv_timelapse_640x480_8s.mp4",
+    "pedestrians_oxford_towncentre_1080p_10s.mp4",
+]
+
+
+def still_scene(seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    return rng.integers(60, 200, (180, 320, 3), dtype=np.uint8)
+
+
+def noisy(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    return np.clip(image + rng.normal(0, 2, image.shape), 0, 255).astype(np.uint8)
+
+
+def with_blob(image: np.ndarray, x: int, y: int) -> np.ndarray:
+    out = image.copy()
+    out[y : y + 30, x : x + 15] = 250
+    return out
+
+
+def person_at(x: float, y: float, track_id: int = 1) -> Detection:
+    return Detection(box=(x - 0.02, y - 0.1, x + 0.02, y), confidence=0.9, track_id=track_id)
+
+
+def test_a_still_noisy_scene_runs_the_detector_only_every_few_seconds() -> None:
+    gate = MotionGate(MotionConfig(max_gap_s=2.0), [LOWER_HALF])
+    rng = np.random.default_rng(1)
+    scene = still_scene()
+    runs = [gate.should_detect(noisy(scene, rng), i / 5, []) for i in range(50)]  # 10 s at 5 frames a second
+    assert [i for i, run in enumerate(runs) if run] == [0, 10, 20, 30, 40]
+    assert gate.share_inferred == pytest.approx(5 / 50)
+
+
+def test_motion_runs_the_detector_unless_it_is_masked() -> None:
+    scene = still_scene()
+    gate = MotionGate(MotionConfig(), [])
+    assert gate.should_detect(scene, 0.0, [])
+    assert not gate.should_detect(scene, 0.2, [])
+    assert gate.should_detect(with_blob(scene, 40, 40), 0.4, [])  # something appeared top left
+
+    masked = MotionGate(MotionConfig(masks=[((0, 0), (0.5, 0), (0.5, 0.5), (0, 0.5))]), [])  # a tree top left
+    assert masked.should_detect(scene, 0.0, [])
+    assert not masked.should_detect(with_blob(scene, 40, 40), 0.2, [])
+    assert masked.should_detect(with_blob(scene, 240, 120), 0.4, [])  # the same, bottom right
+
+
+def test_a_tracked_person_in_or_near_a_region_keeps_the_detector_on() -> None:
+    scene = still_scene()
+    line = ((0.2, 0.3), (0.8, 0.3))
+    gate = MotionGate(MotionConfig(near=0.1), [LOWER_HALF, line])
+    assert gate.should_detect(scene, 0.0, [])
+    assert not gate.should_detect(scene, 0.2, [person_at(0.5, 0.1)])  # far from both
+    assert gate.should_detect(scene, 0.4, [person_at(0.5, 0.45)])  # near the zone
+    assert gate.should_detect(scene, 0.6, [person_at(0.5, 0.7)])  # in it
+    assert gate.should_detect(scene, 0.8, [person_at(0.5, 0.35)])  # near the line
+    car = Detection(box=(0.4, 0.6, 0.6, 0.8), confidence=0.9, track_id=2, class_id=2)
+    assert not gate.should_detect(scene, 1.0, [car])  # only persons keep it on
+
+
+def test_a_disabled_gate_runs_the_detector_on_every_frame() -> None:
+    gate = MotionGate(MotionConfig(enabled=False), [])
+    scene = still_scene()
+    assert all(gate.should_detect(scene, i / 5, []) for i in range(20))
+
+
+def test_distance_to_a_region() -> None:
+    assert distance_to_region((0.5, 0.7), LOWER_HALF) == 0.0
+    assert distance_to_region((0.5, 0.4), LOWER_HALF) == pytest.approx(0.1)
+    assert distance_to_region((0.1, 0.5), ((0.2, 0.3), (0.8, 0.3))) == pytest.approx((0.1**2 + 0.2**2) ** 0.5)
+
+
+@dataclass
+class CachedModel:
+    """The real model, each distinct frame inferred once for both runs (its output does not depend on the run)."""
+
+    model: PersonModel
+    boxes: dict[str, np.ndarray]
+    inferred: int = 0
+
+    def predict(self, image: np.ndarray) -> np.ndarray:
+        key = hashlib.blake2b(image.tobytes(), digest_size=16).hexdigest()
+        if key not in self.boxes:
+            self.boxes[key] = self.model.predict([image])[0]
+        self.inferred += 1
+        return self.boxes[key]
+
+
+class CachedDetector:
+    """One run's detector: the cached model and a tracker of its own."""
+
+    def __init__(self, model: CachedModel) -> None:
+        self.model = model
+        self.tracker = PersonTracker(model.model.config)
+
+    def track(self, image: np.ndarray) -> list[Detection]:
+        return self.tracker.update(self.model.predict(image), image)
+
+
+def run(frames: list[np.ndarray], fps: float, model: CachedModel, gated: bool, tmp: Path) -> tuple[list, list, float]:
+    """(alarms, events, share of frames inferred) of one pass of the pipeline over ``frames``."""
+    zone = ZoneConfig(name="lower", polygon=LOWER_HALF, cooldown_s=3.0)
+    camera = CameraConfig(id="clip", name="clip", source="clip.mp4", zones=[zone], motion=MotionConfig(enabled=gated))
+    pipeline = Pipeline(camera, CachedDetector(model), "run", tmp)
+    alarms, events = [], []
+    for index, image in enumerate(frames):
+        result = pipeline.process(Frame(image=image, index=index, t_s=index / fps, captured_at=utcnow()))
+        alarms += [(a.zone_name, a.track_id, a.frame_index) for a in result.alarms]
+        events += [(e.kind, e.zone_name, e.track_id, e.frame_index) for e in result.events]
+    return alarms, events, pipeline.gate.share_inferred
+
+
+@pytest.fixture(scope="module")
+def cached_model(model_path: Path) -> CachedModel:
+    return CachedModel(PersonModel(ModelConfig(path=str(model_path)), threads=1), {})
+
+
+@pytest.mark.model
+@pytest.mark.parametrize("clip", CLIPS)
+def test_a_gated_run_raises_the_same_alarms_as_an_ungated_one(
+    clip: str, media: Path, cached_model: CachedModel, tmp_path: Path
+) -> None:
+    frames = sampled_frames(media / clip, 5.0)  # what a camera processing 5 frames a second sees
+    ungated = run(frames, 5.0, cached_model, gated=False, tmp=tmp_path)
+    gated = run(frames, 5.0, cached_model, gated=True, tmp=tmp_path)
+    assert gated[0] == ungated[0] and gated[1] == ungated[1], clip
+    assert ungated[2] == 1.0
+
+
+@pytest.mark.model
+def test_on_still_heavy_footage_the_gate_saves_most_inference_and_misses_no_alarm(
+    media: Path, cached_model: CachedModel, tmp_path: Path
+) -> None:
+    made = still_heavy(media / STILL_SOURCE, tmp_path / "still.mp4", cached_model.model)
+    frames = sampled_frames(made.path, made.fps)
+    assert len(frames) == made.frames
+    started = time.perf_counter()
+    ungated = run(frames, made.fps, cached_model, gated=False, tmp=tmp_path)
+    gated = run(frames, made.fps, cached_model, gated=True, tmp=tmp_path)
+    assert ungated[0], "the entry raises alarms"
+    assert gated[0] == ungated[0] and gated[1] == ungated[1]
+    assert gated[2] < 0.6, f"inferred {gated[2]:.0%} of frames ({time.perf_counter() - started:.0f} s)"
