@@ -16,6 +16,7 @@ from werkzeug.exceptions import HTTPException
 
 from layouts.auth import current_principal, require_action
 from ops_center.auth import Action
+from ops_center.config import SiteConfig
 from ops_center.errors import InputError
 from ops_center.ingest import FEEDS, ingest
 from ops_center.store.db import Store
@@ -25,22 +26,24 @@ API_PREFIX = "/api/v1"
 Answer = tuple[flask.Response, int]
 
 
-def register_api(server: flask.Flask, store: Store) -> None:
-    """Add the ingest routes and ``/api/v1/health`` to ``server`` (install the auth gate too)."""
+def register_api(server: flask.Flask, store: Store, site: SiteConfig) -> None:
+    """Add the ingest routes and ``/api/v1/health`` to ``server`` (install the auth gate too);
+    batches are checked against ``site``'s registered roads, stations and bounds."""
     api = flask.Blueprint("ingest_api", __name__, url_prefix=API_PREFIX)
     for feed in FEEDS:
-        api.add_url_rule(f"/{feed}", f"post_{feed.replace('/', '_')}", _ingest_view(store, feed), methods=["POST"])
+        view = _ingest_view(store, feed, site)
+        api.add_url_rule(f"/{feed}", f"post_{feed.replace('/', '_')}", view, methods=["POST"])
     api.add_url_rule("/health", "health", _health, methods=["GET"])
     api.register_error_handler(HTTPException, _json_error)
     server.register_blueprint(api)
 
 
-def _ingest_view(store: Store, feed: str) -> Callable[[], Answer]:
+def _ingest_view(store: Store, feed: str, site: SiteConfig) -> Callable[[], Answer]:
     def view() -> Answer:
         require_action(Action.INGEST_SENSOR)
         try:
             with store.session() as session:  # rolled back whole when the batch is refused
-                result = ingest(session, feed, flask.request.get_data(), utcnow())
+                result = ingest(session, feed, flask.request.get_data(), utcnow(), site)
         except InputError as exc:
             return flask.jsonify(error=str(exc)), 400
         return flask.jsonify(result.as_dict()), 200

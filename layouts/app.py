@@ -52,7 +52,7 @@ def create_app(config: SiteConfig, store: Store, *, secret_key: str) -> Dash:
     app.layout = lambda: shell.layout(app_ctx, current_principal())
     install_auth(app.server, store, secret_key, page_actions=PAGES)
     register_media_routes(app.server, store)
-    register_api(app.server, store)
+    register_api(app.server, store, config)
     shell.register(app, app_ctx, pages)
     wall.register(app, app_ctx)
     alarms.register(app, app_ctx)

@@ -15,19 +15,37 @@ import re
 from collections.abc import Mapping
 from datetime import time
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from ops_center.errors import ConfigError
 from ops_center.geometry import Polygon, validate_polygon
 from ops_center.store.engine import parse_store_url
+from ops_center.text import refuse_control_characters
 from ops_center.vocabulary import Severity
 
 SLUG = r"^[a-z0-9][a-z0-9_-]*$"
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def _require_unique(values: list[str], what: str) -> None:
+    seen: set[str] = set()
+    for v in values:
+        if v in seen:
+            raise ValueError(f"duplicate {what} {v!r}")
+        seen.add(v)
 
 
 class _Strict(BaseModel):
@@ -212,6 +230,77 @@ class AlarmPolicy(_Strict):
     mqtt: MqttTarget | None = None
 
 
+SensorName = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), AfterValidator(refuse_control_characters)
+]
+"""A road's or a station's name as sensors send it and the wall shows it."""
+MetricName = Annotated[str, StringConstraints(pattern=SLUG, max_length=32)]
+Unit = Annotated[str, StringConstraints(strip_whitespace=True, max_length=10), AfterValidator(refuse_control_characters)]
+
+
+class TrafficConfig(_Strict):
+    """The access roads the traffic feed reports on; readings of any other road are refused."""
+
+    roads: list[SensorName] = Field(default_factory=list, description="road names, in the wall's order")
+
+    @model_validator(mode="after")
+    def _unique_roads(self) -> TrafficConfig:
+        _require_unique(self.roads, "road")
+        return self
+
+
+class MetricConfig(_Strict):
+    """A metric of an environment station: its unit and the range a real reading lies in."""
+
+    unit: Unit = ""
+    min: float = Field(allow_inf_nan=False)
+    max: float = Field(allow_inf_nan=False)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> MetricConfig:
+        if self.min >= self.max:
+            raise ValueError(f"min {self.min:g} must be below max {self.max:g}")
+        return self
+
+
+class StationConfig(_Strict):
+    """An environment station and the metrics it reports (e.g. temperature, humidity, pm25)."""
+
+    name: SensorName
+    metrics: dict[MetricName, MetricConfig] = Field(min_length=1)
+
+
+class EnvironmentConfig(_Strict):
+    """The environment stations; readings of another station or metric are refused."""
+
+    stations: list[StationConfig] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _unique_stations(self) -> EnvironmentConfig:
+        _require_unique([s.name for s in self.stations], "station")
+        return self
+
+    def metric(self, station: str, metric: str) -> MetricConfig | None:
+        """The registered metric of a station, or None."""
+        for s in self.stations:
+            if s.name == station:
+                return s.metrics.get(metric)
+        return None
+
+
+class CommerceConfig(_Strict):
+    """Bounds on footfall counts: how many people one counted entrance can pass in a minute."""
+
+    max_per_minute: int = Field(600, ge=1, le=100_000, description="each way, per merchant and counter")
+    merchant_max_per_minute: dict[str, Annotated[int, Field(ge=1, le=100_000)]] = Field(
+        default_factory=dict, description="a wider entrance: merchant id -> its own bound"
+    )
+
+    def footfall_bound(self, merchant_id: str) -> int:
+        """The most people one counter may report in or out of ``merchant_id`` in a minute."""
+        return self.merchant_max_per_minute.get(merchant_id, self.max_per_minute)
+
+
 class SimulatorConfig(_Strict):
     """Simulated fire, parking, footfall, guard and traffic data until real ingestion is wired."""
 
@@ -230,6 +319,9 @@ class SiteConfig(_Strict):
     dashboard: DashboardConfig = DashboardConfig()
     alarms: AlarmPolicy = AlarmPolicy()
     simulator: SimulatorConfig = SimulatorConfig()
+    traffic: TrafficConfig = TrafficConfig()
+    environment: EnvironmentConfig = EnvironmentConfig()
+    commerce: CommerceConfig = CommerceConfig()
 
     @model_validator(mode="after")
     def _unique_camera_ids(self) -> SiteConfig:
@@ -248,14 +340,6 @@ class SiteConfig(_Strict):
                 return cam
         known = ", ".join(c.id for c in self.cameras) or "none"
         raise ConfigError(f"no camera {camera_id!r} in the configuration (cameras: {known})")
-
-
-def _require_unique(values: list[str], what: str) -> None:
-    seen: set[str] = set()
-    for v in values:
-        if v in seen:
-            raise ValueError(f"duplicate {what} {v!r}")
-        seen.add(v)
 
 
 CONFIG_ENV = "OPS_CONFIG"

@@ -2,8 +2,10 @@
 
 Fire panels, parking gates and space cameras, footfall counters, the traffic feed and environment
 stations post JSON batches ``{"items": [...]}``, one feed per kind (see ``FEEDS``). A batch is
-validated whole (unknown keys, wrong types, unknown device/lot/merchant ids) and either applied
-whole or refused with one ``InputError`` line naming the item and field, e.g.
+validated whole (unknown keys, wrong types, control characters in text, numbers outside their
+plausible range, times outside 1970-2100, ids and names the site has not registered: devices, lots,
+spaces and merchants in the store, roads, stations and their metrics in the site configuration)
+and either applied whole or refused with one ``InputError`` line naming the item and field, e.g.
 ``items[3].device_id: unknown fire device 'P9-L01-D001'``.
 
 Resending is safe: history rows (fire signals, parking counts, traffic and environment readings)
@@ -35,6 +37,7 @@ from pydantic import (
 from sqlalchemy import func, insert, or_, select, tuple_
 from sqlalchemy.orm import DeclarativeBase, Session
 
+from ops_center.config import MetricConfig, SiteConfig
 from ops_center.errors import InputError
 from ops_center.records import AlarmRecord, stable_id
 from ops_center.store.models import (
@@ -50,19 +53,46 @@ from ops_center.store.models import (
     TrafficReading,
 )
 from ops_center.store.writes import raise_alarm, upsert
+from ops_center.text import refuse_control_characters
 from ops_center.vocabulary import SIMULATOR_SOURCE, AlarmKind, FireState, Severity
 
 MAX_ITEMS = 1000
 MAX_CLOCK_AHEAD = timedelta(minutes=5)
+EARLIEST, LATEST = datetime(1970, 1, 1, tzinfo=UTC), datetime(2101, 1, 1, tzinfo=UTC)  # the store's time span
+MAX_SPEED_KMH = 250.0
+MAX_LOT_CARS = 20_000  # a lot's capacity, its occupancy and the cars through its gates between two counts
+MAX_ADDRESS = 65_535  # fire panel, loop and device numbers
+KNOWN_SHOWN = 5  # names listed after an unknown one
+# Plausible readings by fire device kind, in its unit (pressure in MPa, temperature in °C, smoke
+# obscuration in %/m); other kinds within the last range.
+FIRE_VALUE_RANGES: Mapping[str, tuple[float, float]] = {
+    "hydrant_pressure": (0.0, 10.0),
+    "sprinkler_pressure": (0.0, 10.0),
+    "heat": (-50.0, 300.0),
+    "smoke": (0.0, 100.0),
+}
+ANY_FIRE_VALUE = (-1000.0, 10_000.0)
 
 
 # --- payload models ---------------------------------------------------------------------------
 
 
+def _context(info: ValidationInfo) -> dict[str, Any]:
+    return info.context or {}
+
+
+def _site(info: ValidationInfo) -> SiteConfig:
+    """The site whose registrations the batch is checked against (``context["site"]``)."""
+    return _context(info)["site"]  # type: ignore[no-any-return]
+
+
 def _sensor_time(value: datetime, info: ValidationInfo) -> datetime:
-    """In UTC, and not ahead of the server's clock (``context["now"]``) by more than a few minutes."""
+    """In UTC, within the store's span (1970-2100), and not ahead of the server's clock
+    (``context["now"]``) by more than a few minutes."""
+    if not EARLIEST <= value < LATEST:
+        raise ValueError(f"{value.isoformat()} is not between 1970 and 2100")
     value = value.astimezone(UTC)
-    now = (info.context or {}).get("now")
+    now = _context(info).get("now")
     if now is not None and value > now + MAX_CLOCK_AHEAD:
         minutes = int(MAX_CLOCK_AHEAD.total_seconds() // 60)
         raise ValueError(f"{value.isoformat()} lies more than {minutes} min in the future (check the sensor's clock)")
@@ -75,11 +105,23 @@ def _not_simulator(value: str) -> str:
     return value
 
 
+def unknown(what: str, value: str, known: Sequence[str], where: str = "") -> str:
+    """``unknown road 'x' (known: a, b, c, ... 12 in all)``: the name refused and some of those registered."""
+    listed = ", ".join(known[:KNOWN_SHOWN]) or "none registered"
+    more = f", ... {len(known)} in all" if len(known) > KNOWN_SHOWN else ""
+    return f"unknown {what} {value!r}{where} (known: {listed}{more})"
+
+
+NoControl = AfterValidator(refuse_control_characters)
 SensorTime = Annotated[AwareDatetime, AfterValidator(_sensor_time)]
-Id = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-Unit = Annotated[str, StringConstraints(strip_whitespace=True, max_length=10)]
-Count = Annotated[int, Field(ge=0)]
+Id = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64), NoControl]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), NoControl]
+Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20), NoControl]
+Unit = Annotated[str, StringConstraints(strip_whitespace=True, max_length=10), NoControl]
+MetricName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32), NoControl]
+Address = Annotated[int, Field(ge=0, le=MAX_ADDRESS)]
+Cars = Annotated[int, Field(ge=0, le=MAX_LOT_CARS)]
+People = Annotated[int, Field(ge=0)]  # bounded by the site's ``commerce`` section (FootfallIn._one_entrance)
 Reading = Annotated[float, Field(allow_inf_nan=False)]
 
 
@@ -91,9 +133,9 @@ class FireSignalIn(_Item):
     """A fire device's state (and reading), addressed by ``device_id`` or by panel/loop/address."""
 
     device_id: Id | None = None
-    panel: Count | None = None
-    loop: Count | None = None
-    address: Count | None = None
+    panel: Address | None = None
+    loop: Address | None = None
+    address: Address | None = None
     state: FireState
     value: Reading | None = None
     unit: Unit | None = None
@@ -120,11 +162,11 @@ class ParkingCountIn(_Item):
     """A lot's occupancy from a gate counter: ``occupied`` cars, or ``in``/``out`` since the last count."""
 
     lot_id: Id
-    occupied: Count | None = None
-    cars_in: Count | None = Field(default=None, alias="in")
-    cars_out: Count | None = Field(default=None, alias="out")
-    capacity: Annotated[int, Field(gt=0)] | None = None
-    source: Annotated[str, StringConstraints(min_length=1, max_length=20), AfterValidator(_not_simulator)] = "gate"
+    occupied: Cars | None = None
+    cars_in: Cars | None = Field(default=None, alias="in")
+    cars_out: Cars | None = Field(default=None, alias="out")
+    capacity: Annotated[int, Field(gt=0, le=MAX_LOT_CARS)] | None = None
+    source: Annotated[Short, AfterValidator(_not_simulator)] = "gate"
     at: SensorTime
 
     @model_validator(mode="after")
@@ -142,7 +184,7 @@ class ParkingSpaceIn(_Item):
 
     space_id: Id
     occupied: bool
-    plate: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)] | None = None
+    plate: Short | None = None
     at: SensorTime
 
     @model_validator(mode="after")
@@ -153,12 +195,13 @@ class ParkingSpaceIn(_Item):
 
 
 class FootfallIn(_Item):
-    """People in and out of a merchant during one minute, from one counter (camera or device)."""
+    """People in and out of a merchant during one minute, from one counter (camera or device); each
+    count within what one entrance passes in a minute (the site's ``commerce`` bounds)."""
 
     merchant_id: Id
     minute: SensorTime
-    count_in: Count
-    count_out: Count
+    count_in: People
+    count_out: People
     source: Annotated[Id, AfterValidator(_not_simulator)]
 
     @field_validator("minute")
@@ -168,24 +211,86 @@ class FootfallIn(_Item):
             raise ValueError(f"{value.isoformat()} does not start a minute (seconds must be 0)")
         return value
 
+    @field_validator("count_in", "count_out")
+    @classmethod
+    def _one_entrance(cls, value: int, info: ValidationInfo) -> int:
+        merchant = info.data.get("merchant_id")
+        bound = _site(info).commerce.footfall_bound(merchant or "")
+        if value > bound:
+            raise ValueError(f"{value} people in one minute is more than one entrance passes (at most {bound})")
+        return value
+
 
 class TrafficIn(_Item):
-    """Congestion (0 free .. 4 jammed) and speed on an access road."""
+    """Congestion (0 free .. 4 jammed) and speed on a registered access road."""
 
     road: Name
     congestion: Annotated[int, Field(ge=0, le=4)]
-    speed_kmh: Annotated[float, Field(ge=0, allow_inf_nan=False)]
+    speed_kmh: Annotated[float, Field(ge=0, le=MAX_SPEED_KMH, allow_inf_nan=False)]
     at: SensorTime
+
+    @field_validator("road")
+    @classmethod
+    def _registered(cls, value: str, info: ValidationInfo) -> str:
+        roads = _site(info).traffic.roads
+        if value not in roads:
+            raise ValueError(unknown("road", value, roads))
+        return value
 
 
 class EnvironmentIn(_Item):
-    """One metric of an environment station (temperature, humidity, pm25, lake_level, ...)."""
+    """One metric of a registered environment station (temperature, humidity, pm25, lake_level, ...),
+    within the metric's registered range; the unit, when given, must be the registered one."""
 
     station: Name
-    metric: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
+    metric: MetricName
     value: Reading
-    unit: Unit = ""
+    unit: Unit | None = Field(None, validate_default=True)
     at: SensorTime
+
+    @field_validator("station")
+    @classmethod
+    def _registered_station(cls, value: str, info: ValidationInfo) -> str:
+        stations = [s.name for s in _site(info).environment.stations]
+        if value not in stations:
+            raise ValueError(unknown("station", value, stations))
+        return value
+
+    @field_validator("metric")
+    @classmethod
+    def _registered_metric(cls, value: str, info: ValidationInfo) -> str:
+        station = info.data.get("station")
+        metrics = [m for s in _site(info).environment.stations if s.name == station for m in s.metrics]
+        if station is not None and value not in metrics:
+            raise ValueError(unknown("metric", value, metrics, where=f" of station {station!r}"))
+        return value
+
+    @field_validator("value")
+    @classmethod
+    def _plausible(cls, value: float, info: ValidationInfo) -> float:
+        spec = _metric(info)
+        if spec is not None and not spec.min <= value <= spec.max:
+            unit = f" {spec.unit}" if spec.unit else ""
+            raise ValueError(f"{value:g} is outside {info.data['metric']}'s range {spec.min:g}..{spec.max:g}{unit}")
+        return value
+
+    @field_validator("unit")
+    @classmethod
+    def _registered_unit(cls, value: str | None, info: ValidationInfo) -> str | None:
+        spec = _metric(info)
+        if spec is None:
+            return value
+        if value is not None and value != spec.unit:
+            raise ValueError(f"{info.data['metric']} is measured in {spec.unit!r}, not {value!r}")
+        return spec.unit
+
+
+def _metric(info: ValidationInfo) -> MetricConfig | None:
+    """The registered metric of the item being validated, once its station and metric are valid."""
+    station, metric = info.data.get("station"), info.data.get("metric")
+    if station is None or metric is None:
+        return None
+    return _site(info).environment.metric(station, metric)
 
 
 ItemT = TypeVar("ItemT", bound=_Item)
@@ -198,10 +303,11 @@ class Batch(BaseModel, Generic[ItemT]):
     items: list[ItemT] = Field(min_length=1, max_length=MAX_ITEMS)
 
 
-def parse_items(item: type[ItemT], body: bytes | str, now: datetime) -> list[ItemT]:
-    """The items of a JSON batch body, or an ``InputError`` naming the first bad field."""
+def parse_items(item: type[ItemT], body: bytes | str, now: datetime, site: SiteConfig) -> list[ItemT]:
+    """The items of a JSON batch body, checked against ``site``'s registered roads, stations and
+    bounds, or an ``InputError`` naming the first bad field."""
     try:
-        return Batch[item].model_validate_json(body, context={"now": now}).items  # type: ignore[valid-type]
+        return Batch[item].model_validate_json(body, context={"now": now, "site": site}).items  # type: ignore[valid-type]
     except ValidationError as exc:
         raise InputError(describe(exc, item)) from None
 
@@ -334,7 +440,11 @@ def apply_fire_signals(session: Session, items: Sequence[FireSignalIn]) -> Inges
     turns to ``alarm`` raises a critical operator alarm."""
     alarms = []
     signals = []
-    for item, device in zip(items, _fire_devices(session, items), strict=True):
+    for index, (item, device) in enumerate(zip(items, _fire_devices(session, items), strict=True)):
+        low, high = FIRE_VALUE_RANGES.get(device.kind, ANY_FIRE_VALUE)
+        if item.value is not None and not low <= item.value <= high:
+            kind = device.kind.replace("_", " ")
+            raise InputError(f"items[{index}].value: {item.value:g} is outside a {kind} device's range {low:g}..{high:g}")
         signals.append({"device_id": device.id, "state": item.state, "value": item.value, "at": item.at})
         if item.at < device.updated_at:  # older than what the device shows: history only
             continue
@@ -437,12 +547,13 @@ FEEDS: Mapping[str, Feed] = {
 }
 
 
-def ingest(session: Session, feed: str, body: bytes | str, now: datetime) -> IngestResult:
-    """Validate the JSON ``body`` of ``feed`` (a key of ``FEEDS``) and apply it through ``session``.
+def ingest(session: Session, feed: str, body: bytes | str, now: datetime, site: SiteConfig) -> IngestResult:
+    """Validate the JSON ``body`` of ``feed`` (a key of ``FEEDS``) against ``site``'s registrations
+    and apply it through ``session``.
 
     Raises ``InputError`` (one line naming item and field) before anything is written, or while
     applying when an id is unknown: the caller's transaction must then be rolled back, as
     ``Store.session()`` does, so a refused batch stores nothing.
     """
     spec = FEEDS[feed]
-    return spec.apply(session, parse_items(spec.item, body, now))
+    return spec.apply(session, parse_items(spec.item, body, now, site))

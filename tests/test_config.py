@@ -123,6 +123,14 @@ def test_a_data_dir_that_is_a_file_is_named_with_the_site_file(tmp_path: Path) -
          "site.timezone: unknown time zone 'Asia/Shangai'"),
         (MINIMAL + "model:\n  confidence: 2\n", "model.confidence: Input should be less than 1"),
         (MINIMAL.replace("name: Lakeside Garden", "title: x"), "site.name: Field required"),
+        (MINIMAL + "traffic:\n  roads: [Bridge, \"Gate\\0Road\"]\n",
+         "traffic.roads[1]: control character '\\x00' at position 4 is not allowed"),
+        (MINIMAL + "traffic:\n  roads: [Bridge, Bridge]\n", "traffic: duplicate road 'Bridge'"),
+        (MINIMAL + "environment:\n  stations:\n    - {name: Roof, metrics: {pm25: {min: 5, max: 1}}}\n",
+         "environment.stations[0].metrics.pm25: min 5 must be below max 1"),
+        (MINIMAL + "environment:\n  stations:\n    - {name: Roof, metrics: {}}\n",
+         "environment.stations[0].metrics: Dictionary should have at least 1 item"),
+        (MINIMAL + "commerce:\n  max_per_minute: 0\n", "commerce.max_per_minute: Input should be greater than or equal to 1"),
         ("site: [\n", "line 2"),
         ("- just a list\n", "expected a mapping"),
     ],
@@ -172,3 +180,4 @@ def test_the_shipped_example_site_is_valid() -> None:
     assert [c.source.split("@")[0].rsplit(":", 1)[1] for c in cfg.cameras] == ["lake-pw", "gate-pw"]
     assert cfg.alarms.webhook_url.endswith("token=hook-token")
     assert "${" not in cfg.model_dump_json()
+    assert cfg.traffic.roads and cfg.environment.stations and cfg.commerce.footfall_bound("m01") == 1200

@@ -20,8 +20,10 @@ from layouts.api import register_api
 from layouts.auth import install_auth
 from ops_center.alarm_actions import act
 from ops_center.auth import Principal, Role, create_token, create_user, revoke_token
+from ops_center.config import SiteConfig
 from ops_center.errors import InputError
 from ops_center.ingest import (
+    EnvironmentIn,
     FireSignalIn,
     FootfallIn,
     ParkingCountIn,
@@ -30,6 +32,7 @@ from ops_center.ingest import (
     parse_items,
 )
 from ops_center.simulator import seed
+from ops_center.simulator.site import DEMO_ENVIRONMENT, DEMO_TRAFFIC
 from ops_center.store.db import Store, open_store
 from ops_center.store.models import (
     Alarm,
@@ -48,6 +51,15 @@ from ops_center.store.types import utcnow
 SECRET = "ingest-test-secret-" + "y" * 32
 PASSWORDS = {"wang": "guard pass 0001", "boss": "manager pass 1"}
 NOW = datetime(2025, 6, 2, 9, 30, tzinfo=UTC)
+SITE = SiteConfig.model_validate({
+    "site": {"name": "Ingest test"},
+    "traffic": {"roads": [*DEMO_TRAFFIC.roads, "West Road"]},
+    "environment": {"stations": [
+        *DEMO_ENVIRONMENT.model_dump()["stations"],
+        {"name": "Pool", "metrics": {"water_temp": {"unit": "°C", "min": 0, "max": 45}}},
+    ]},
+    "commerce": {"max_per_minute": 600, "merchant_max_per_minute": {"m01": 1200}},
+})
 
 
 def _body(*items: dict[str, Any]) -> str:
@@ -56,7 +68,7 @@ def _body(*items: dict[str, Any]) -> str:
 
 def _refused(item: type, body: str, now: datetime = NOW) -> str:
     with pytest.raises(InputError) as caught:
-        parse_items(item, body, now)
+        parse_items(item, body, now, SITE)
     return str(caught.value)
 
 
@@ -68,11 +80,14 @@ def test_good_items_parse_with_times_in_utc() -> None:
         {"device_id": "P1-L01-D003", "state": "supervisory", "value": 0.11, "unit": "MPa",
          "at": "2025-06-02T17:29:00+08:00"},
         {"panel": 2, "loop": 1, "address": 4, "state": "alarm", "at": "2025-06-02T09:29:30Z"},
-    ), NOW)
+    ), NOW, SITE)
     assert by_id.at == datetime(2025, 6, 2, 9, 29, tzinfo=UTC) and by_id.at.tzinfo is UTC
     assert (by_address.panel, by_address.loop, by_address.address, by_address.device_id) == (2, 1, 4, None)
-    [gate] = parse_items(ParkingCountIn, _body({"lot_id": "a", "in": 3, "out": 1, "at": "2025-06-02T09:00:00Z"}), NOW)
+    [gate] = parse_items(ParkingCountIn, _body({"lot_id": "a", "in": 3, "out": 1, "at": "2025-06-02T09:00:00Z"}), NOW, SITE)
     assert (gate.cars_in, gate.cars_out, gate.occupied, gate.source) == (3, 1, None, "gate")
+    [level] = parse_items(EnvironmentIn, _body({"station": "Lakeside station 湖畔监测站", "metric": "lake_level",
+                                                "value": 2.4, "at": "2025-06-02T09:00:00Z"}), NOW, SITE)
+    assert level.unit == "m"  # the registered unit where the station sends none
 
 
 @pytest.mark.parametrize(
@@ -110,7 +125,7 @@ def test_good_items_parse_with_times_in_utc() -> None:
          "items[0].minute: 2025-06-02T09:00:30+00:00 does not start a minute (seconds must be 0)"),
         (FootfallIn, [{"merchant_id": "m01", "minute": "2025-06-02T09:00:00Z", "count_in": 1, "source": "door-1"}],
          "items[0].count_out: required field missing"),
-        (TrafficIn, [{"road": "Lake Bridge", "congestion": 5, "speed_kmh": 10, "at": "2025-06-02T09:00:00Z"}],
+        (TrafficIn, [{"road": "West Road", "congestion": 5, "speed_kmh": 10, "at": "2025-06-02T09:00:00Z"}],
          "items[0].congestion: Input should be less than or equal to 4"),
     ],
 )
@@ -127,7 +142,7 @@ def test_a_bad_body_is_named_as_such() -> None:
         "rows: unknown field (allowed: items) (and 1 more problem)",
         "items: required field missing (and 1 more problem)",
     }
-    many = [{"road": "r", "congestion": 0, "speed_kmh": 50, "at": "2025-06-02T09:00:00Z"}] * 1001
+    many = [{"road": "West Road", "congestion": 0, "speed_kmh": 50, "at": "2025-06-02T09:00:00Z"}] * 1001
     assert _refused(TrafficIn, _body(*many)) == "items: List should have at most 1000 items after validation, not 1001"
 
 
@@ -161,7 +176,7 @@ def api(store_url: str) -> Iterator[Api]:
         _, token = create_token(s, "fire-gateway", "sensor")
     app = flask.Flask(__name__)
     install_auth(app, store, SECRET)
-    register_api(app, store)
+    register_api(app, store, SITE)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -269,6 +284,107 @@ def test_a_bad_item_refuses_the_whole_batch(api: Api) -> None:
         assert s.get(FireDevice, "P1-L01-D001").state != "pre_alarm"
 
 
+def _made_up_roads(n: int) -> list[dict[str, Any]]:
+    return [{"road": f"Made-up Road {i}", "congestion": 4, "speed_kmh": 1, "at": _at(5)} for i in range(n)]
+
+
+def test_names_the_site_has_not_registered_are_refused_by_name(api: Api) -> None:
+    readings = api.count(TrafficReading), api.count(EnvironmentReading)
+    good = {"road": "West Road", "congestion": 1, "speed_kmh": 40, "at": _at(5)}
+    made_up = api.post("traffic", good, good, good, *_made_up_roads(1))
+    assert (made_up.status_code, made_up.json()) == (400, {"error": (
+        "items[3].road: unknown road 'Made-up Road 0' (known: Lake Bridge outbound 湖桥出城, Lake Bridge inbound 湖桥入城, "
+        "East Gate Road 东门路, West Road)")})
+    flood = api.post("traffic", *_made_up_roads(1000))  # blanked the wall when it was stored
+    assert flood.status_code == 400 and flood.json()["error"].startswith("items[0].road: unknown road 'Made-up Road 0'")
+    station = api.post("environment", {"station": "Roof", "metric": "pm25", "value": 30, "at": _at(5)})
+    assert station.json() == {"error": "items[0].station: unknown station 'Roof' (known: Lakeside station 湖畔监测站, Pool)"}
+    metric = api.post("environment", {"station": "Pool", "metric": "chlorine", "value": 1.2, "at": _at(5)})
+    assert metric.json() == {"error": "items[0].metric: unknown metric 'chlorine' of station 'Pool' (known: water_temp)"}
+    hot = api.post("environment", {"station": "Pool", "metric": "water_temp", "value": 80, "at": _at(5)})
+    assert hot.json() == {"error": "items[0].value: 80 is outside water_temp's range 0..45 °C"}
+    unit = api.post("environment", {"station": "Pool", "metric": "water_temp", "value": 26, "unit": "°F", "at": _at(5)})
+    assert unit.json() == {"error": "items[0].unit: water_temp is measured in '°C', not '°F'"}
+    assert (api.count(TrafficReading), api.count(EnvironmentReading)) == readings
+
+
+def _minute(minutes_ago: int = 1) -> str:
+    return (utcnow().replace(second=0, microsecond=0) - timedelta(minutes=minutes_ago)).isoformat()
+
+
+IMPLAUSIBLE = [
+    ("traffic", {"road": "West Road", "congestion": 1, "speed_kmh": 9223372036854775808},
+     "items[0].speed_kmh: Input should be less than or equal to 250"),
+    ("traffic", {"road": "West Road", "congestion": 2**64, "speed_kmh": 30},
+     "items[0].congestion: Input should be less than or equal to 4"),
+    ("footfall", {"merchant_id": "m02", "count_in": 3_000_000_000, "count_out": 0, "source": "m02-door"},
+     "items[0].count_in: 3000000000 people in one minute is more than one entrance passes (at most 600)"),
+    ("footfall", {"merchant_id": "m01", "count_in": 0, "count_out": 1201, "source": "m01-door"},
+     "items[0].count_out: 1201 people in one minute is more than one entrance passes (at most 1200)"),
+    ("parking/counts", {"lot_id": "b", "occupied": 10, "capacity": 2**31, "source": "b-gate"},
+     "items[0].capacity: Input should be less than or equal to 20000"),
+    ("parking/counts", {"lot_id": "b", "in": 2**63, "source": "b-gate"},
+     "items[0].in: Input should be less than or equal to 20000"),
+    ("fire/signals", {"panel": 2**31, "loop": 1, "address": 1, "state": "normal"},
+     "items[0].panel: Input should be less than or equal to 65535"),
+    ("fire/signals", {"device_id": "P1-L01-D003", "state": "normal", "value": 57.0, "unit": "MPa"},
+     "items[0].value: 57 is outside a hydrant pressure device's range 0..10"),
+    ("environment", {"station": "Lakeside station 湖畔监测站", "metric": "pm25", "value": 1e9},
+     "items[0].value: 1e+09 is outside pm25's range 0..1000 µg/m³"),
+    ("environment", {"station": "Lakeside station 湖畔监测站", "metric": "humidity", "value": -5},
+     "items[0].value: -5 is outside humidity's range 0..100 %"),
+]
+
+
+def test_implausible_numbers_are_refused(api: Api) -> None:
+    for feed, item, error in IMPLAUSIBLE:
+        at = {"minute": _minute()} if feed == "footfall" else {"at": _at(5)}
+        answer = api.post(feed, {**item, **at})
+        assert (answer.status_code, answer.json()) == (400, {"error": error}), item
+
+
+CONTROL_CHARACTERS = [
+    ("traffic", {"road": "West\x00Road", "congestion": 1, "speed_kmh": 30},
+     "items[0].road: control character '\\x00' at position 4 is not allowed"),
+    ("footfall", {"merchant_id": "m02", "count_in": 1, "count_out": 0, "source": "door\x1b[2J"},
+     "items[0].source: control character '\\x1b' at position 4 is not allowed"),
+    ("parking/spaces", {"space_id": "B-G-001", "occupied": True, "plate": "沪A\x00123"},
+     "items[0].plate: control character '\\x00' at position 2 is not allowed"),
+    ("parking/counts", {"lot_id": "b", "occupied": 3, "source": "gate\x7f"},
+     "items[0].source: control character '\\x7f' at position 4 is not allowed"),
+    ("fire/signals", {"device_id": "P1-L01-D003", "state": "normal", "value": 0.2, "unit": "M\x85Pa"},
+     "items[0].unit: control character '\\x85' at position 1 is not allowed"),
+    ("environment", {"station": "Pool", "metric": "water\x07temp", "value": 20},
+     "items[0].metric: control character '\\x07' at position 5 is not allowed"),
+]
+
+
+def test_control_characters_are_refused(api: Api) -> None:
+    for feed, item, error in CONTROL_CHARACTERS:
+        at = {"minute": _minute()} if feed == "footfall" else {"at": _at(5)}
+        answer = api.post(feed, {**item, **at})
+        assert (answer.status_code, answer.json()) == (400, {"error": error}), item
+
+
+OUT_OF_TIME = [
+    ("fire/signals", {"device_id": "P1-L01-D001", "state": "normal"}, "0001-01-01T00:00+01:00"),
+    ("traffic", {"road": "West Road", "congestion": 1, "speed_kmh": 30}, "9999-12-31T23:59:59-01:00"),
+    ("parking/spaces", {"space_id": "B-G-001", "occupied": False}, "1970-01-01T00:30:00+01:00"),
+    ("environment", {"station": "Pool", "metric": "water_temp", "value": 20}, "2101-01-01T00:00:00Z"),
+]
+
+
+def test_times_the_store_cannot_hold_are_refused(api: Api) -> None:
+    for feed, item, moment in OUT_OF_TIME:
+        answer = api.post(feed, {**item, "at": moment})
+        assert answer.status_code == 400, moment
+        error = answer.json()["error"]
+        assert error.startswith("items[0].at: ") and error.endswith(" is not between 1970 and 2100"), error
+    footfall = api.post("footfall", {"merchant_id": "m02", "minute": "0001-01-01T00:00+01:00", "count_in": 1,
+                                     "count_out": 0, "source": "m02-door"})
+    assert footfall.json() == {"error": "items[0].minute: 0001-01-01T00:00:00+01:00 is not between 1970 and 2100"}
+
+
 def test_a_resent_footfall_bucket_keeps_the_last_counts(api: Api) -> None:
     minute = (utcnow().replace(second=0, microsecond=0) - timedelta(minutes=3)).isoformat()
     bucket = {"merchant_id": "m03", "minute": minute, "source": "m03-door"}
@@ -303,7 +419,7 @@ def test_a_fire_alarm_signal_raises_one_operator_alarm(api: Api) -> None:
 def test_routes_answer_json_even_without_the_login_gate(sqlite_url: str) -> None:
     store = open_store(sqlite_url)
     app = flask.Flask(__name__)
-    register_api(app, store)
+    register_api(app, store, SITE)
     client = app.test_client()
     assert client.get("/api/v1/health").status_code == 401
     denied = client.post("/api/v1/traffic", data="{}")

@@ -38,6 +38,7 @@ from ops_center.queries.timeline import alarm_timeline
 from ops_center.queries.traffic import traffic_strip
 from ops_center.records import FrameRecord, HeartbeatRecord
 from ops_center.simulator import seed
+from ops_center.simulator.site import DEMO_ENVIRONMENT, DEMO_TRAFFIC
 from ops_center.store import writes
 from ops_center.store.db import Store, open_store
 from ops_center.store.models import (
@@ -284,7 +285,7 @@ def test_the_wall_panels_never_read_a_whole_history_table(sqlite_url: str) -> No
         ctx = _ctx()
         panels = [lambda s: parking_panel(s, ctx), lambda s: commerce_panel(s, ctx), lambda s: fire_panel(s, ctx),
                   lambda s: security_panel(s, ctx), lambda s: alarm_timeline(s, ctx), lambda s: guards_panel(s, ctx),
-                  lambda s: camera_health(s, ctx, 30.0), lambda s: traffic_strip(s, ctx)]
+                  lambda s: camera_health(s, ctx, 30.0), lambda s: traffic_strip(s, ctx, DEMO_TRAFFIC, DEMO_ENVIRONMENT)]
         reads: dict[str, set[str]] = defaultdict(set)
         for panel in panels:
             for table, how in _table_reads(store, panel).items():
@@ -335,7 +336,7 @@ def test_traffic_and_environment_show_the_latest_reading_of_each(seeded: Store) 
     with seeded.session() as s:
         traffic = list(s.scalars(select(TrafficReading).where(TrafficReading.at <= NOW)))
         env = list(s.scalars(select(EnvironmentReading).where(EnvironmentReading.at <= NOW)))
-        strip = traffic_strip(s, _ctx())
+        strip = traffic_strip(s, _ctx(), DEMO_TRAFFIC, DEMO_ENVIRONMENT)
     assert traffic and env, "the simulator stores traffic and environment readings"
     newest_road = {}
     for r in traffic:

@@ -5,17 +5,18 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ops_center.config import EnvironmentConfig, TrafficConfig, load_config
 from ops_center.errors import InputError
-from ops_center.simulator import LiveSimulator, seed
-from ops_center.simulator import commerce, environment, fire, guards, parking, traffic
+from ops_center.simulator import LiveSimulator, commerce, environment, fire, guards, parking, seed, traffic
 from ops_center.simulator.base import SimContext
-from ops_center.vocabulary import SIMULATOR_SOURCE, FireState
+from ops_center.simulator.site import DEMO_ENVIRONMENT, DEMO_TRAFFIC
 from ops_center.simulator.timeline import steps
 from ops_center.store.db import Store, open_store
 from ops_center.store.models import (
@@ -33,6 +34,7 @@ from ops_center.store.models import (
     TrafficReading,
 )
 from ops_center.store.writes import count_rows
+from ops_center.vocabulary import SIMULATOR_SOURCE, FireState
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 CTX = SimContext(seed=7, tz=SHANGHAI)
@@ -117,7 +119,7 @@ def test_tick_advances_every_domain(store: Store) -> None:
     sim.tick(NOW + timedelta(minutes=30))
     after = _counts(store)
     assert after["parking_counts"] - before["parking_counts"] == 6 * len(parking.LOTS)
-    assert after["traffic_readings"] - before["traffic_readings"] == 6 * len(traffic.ROADS)
+    assert after["traffic_readings"] - before["traffic_readings"] == 6 * len(traffic.roads(CTX))
     assert after["environment_readings"] - before["environment_readings"] == 3 * 4
     assert after["footfall"] > before["footfall"]  # the shops are open on a Wednesday afternoon
     assert after["fire_signals"] >= before["fire_signals"]
@@ -234,7 +236,7 @@ def test_fire_devices_states_and_signals_stay_in_the_allowed_set() -> None:
 
 
 def test_traffic_rush_hours_on_the_bridge() -> None:
-    outbound = traffic.ROADS[0]
+    outbound = traffic.roads(CTX)[0]
     wednesday = datetime(2026, 6, 10, tzinfo=SHANGHAI)
     rush = traffic.reading(CTX, outbound, wednesday + timedelta(hours=7, minutes=45))
     night = traffic.reading(CTX, outbound, wednesday + timedelta(hours=3))
@@ -280,3 +282,29 @@ def test_a_simulated_fire_alarm_is_an_operator_alarm_raised_once(sqlite_url: str
         ]
         assert s.get(FireDevice, episode.device_id).state == "normal"  # the device is back, the alarm waits for the operator
     store.dispose()
+
+
+def test_the_demo_site_registers_what_the_simulator_writes_by_default() -> None:
+    demo = load_config(Path(__file__).resolve().parents[1] / "config" / "demo.yaml", env={})
+    assert (demo.traffic, demo.environment) == (DEMO_TRAFFIC, DEMO_ENVIRONMENT)
+
+
+def test_the_simulator_writes_the_roads_and_stations_a_site_registers(sqlite_url: str) -> None:
+    roads = TrafficConfig(roads=["North Road", "South Road", "Pier Lane", "Harbour Road"])
+    stations = EnvironmentConfig.model_validate({"stations": [
+        {"name": "Roof", "metrics": {"temperature": {"unit": "°C", "min": -10, "max": 20}, "noise": {"unit": "dB", "min": 0, "max": 140}}},
+        {"name": "Pier", "metrics": {"lake_level": {"unit": "m", "min": 0, "max": 5}}},
+    ]})
+    store = open_store(sqlite_url)
+    try:
+        seed(store, NOW, history_days=1, traffic=roads, environment=stations)
+        with store.session() as s:
+            stored_roads = set(s.scalars(select(TrafficReading.road).distinct()))
+            readings = s.execute(select(EnvironmentReading.station, EnvironmentReading.metric, EnvironmentReading.unit,
+                                        EnvironmentReading.value)).all()
+    finally:
+        store.dispose()
+    assert stored_roads == set(roads.roads)
+    assert {(station, metric, unit) for station, metric, unit, _ in readings} == {
+        ("Roof", "temperature", "°C"), ("Pier", "lake_level", "m")}  # no simulated noise meter: none written
+    assert all(-10 <= v <= 20 for station, _, _, v in readings if station == "Roof")  # June, within the registered range

@@ -26,6 +26,7 @@ from ops_center.alarm_actions import transition
 from ops_center.auth import create_user
 from ops_center.config import SiteConfig
 from ops_center.lifecycle import Status
+from ops_center.simulator.site import DEMO_ENVIRONMENT, DEMO_TRAFFIC
 from ops_center.store.db import Store
 from ops_center.store.models import Alarm, User
 from ops_center.store.types import utcnow
@@ -47,7 +48,8 @@ ZONE = "lake-edge"
 
 
 def site_config(language: str = "zh-CN") -> SiteConfig:
-    """A site with one lakeside camera and its danger zone, as the wall tests use it."""
+    """A site with one lakeside camera and its danger zone, and the demo's roads and environment
+    station (the simulator's), as the wall tests use it."""
     return SiteConfig.model_validate(
         {
             "site": {"name": "Lakeside Garden", "timezone": "Asia/Shanghai"},
@@ -63,6 +65,8 @@ def site_config(language: str = "zh-CN") -> SiteConfig:
                 }
             ],
             "dashboard": {"language": language, "refresh_ms": 1000},
+            "traffic": DEMO_TRAFFIC,
+            "environment": DEMO_ENVIRONMENT,
         }
     )
 

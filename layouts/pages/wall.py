@@ -54,6 +54,6 @@ def register(app: Dash, app_ctx: AppContext) -> None:
                 "timeline": timeline.render(alarm_timeline(session, read), lang, font),
                 "commerce": commerce.render(commerce_panel(session, read), lang),
                 "guards": guards.render(guards_panel(session, read, GUARD_ROWS), lang),
-                "traffic": traffic.render(traffic_strip(session, read), lang),
+                "traffic": traffic.render(traffic_strip(session, read, config.traffic, config.environment), lang),
             }
         return tuple(part for name in MODULES for part in rendered[name])

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select, union
+from sqlalchemy import or_, select, union
 from sqlalchemy.orm import Session
 
 from ops_center.queries.common import ReadContext, Stamp
 from ops_center.store.models import Camera, CameraFrame, CameraHeartbeat
 from ops_center.vocabulary import CameraHealthState, CameraState, ModelStatus
+
+CAMERAS_SHOWN = 32
 
 
 @dataclass(frozen=True)
@@ -54,20 +56,22 @@ def camera_state(
     return CameraHealthState.ONLINE
 
 
-def camera_health(session: Session, ctx: ReadContext, offline_after_s: float) -> list[CameraHealth]:
-    """Every known camera (configured or reporting), ordered by id."""
+def camera_health(
+    session: Session, ctx: ReadContext, offline_after_s: float, limit: int = CAMERAS_SHOWN
+) -> list[CameraHealth]:
+    """The known cameras (configured and enabled, or reporting), the first ``limit`` by id."""
     ids = union(select(Camera.id.label("id")), select(CameraHeartbeat.camera_id.label("id"))).subquery()
     stmt = (
         select(ids.c.id, Camera, CameraHeartbeat, CameraFrame.captured_at)
         .outerjoin(Camera, Camera.id == ids.c.id)
         .outerjoin(CameraHeartbeat, CameraHeartbeat.camera_id == ids.c.id)
         .outerjoin(CameraFrame, CameraFrame.camera_id == ids.c.id)
+        .where(or_(Camera.enabled.is_(None), Camera.enabled.is_(True)))
         .order_by(ids.c.id)
+        .limit(limit)
     )
     out = []
     for camera_id, camera, beat, frame_at in session.execute(stmt):
-        if camera is not None and not camera.enabled:
-            continue
         heartbeat = ctx.stamp(beat.updated_at if beat else None, "cameras")
         out.append(
             CameraHealth(

@@ -7,9 +7,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import CTE, Integer, case, cast, extract, func, literal, select
+from sqlalchemy import Integer, case, cast, extract, func, literal
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import InstrumentedAttribute, aliased
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
@@ -97,16 +96,6 @@ def _time_bucket_postgresql(element: time_bucket, compiler: SQLCompiler, **kw: A
     column, start, width = element.clauses
     seconds = cast(func.floor(extract("epoch", column)), Integer) - start
     return compiler.process(seconds // width, **kw)
-
-
-def distinct_by_index(column: InstrumentedAttribute[str], name: str) -> CTE:
-    """The distinct values of ``column`` (the first column of an index) as a recursive CTE whose
-    one column is ``value``: one index probe per value (a loose index scan), where ``SELECT
-    DISTINCT`` would read the whole index; it ends with one NULL row, which no join matches."""
-    later = getattr(aliased(column.class_), column.key)
-    values = select(func.min(column).label("value")).cte(name, recursive=True)
-    following = select(func.min(later)).where(later > values.c.value).scalar_subquery()
-    return values.union_all(select(following).where(values.c.value.is_not(None)))
 
 
 def count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:

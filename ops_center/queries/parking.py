@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import Session
 
 from ops_center.queries.common import ReadContext, Stamp, time_bucket
 from ops_center.store.models import ParkingCount, ParkingLevel, ParkingLot
+
+LOTS_SHOWN = 8
 
 
 @dataclass(frozen=True)
@@ -49,8 +51,14 @@ class ParkingPanel:
         return sum(lot.free for lot in self.lots)
 
 
-def lot_status(session: Session, ctx: ReadContext) -> list[LotStatus]:
-    """Each lot at its latest count; a lot never counted shows its levels' capacity, stale.
+def _shown_lots(limit: int) -> Select[tuple[str]]:
+    """The ids of the first ``limit`` lots (by id): the lots the panel shows."""
+    return select(ParkingLot.id).order_by(ParkingLot.id).limit(limit)
+
+
+def lot_status(session: Session, ctx: ReadContext, limit: int = LOTS_SHOWN) -> list[LotStatus]:
+    """The first ``limit`` lots at their latest count; a lot never counted shows its levels'
+    capacity, stale.
 
     The latest count is looked up per lot (one index probe on ``(lot_id, at)`` each), so the read
     does not grow with the history of counts."""
@@ -69,6 +77,7 @@ def lot_status(session: Session, ctx: ReadContext) -> list[LotStatus]:
         select(ParkingLot.id, ParkingLot.name, capacity.c.capacity, ParkingCount)
         .outerjoin(ParkingCount, and_(ParkingCount.lot_id == ParkingLot.id, ParkingCount.at == latest_at))
         .outerjoin(capacity, capacity.c.lot_id == ParkingLot.id)
+        .where(ParkingLot.id.in_(_shown_lots(limit).scalar_subquery()))
         .order_by(ParkingLot.id)
     )
     lots: dict[str, LotStatus] = {}
@@ -85,15 +94,17 @@ def lot_status(session: Session, ctx: ReadContext) -> list[LotStatus]:
     return list(lots.values())
 
 
-def today_trend(session: Session, ctx: ReadContext) -> ParkingTrend:
-    """Average free spaces per lot and local hour, from midnight to now, grouped in SQL (today's
-    counts of each lot read by an index range on ``(lot_id, at)``, not a scan of the history)."""
+def today_trend(session: Session, ctx: ReadContext, limit: int = LOTS_SHOWN) -> ParkingTrend:
+    """Average free spaces per lot (the first ``limit``) and local hour, from midnight to now,
+    grouped in SQL (today's counts of each lot read by an index range on ``(lot_id, at)``, not a
+    scan of the history)."""
     start = ctx.day_start()
     n_hours = int((ctx.now - start).total_seconds() // 3600) + 1
     bucket = time_bucket(ParkingCount.at, start, 3600).label("bucket")
     stmt = (
         select(ParkingCount.lot_id, bucket, func.avg(ParkingCount.capacity - ParkingCount.occupied))
-        .where(ParkingCount.lot_id.in_(select(ParkingLot.id)), ParkingCount.at >= start, ParkingCount.at <= ctx.now)
+        .where(ParkingCount.lot_id.in_(_shown_lots(limit).scalar_subquery()), ParkingCount.at >= start,
+               ParkingCount.at <= ctx.now)
         .group_by(ParkingCount.lot_id, bucket)
     )
     free: dict[str, list[float | None]] = {}
@@ -105,6 +116,6 @@ def today_trend(session: Session, ctx: ReadContext) -> ParkingTrend:
     return ParkingTrend(hours=hours, free=free)
 
 
-def parking_panel(session: Session, ctx: ReadContext) -> ParkingPanel:
-    """Everything the parking module shows."""
-    return ParkingPanel(lots=lot_status(session, ctx), trend=today_trend(session, ctx))
+def parking_panel(session: Session, ctx: ReadContext, limit: int = LOTS_SHOWN) -> ParkingPanel:
+    """Everything the parking module shows, for the first ``limit`` lots."""
+    return ParkingPanel(lots=lot_status(session, ctx, limit), trend=today_trend(session, ctx, limit))

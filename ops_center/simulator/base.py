@@ -10,16 +10,22 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import insert
 from sqlalchemy.orm import DeclarativeBase, Session
 
+from ops_center.config import EnvironmentConfig, TrafficConfig
+from ops_center.simulator.site import DEMO_ENVIRONMENT, DEMO_TRAFFIC
+
 
 BATCH_ROWS = 5000
 
 
 @dataclass(frozen=True)
 class SimContext:
-    """The seed every simulated value derives from, and the site's time zone (days, hours, shifts)."""
+    """The seed every simulated value derives from, the site's time zone (days, hours, shifts) and
+    the roads and environment stations it registers (readings are simulated for those)."""
 
     seed: int
     tz: ZoneInfo
+    traffic: TrafficConfig = DEMO_TRAFFIC
+    environment: EnvironmentConfig = DEMO_ENVIRONMENT
 
 
 def bulk_insert(session: Session, model: type[DeclarativeBase], rows: Sequence[Mapping[str, Any]]) -> int:

@@ -113,7 +113,7 @@ def install(session: Session, ctx: SimContext, now: datetime) -> dict[str, int]:
     return {"merchants": insert_ignore(session, Merchant, merchant_rows())}
 
 
-def watermark(session: Session) -> datetime | None:
+def watermark(session: Session, ctx: SimContext) -> datetime | None:
     """The newest simulated footfall minute stored."""
     return session.scalar(select(func.max(Footfall.minute)).where(Footfall.source == SIMULATOR_SOURCE))
 

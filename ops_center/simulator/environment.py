@@ -1,5 +1,7 @@
-"""The lakeside environment station: temperature, humidity, PM2.5 and the lake's water level every
-10 minutes. Each value is a daily cycle plus slow weather-like drift, so neighbouring readings agree.
+"""The site's registered environment stations (the demo's lakeside one): temperature, humidity,
+PM2.5 and the lake's water level every 10 minutes, for the metrics each station registers, in its
+units and range. Each value is a daily cycle plus slow weather-like drift, so neighbouring readings
+agree.
 """
 
 from __future__ import annotations
@@ -15,10 +17,8 @@ from ops_center.simulator.timeline import curve, drift, local_hour, noise, steps
 from ops_center.store.models import EnvironmentReading
 
 EVERY = timedelta(minutes=10)
-STATION = "Lakeside station 湖畔监测站"
 # Shanghai's mean temperature (deg C) by month
 _MONTHLY_MEAN_C = (4.8, 6.4, 10.1, 15.6, 20.8, 24.7, 28.7, 28.4, 24.9, 19.7, 13.9, 7.8)
-UNITS = {"temperature": "°C", "humidity": "%", "pm25": "µg/m³", "lake_level": "m"}
 
 
 def values(ctx: SimContext, moment: datetime) -> dict[str, float]:
@@ -41,22 +41,28 @@ def values(ctx: SimContext, moment: datetime) -> dict[str, float]:
 
 
 def reading_rows(ctx: SimContext, after: datetime, until: datetime) -> list[dict[str, object]]:
-    """Readings of every metric every 10 minutes in ``(after, until]``."""
-    return [
-        {"station": STATION, "metric": metric, "value": value, "unit": UNITS[metric], "at": t}
-        for t in steps(after, until, EVERY)
-        for metric, value in values(ctx, t).items()
-    ]
+    """Readings every 10 minutes in ``(after, until]`` of each registered station's metrics that the
+    simulator knows (those above), kept within the metric's registered range."""
+    rows = []
+    for t in steps(after, until, EVERY):
+        simulated = values(ctx, t)
+        for station in ctx.environment.stations:
+            for metric, spec in station.metrics.items():
+                if metric in simulated:
+                    value = max(spec.min, min(spec.max, simulated[metric]))
+                    rows.append({"station": station.name, "metric": metric, "value": value, "unit": spec.unit, "at": t})
+    return rows
 
 
 def install(session: Session, ctx: SimContext, now: datetime) -> dict[str, int]:
-    """The station is a name in the readings: nothing to store up front."""
+    """Stations are registered in the site's configuration: nothing to store up front."""
     return {}
 
 
-def watermark(session: Session) -> datetime | None:
-    """The newest simulated reading stored."""
-    return session.scalar(select(func.max(EnvironmentReading.at)).where(EnvironmentReading.station == STATION))
+def watermark(session: Session, ctx: SimContext) -> datetime | None:
+    """The newest reading of a registered station stored."""
+    names = [s.name for s in ctx.environment.stations]
+    return session.scalar(select(func.max(EnvironmentReading.at)).where(EnvironmentReading.station.in_(names)))
 
 
 def advance(session: Session, ctx: SimContext, after: datetime, until: datetime) -> dict[str, int]:

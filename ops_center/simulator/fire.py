@@ -230,7 +230,7 @@ def install(session: Session, ctx: SimContext, now: datetime) -> dict[str, int]:
     return {"fire_devices": insert_ignore(session, FireDevice, device_rows(ctx, now))}
 
 
-def watermark(session: Session) -> datetime | None:
+def watermark(session: Session, ctx: SimContext) -> datetime | None:
     """The newest fire signal stored."""
     return session.scalar(select(func.max(FireSignal.at)))
 

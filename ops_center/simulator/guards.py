@@ -70,7 +70,7 @@ def install(session: Session, ctx: SimContext, now: datetime) -> dict[str, int]:
     return {"guards": insert_ignore(session, Guard, roster_at(ctx, now))}
 
 
-def watermark(session: Session) -> datetime | None:
+def watermark(session: Session, ctx: SimContext) -> datetime | None:
     """Guards keep no history: the roster is brought up to date at every step."""
     return None
 

@@ -194,7 +194,7 @@ def install(session: Session, ctx: SimContext, now: datetime) -> dict[str, int]:
     }
 
 
-def watermark(session: Session) -> datetime | None:
+def watermark(session: Session, ctx: SimContext) -> datetime | None:
     """The newest simulated count stored."""
     return session.scalar(select(func.max(ParkingCount.at)).where(ParkingCount.source == SIMULATOR_SOURCE))
 

@@ -10,9 +10,11 @@ from datetime import datetime, timedelta
 from types import ModuleType
 from zoneinfo import ZoneInfo
 
+from ops_center.config import EnvironmentConfig, TrafficConfig
 from ops_center.errors import InputError
 from ops_center.simulator import commerce, environment, fire, guards, parking, traffic
 from ops_center.simulator.base import SimContext
+from ops_center.simulator.site import DEMO_ENVIRONMENT, DEMO_TRAFFIC
 from ops_center.store.db import Store
 from ops_center.store.types import utcnow
 
@@ -40,9 +42,12 @@ class SeedSummary:
         return sum(self.rows.values())
 
 
-def make_context(rng_seed: int, timezone: str) -> SimContext:
+def make_context(
+    rng_seed: int, timezone: str, traffic: TrafficConfig = DEMO_TRAFFIC, environment: EnvironmentConfig = DEMO_ENVIRONMENT
+) -> SimContext:
+    """The simulation's context; an unknown time zone is an ``InputError``."""
     try:
-        return SimContext(seed=rng_seed, tz=ZoneInfo(timezone))
+        return SimContext(seed=rng_seed, tz=ZoneInfo(timezone), traffic=traffic, environment=environment)
     except (KeyError, ValueError):
         raise InputError(f"simulator: unknown time zone {timezone!r} (e.g. Asia/Shanghai)") from None
 
@@ -51,25 +56,33 @@ def _advance_all(store: Store, ctx: SimContext, now: datetime, earliest: datetim
     """Bring every domain from its newest stored row (or ``earliest``) up to ``now``, one transaction each."""
     for domain in DOMAINS:
         with store.session() as session:
-            newest = domain.watermark(session)
+            newest = domain.watermark(session, ctx)
             after = max(newest, earliest) if newest is not None else earliest
             if after < now:
                 summary.add(domain.advance(session, ctx, after, now))
 
 
 def seed(
-    store: Store, now: datetime, history_days: int = 30, rng_seed: int = 7, *, timezone: str = "Asia/Shanghai"
+    store: Store,
+    now: datetime,
+    history_days: int = 30,
+    rng_seed: int = 7,
+    *,
+    timezone: str = "Asia/Shanghai",
+    traffic: TrafficConfig = DEMO_TRAFFIC,
+    environment: EnvironmentConfig = DEMO_ENVIRONMENT,
 ) -> SeedSummary:
     """Fill every simulated table with ``history_days`` of history ending at ``now``.
 
     Idempotent: on a seeded store it adds only what is missing between the newest stored rows and
-    ``now``. ``timezone`` is the site's: it decides days, rush hours, opening hours and shifts.
+    ``now``. ``timezone`` is the site's: it decides days, rush hours, opening hours and shifts;
+    ``traffic`` and ``environment`` are the site's registered roads and stations (default: the demo's).
     """
     if now.tzinfo is None:
         raise InputError(f"simulator: now={now!r} has no time zone; pass an aware UTC time")
     if history_days < 0:
         raise InputError(f"simulator: history_days={history_days} must be 0 or more")
-    ctx = make_context(rng_seed, timezone)
+    ctx = make_context(rng_seed, timezone, traffic, environment)
     began = time.perf_counter()
     summary = SeedSummary(start=now - timedelta(days=history_days), end=now)
     with store.session() as session:
@@ -84,9 +97,17 @@ class LiveSimulator:
     """Advances every simulated domain to the present: new footfall minutes, parking counts, traffic
     and environment readings, fire state changes with their signals, guards' shift changes."""
 
-    def __init__(self, store: Store, rng_seed: int = 7, *, timezone: str = "Asia/Shanghai") -> None:
+    def __init__(
+        self,
+        store: Store,
+        rng_seed: int = 7,
+        *,
+        timezone: str = "Asia/Shanghai",
+        traffic: TrafficConfig = DEMO_TRAFFIC,
+        environment: EnvironmentConfig = DEMO_ENVIRONMENT,
+    ) -> None:
         self.store = store
-        self.ctx = make_context(rng_seed, timezone)
+        self.ctx = make_context(rng_seed, timezone, traffic, environment)
         self._installed = False
 
     def tick(self, now: datetime) -> None:
@@ -108,13 +129,15 @@ def run_forever(
     stop_event: threading.Event | None = None,
     *,
     timezone: str = "Asia/Shanghai",
+    traffic: TrafficConfig = DEMO_TRAFFIC,
+    environment: EnvironmentConfig = DEMO_ENVIRONMENT,
 ) -> None:
     """Tick a ``LiveSimulator`` every ``interval_s`` seconds until ``stop_event`` is set.
 
     A failing tick (the store briefly unreachable) is logged and retried at the next interval.
     """
     stop = stop_event or threading.Event()
-    simulator = LiveSimulator(store, timezone=timezone)
+    simulator = LiveSimulator(store, timezone=timezone, traffic=traffic, environment=environment)
     while not stop.is_set():
         try:
             simulator.tick(utcnow())
