@@ -230,12 +230,11 @@ class AlarmPolicy(_Strict):
     mqtt: MqttTarget | None = None
 
 
-SensorName = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), AfterValidator(refuse_control_characters)
-]
+NoControl = AfterValidator(refuse_control_characters)
+SensorName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), NoControl]
 """A road's or a station's name as sensors send it and the wall shows it."""
 MetricName = Annotated[str, StringConstraints(pattern=SLUG, max_length=32)]
-Unit = Annotated[str, StringConstraints(strip_whitespace=True, max_length=10), AfterValidator(refuse_control_characters)]
+Unit = Annotated[str, StringConstraints(strip_whitespace=True, max_length=10), NoControl]
 
 
 class TrafficConfig(_Strict):

@@ -83,7 +83,8 @@ def _context(info: ValidationInfo) -> dict[str, Any]:
 
 def _site(info: ValidationInfo) -> SiteConfig:
     """The site whose registrations the batch is checked against (``context["site"]``)."""
-    return _context(info)["site"]  # type: ignore[no-any-return]
+    site: SiteConfig = _context(info)["site"]
+    return site
 
 
 def _sensor_time(value: datetime, info: ValidationInfo) -> datetime:
@@ -444,7 +445,8 @@ def apply_fire_signals(session: Session, items: Sequence[FireSignalIn]) -> Inges
         low, high = FIRE_VALUE_RANGES.get(device.kind, ANY_FIRE_VALUE)
         if item.value is not None and not low <= item.value <= high:
             kind = device.kind.replace("_", " ")
-            raise InputError(f"items[{index}].value: {item.value:g} is outside a {kind} device's range {low:g}..{high:g}")
+            range_ = f"{low:g}..{high:g}"
+            raise InputError(f"items[{index}].value: {item.value:g} is outside a {kind} device's range {range_}")
         signals.append({"device_id": device.id, "state": item.state, "value": item.value, "at": item.at})
         if item.at < device.updated_at:  # older than what the device shows: history only
             continue

@@ -83,7 +83,8 @@ def test_good_items_parse_with_times_in_utc() -> None:
     ), NOW, SITE)
     assert by_id.at == datetime(2025, 6, 2, 9, 29, tzinfo=UTC) and by_id.at.tzinfo is UTC
     assert (by_address.panel, by_address.loop, by_address.address, by_address.device_id) == (2, 1, 4, None)
-    [gate] = parse_items(ParkingCountIn, _body({"lot_id": "a", "in": 3, "out": 1, "at": "2025-06-02T09:00:00Z"}), NOW, SITE)
+    gate_body = _body({"lot_id": "a", "in": 3, "out": 1, "at": "2025-06-02T09:00:00Z"})
+    [gate] = parse_items(ParkingCountIn, gate_body, NOW, SITE)
     assert (gate.cars_in, gate.cars_out, gate.occupied, gate.source) == (3, 1, None, "gate")
     [level] = parse_items(EnvironmentIn, _body({"station": "Lakeside station 湖畔监测站", "metric": "lake_level",
                                                 "value": 2.4, "at": "2025-06-02T09:00:00Z"}), NOW, SITE)
@@ -293,14 +294,16 @@ def test_names_the_site_has_not_registered_are_refused_by_name(api: Api) -> None
     good = {"road": "West Road", "congestion": 1, "speed_kmh": 40, "at": _at(5)}
     made_up = api.post("traffic", good, good, good, *_made_up_roads(1))
     assert (made_up.status_code, made_up.json()) == (400, {"error": (
-        "items[3].road: unknown road 'Made-up Road 0' (known: Lake Bridge outbound 湖桥出城, Lake Bridge inbound 湖桥入城, "
-        "East Gate Road 东门路, West Road)")})
+        "items[3].road: unknown road 'Made-up Road 0' (known: Lake Bridge outbound 湖桥出城, "
+        "Lake Bridge inbound 湖桥入城, East Gate Road 东门路, West Road)")})
     flood = api.post("traffic", *_made_up_roads(1000))  # blanked the wall when it was stored
     assert flood.status_code == 400 and flood.json()["error"].startswith("items[0].road: unknown road 'Made-up Road 0'")
     station = api.post("environment", {"station": "Roof", "metric": "pm25", "value": 30, "at": _at(5)})
-    assert station.json() == {"error": "items[0].station: unknown station 'Roof' (known: Lakeside station 湖畔监测站, Pool)"}
+    assert station.json() == {
+        "error": "items[0].station: unknown station 'Roof' (known: Lakeside station 湖畔监测站, Pool)"}
     metric = api.post("environment", {"station": "Pool", "metric": "chlorine", "value": 1.2, "at": _at(5)})
-    assert metric.json() == {"error": "items[0].metric: unknown metric 'chlorine' of station 'Pool' (known: water_temp)"}
+    assert metric.json() == {
+        "error": "items[0].metric: unknown metric 'chlorine' of station 'Pool' (known: water_temp)"}
     hot = api.post("environment", {"station": "Pool", "metric": "water_temp", "value": 80, "at": _at(5)})
     assert hot.json() == {"error": "items[0].value: 80 is outside water_temp's range 0..45 °C"}
     unit = api.post("environment", {"station": "Pool", "metric": "water_temp", "value": 26, "unit": "°F", "at": _at(5)})

@@ -68,7 +68,9 @@ def counts(bound: int) -> st.SearchStrategy[Any]:
     return field(st.integers(min_value=0, max_value=bound))
 
 
-def one_of_shapes(common: dict[str, Any], *shapes: dict[str, Any], **optional: Any) -> st.SearchStrategy[dict[str, Any]]:
+def one_of_shapes(
+    common: dict[str, Any], *shapes: dict[str, Any], **optional: Any
+) -> st.SearchStrategy[dict[str, Any]]:
     """Items of one of several shapes (a fire device by id or by address, a count or deltas)."""
     return st.one_of(*(st.fixed_dictionaries({**common, **shape}, optional=optional) for shape in shapes))
 
@@ -141,7 +143,8 @@ def test_no_body_makes_the_ingest_api_fail(store_url: str, feed: str) -> None:
         answer = client.post(f"/api/v1/{feed}", data=body, headers={"Authorization": f"Bearer {token}"})
         answers[answer.status_code] += 1
         assert answer.status_code in (200, 400), (answer.status_code, body, answer.get_data(as_text=True))
-        assert set(answer.json) == ({"error"} if answer.status_code == 400 else {"received", "stored", "skipped", "alarms"})
+        keys = {"error"} if answer.status_code == 400 else {"received", "stored", "skipped", "alarms"}
+        assert set(answer.json) == keys
 
     try:
         post()

@@ -292,7 +292,8 @@ def test_the_demo_site_registers_what_the_simulator_writes_by_default() -> None:
 def test_the_simulator_writes_the_roads_and_stations_a_site_registers(sqlite_url: str) -> None:
     roads = TrafficConfig(roads=["North Road", "South Road", "Pier Lane", "Harbour Road"])
     stations = EnvironmentConfig.model_validate({"stations": [
-        {"name": "Roof", "metrics": {"temperature": {"unit": "°C", "min": -10, "max": 20}, "noise": {"unit": "dB", "min": 0, "max": 140}}},
+        {"name": "Roof", "metrics": {"temperature": {"unit": "°C", "min": -10, "max": 20},
+                                     "noise": {"unit": "dB", "min": 0, "max": 140}}},
         {"name": "Pier", "metrics": {"lake_level": {"unit": "m", "min": 0, "max": 5}}},
     ]})
     store = open_store(sqlite_url)
@@ -307,4 +308,4 @@ def test_the_simulator_writes_the_roads_and_stations_a_site_registers(sqlite_url
     assert stored_roads == set(roads.roads)
     assert {(station, metric, unit) for station, metric, unit, _ in readings} == {
         ("Roof", "temperature", "°C"), ("Pier", "lake_level", "m")}  # no simulated noise meter: none written
-    assert all(-10 <= v <= 20 for station, _, _, v in readings if station == "Roof")  # June, within the registered range
+    assert all(-10 <= v <= 20 for station, _, _, v in readings if station == "Roof")  # June, clamped to the range

@@ -3,9 +3,8 @@ station's metric, a bounded number of each whatever the store holds."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import CTE, and_, func, literal, select, union_all
 from sqlalchemy.orm import Session, aliased
@@ -59,7 +58,9 @@ def _names(name: str, rows: Sequence[tuple[str, ...]], columns: Sequence[str]) -
     return union_all(*selects).cte(name)
 
 
-def road_traffic(session: Session, ctx: ReadContext, traffic: TrafficConfig, limit: int = ROADS_SHOWN) -> list[RoadTraffic]:
+def road_traffic(
+    session: Session, ctx: ReadContext, traffic: TrafficConfig, limit: int = ROADS_SHOWN
+) -> list[RoadTraffic]:
     """The latest reading of each of the first ``limit`` registered roads that has one, in the
     registered order (one index probe on ``(road, at)`` per road: the read does not grow with the
     history of readings, nor with readings of unregistered roads)."""
@@ -110,7 +111,8 @@ def environment_values(
     )
     values: dict[tuple[str, str], EnvironmentValue] = {}
     for r in session.scalars(stmt):
-        values.setdefault((r.station, r.metric), EnvironmentValue(r.station, r.metric, r.value, r.unit, ctx.stamp(r.at, "environment")))
+        stamp = ctx.stamp(r.at, "environment")
+        values.setdefault((r.station, r.metric), EnvironmentValue(r.station, r.metric, r.value, r.unit, stamp))
     return [values[pair] for pair in pairs if pair in values]
 
 

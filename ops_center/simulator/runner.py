@@ -43,7 +43,10 @@ class SeedSummary:
 
 
 def make_context(
-    rng_seed: int, timezone: str, traffic: TrafficConfig = DEMO_TRAFFIC, environment: EnvironmentConfig = DEMO_ENVIRONMENT
+    rng_seed: int,
+    timezone: str,
+    traffic: TrafficConfig = DEMO_TRAFFIC,
+    environment: EnvironmentConfig = DEMO_ENVIRONMENT,
 ) -> SimContext:
     """The simulation's context; an unknown time zone is an ``InputError``."""
     try:

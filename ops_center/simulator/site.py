@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from ops_center.config import EnvironmentConfig, MetricConfig, StationConfig, TrafficConfig
 
-DEMO_TRAFFIC = TrafficConfig(roads=["Lake Bridge outbound 湖桥出城", "Lake Bridge inbound 湖桥入城", "East Gate Road 东门路"])
+DEMO_TRAFFIC = TrafficConfig(
+    roads=["Lake Bridge outbound 湖桥出城", "Lake Bridge inbound 湖桥入城", "East Gate Road 东门路"]
+)
 DEMO_ENVIRONMENT = EnvironmentConfig(
     stations=[
         StationConfig(
