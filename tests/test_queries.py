@@ -285,7 +285,8 @@ def test_the_wall_panels_never_read_a_whole_history_table(sqlite_url: str) -> No
         ctx = _ctx()
         panels = [lambda s: parking_panel(s, ctx), lambda s: commerce_panel(s, ctx), lambda s: fire_panel(s, ctx),
                   lambda s: security_panel(s, ctx), lambda s: alarm_timeline(s, ctx), lambda s: guards_panel(s, ctx),
-                  lambda s: camera_health(s, ctx, 30.0), lambda s: traffic_strip(s, ctx, DEMO_TRAFFIC, DEMO_ENVIRONMENT)]
+                  lambda s: camera_health(s, ctx, 30.0),
+                  lambda s: traffic_strip(s, ctx, DEMO_TRAFFIC, DEMO_ENVIRONMENT)]
         reads: dict[str, set[str]] = defaultdict(set)
         for panel in panels:
             for table, how in _table_reads(store, panel).items():
