@@ -25,13 +25,13 @@ from pathlib import Path
 from flask import Flask
 
 from layouts.app import create_app
-from layouts.auth import SECRET_ENV, secret_key_from_env
 from ops_center.config import CONFIG_ENV, SiteConfig, load_config
 from ops_center.errors import OpsError
 from ops_center.store.db import open_store
 from ops_cli.background import start_background
 from ops_cli.demo_users import demo_secret, ensure_demo_users
 from ops_cli.main import one_line
+from web.auth import SECRET_ENV, secret_key_from_env
 
 DEMO_CONFIG = Path(__file__).resolve().parent / "config" / "demo.yaml"
 

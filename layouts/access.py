@@ -16,8 +16,8 @@ from typing import Any
 from dash import Dash
 from werkzeug.exceptions import Forbidden
 
-from layouts.auth import current_principal, require_action
 from ops_center.auth import Action, PermissionDenied, Principal, can
+from web.auth import current_principal, require_action
 
 # Page path -> what a user needs to open it; the order is the order of the navigation links.
 PAGES: dict[str, Action] = {

@@ -14,22 +14,22 @@ from dash import Dash, html
 
 from layouts import popup, shell
 from layouts.access import PAGES, may
-from layouts.auth import current_principal, install_auth
 from layouts.context import AppContext
 from layouts.i18n import t
-from layouts.api import register_api
-from layouts.media import register_media_routes
 from layouts.pages import alarms, console, guard, report, wall
 from ops_center.auth import Action
 from ops_center.config import SiteConfig
 from ops_center.store.db import Store
+from web.api import register_api
+from web.auth import current_principal, install_auth
+from web.media import register_media_routes
 
 ASSETS_DIR = Path(__file__).resolve().parents[1] / "assets"
 
 
 def create_app(config: SiteConfig, store: Store, *, secret_key: str) -> Dash:
     """A Dash app reading ``store`` for ``config``'s site; sessions are signed with ``secret_key``
-    (at least 32 characters; see ``layouts.auth.secret_key_from_env``)."""
+    (at least 32 characters; see ``web.auth.secret_key_from_env``)."""
     app = Dash(
         __name__,
         title=f"{config.site.name} · {t('app.title', config.dashboard.language)}",

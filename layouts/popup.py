@@ -17,7 +17,6 @@ from dash import ClientsideFunction, Dash, Input, Output, State, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
 from layouts.access import guarded_callback, refused
-from layouts.auth import require_action
 from layouts.context import AppContext
 from layouts.format import local_time
 from layouts.i18n import t, term
@@ -28,6 +27,7 @@ from ops_center.auth import Action, PermissionDenied, Principal
 from ops_center.errors import OpsError
 from ops_center.lifecycle import Status
 from ops_center.queries.security import AlarmItem, alarm_counts, alarm_item, newest_unacknowledged_id
+from web.auth import require_action
 
 ALARM_CHECK_MS = 500
 SOUND_URL = "/assets/alarm.wav"

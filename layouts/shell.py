@@ -15,12 +15,12 @@ from dash import ClientsideFunction, Dash, Input, Output, State, dcc, html
 
 from layouts import popup
 from layouts.access import NAV_LABELS, PAGES, guarded_callback, may, pages_of, require_login
-from layouts.auth import LOGOUT_PATH
 from layouts.context import AppContext
 from layouts.i18n import LANGUAGE_NAMES, LANGUAGES, t
 from ops_center.auth import Action, Principal, Role
 from ops_center.queries.security import alarm_counts
 from ops_center.shift_windows import shift_windows
+from web.auth import LOGOUT_PATH
 
 FRAME_REFRESH_MS = 400
 

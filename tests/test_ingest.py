@@ -16,8 +16,6 @@ import requests
 from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
-from layouts.api import register_api
-from layouts.auth import install_auth
 from ops_center.alarm_actions import act
 from ops_center.auth import Principal, Role, create_token, create_user, revoke_token
 from ops_center.config import SiteConfig
@@ -47,6 +45,8 @@ from ops_center.store.models import (
     TrafficReading,
 )
 from ops_center.store.types import utcnow
+from web.api import register_api
+from web.auth import install_auth
 
 SECRET = "ingest-test-secret-" + "y" * 32
 PASSWORDS = {"wang": "guard pass 0001", "boss": "manager pass 1"}

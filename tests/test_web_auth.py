@@ -12,11 +12,11 @@ import requests
 from dash import Dash, Input, Output, html
 from werkzeug.serving import make_server
 
-from layouts.auth import install_auth, page_action, require_action, secret_key_from_env
 from ops_center.auth import Action, create_token, create_user, revoke_token
 from ops_center.errors import ConfigError
 from ops_center.store.db import Store, open_store
 from ops_center.store.models import Guard, User
+from web.auth import install_auth, page_action, require_action, secret_key_from_env
 
 SECRET = "test-secret-" + "x" * 40
 PASSWORDS = {"op1": "operator pass 1", "wang": "guard pass 0001", "boss": "manager pass 1", "root": "admin pass 0001"}

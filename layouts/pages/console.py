@@ -17,7 +17,6 @@ from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from layouts.access import guarded_callback, refused
-from layouts.auth import require_action
 from layouts.context import AppContext
 from layouts.format import local_time, waiting_clock
 from layouts.i18n import t, term
@@ -35,6 +34,7 @@ from ops_center.queries.guards import GuardItem, guards_panel
 from ops_center.queries.handling import Assignee, assignees
 from ops_center.queries.security import AlarmItem, alarm_item, open_alarms
 from ops_center.store.models import AlarmTransition
+from web.auth import require_action
 
 LIST_LIMIT = 30
 ROSTER_LIMIT = 50

@@ -14,7 +14,6 @@ from dash import ALL, Dash, Input, Output, State, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
 from layouts.access import guarded_callback, refused
-from layouts.auth import require_action
 from layouts.context import AppContext
 from layouts.format import local_time
 from layouts.i18n import t, term
@@ -32,6 +31,7 @@ from ops_center.lifecycle import TRANSITIONS, Status
 from ops_center.queries.handling import guard_alarms
 from ops_center.queries.security import AlarmItem
 from ops_center.store.models import Guard
+from web.auth import require_action
 
 BUTTON = "guard-act"
 GUARD_STEPS: tuple[tuple[Status, str], ...] = ((Status.ON_SCENE, "guard.on_scene"), (Status.RESOLVED, "guard.resolved"))

@@ -2,7 +2,7 @@
 
 ``POST /api/v1/<feed>`` for every feed of ``ops_center.ingest.FEEDS`` (fire/signals, parking/counts,
 parking/spaces, footfall, traffic, environment) and ``GET /api/v1/health``. The login gate of
-``layouts.auth.install_auth`` answers anonymous calls (401); each route then asks for
+``web.auth.install_auth`` answers anonymous calls (401); each route then asks for
 ``ingest.sensor`` (403 otherwise). A bad body gets 400 ``{"error": "<field>: <problem>"}`` and
 stores nothing; a good one gets 200 with the counts stored. See docs/ingest.md.
 """
@@ -14,13 +14,13 @@ from collections.abc import Callable
 import flask
 from werkzeug.exceptions import HTTPException
 
-from layouts.auth import current_principal, require_action
 from ops_center.auth import Action
 from ops_center.config import SiteConfig
 from ops_center.errors import InputError
 from ops_center.ingest import FEEDS, ingest
 from ops_center.store.db import Store
 from ops_center.store.types import utcnow
+from web.auth import current_principal, require_action
 
 API_PREFIX = "/api/v1"
 Answer = tuple[flask.Response, int]
