@@ -1,9 +1,9 @@
 """Who may open which page and run which callback: the app's one place for role checks on the Dash side.
 
-``PAGES`` maps each page to the action needed to open it (the login gate checks page loads, the
-router checks in-app navigation). ``guarded_callback`` registers a Dash callback whose body runs
-only for a user the permission table allows; anyone else gets HTTP 403 before it reads or writes
-anything. ``refused`` turns what ``ops_center`` refuses for permission reasons into that same 403.
+Which action opens which page is each page's ``PageSpec`` (``layouts.pages.PAGES``; the login gate
+checks page loads, the router in-app navigation). ``guarded_callback`` registers a Dash callback
+whose body runs only for a user the permission table allows; anyone else gets HTTP 403 before it
+reads or writes anything. ``refused`` turns what ``ops_center`` refuses for permission reasons into that same 403.
 """
 
 from __future__ import annotations
@@ -19,22 +19,6 @@ from werkzeug.exceptions import Forbidden
 from ops_center.auth import Action, PermissionDenied, Principal, can
 from web.auth import current_principal, require_action
 
-# Page path -> what a user needs to open it; the order is the order of the navigation links.
-PAGES: dict[str, Action] = {
-    "/": Action.VIEW_WALL,
-    "/alarms": Action.VIEW_WALL,
-    "/console": Action.VIEW_CONSOLE,
-    "/guard": Action.VIEW_GUARD_PAGE,
-    "/report": Action.VIEW_REPORTS,
-}
-NAV_LABELS: dict[str, str] = {
-    "/": "nav.wall",
-    "/alarms": "nav.alarms",
-    "/console": "nav.console",
-    "/guard": "nav.guard",
-    "/report": "nav.report",
-}
-
 
 def require_login() -> Principal:
     """The logged-in user; HTTP 403 when there is none (the gate normally answers 401 first)."""
@@ -47,11 +31,6 @@ def require_login() -> Principal:
 def may(principal: Principal | None, action: Action) -> bool:
     """True when ``principal`` is logged in and the permission table lets him do ``action``."""
     return principal is not None and can(principal.role, action)
-
-
-def pages_of(principal: Principal | None) -> list[str]:
-    """The pages ``principal`` may open, in navigation order."""
-    return [path for path, action in PAGES.items() if may(principal, action)]
 
 
 def guarded_callback(app: Dash, action: Action | None, *dependencies: Any, **kwargs: Any) -> Callable:

@@ -1,8 +1,9 @@
-"""The Dash app factory: the wall (``/``), the alarm list, the operator console, the guard's phone
-page, the shift report, live frames and snapshots, all behind the login gate.
+"""The Dash app factory: the pages of ``layouts.pages.PAGES`` (the wall, the alarm list, the
+operator console, the guard's phone page, the shift report), the alarm popup, live frames and
+snapshots, all behind the login gate.
 
 Every route (pages, Dash's data routes, assets, ``/frames`` and ``/snapshots``) needs a login;
-pages need their permission (``layouts.access.PAGES``), and every server callback checks the
+pages need their permission (each page's ``PageSpec.action``), and every server callback checks the
 user's role before it reads or acts (``layouts.access.guarded_callback``).
 """
 
@@ -10,14 +11,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dash import Dash, html
+from dash import Dash
 
 from layouts import popup, shell
-from layouts.access import PAGES, may
 from layouts.context import AppContext
 from layouts.i18n import t
-from layouts.pages import alarms, console, guard, report, wall
-from ops_center.auth import Action
+from layouts.pages import PAGES
+from layouts.registry import page_actions
 from ops_center.config import SiteConfig
 from ops_center.store.db import Store
 from web.api import register_api
@@ -38,26 +38,13 @@ def create_app(config: SiteConfig, store: Store, *, secret_key: str) -> Dash:
         serve_locally=True,
     )
     app_ctx = AppContext(config=config, store=store)
-    pages = {
-        "/": lambda _lang: wall.layout(),
-        "/alarms": lambda _lang: alarms.layout(),
-        "/console": console.layout,
-        "/guard": guard.layout,
-        "/report": lambda lang: report.layout(lang, app_ctx, export=may(current_principal(), Action.EXPORT_CSV)),
-    }
-    app.validation_layout = html.Div(
-        [shell.validation_layout(app_ctx), wall.layout(), alarms.layout(), console.layout("en"), guard.layout("en"),
-         report.layout("en", app_ctx, export=True)]
-    )
+    app.validation_layout = shell.validation_layout(app_ctx, PAGES)
     app.layout = lambda: shell.layout(app_ctx, current_principal())
-    install_auth(app.server, store, secret_key, page_actions=PAGES)
+    install_auth(app.server, store, secret_key, page_actions=page_actions(PAGES))
     register_media_routes(app.server, store)
     register_api(app.server, store, config)
-    shell.register(app, app_ctx, pages)
-    wall.register(app, app_ctx)
-    alarms.register(app, app_ctx)
-    console.register(app, app_ctx)
-    guard.register(app, app_ctx)
-    report.register(app, app_ctx)
+    shell.register(app, app_ctx, PAGES)
+    for page in PAGES:
+        page.register(app, app_ctx)
     popup.register(app, app_ctx)
     return app

@@ -8,15 +8,15 @@ dashboard restart; ``assets/wall.js`` shows "connection lost" while the header s
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Sequence
 
 from dash import ClientsideFunction, Dash, Input, Output, State, dcc, html
 
 from layouts import popup
-from layouts.access import NAV_LABELS, PAGES, guarded_callback, may, pages_of, require_login
-from layouts.context import AppContext
+from layouts.access import guarded_callback, may, require_login
+from layouts.context import AppContext, PageContext
 from layouts.i18n import LANGUAGE_NAMES, LANGUAGES, t
+from layouts.registry import PageSpec, pages_of
 from ops_center.auth import Action, Principal, Role
 from ops_center.queries.security import alarm_counts
 from ops_center.shift_windows import shift_windows
@@ -78,33 +78,38 @@ def layout(app_ctx: AppContext, principal: Principal | None) -> html.Div:
     )
 
 
-def validation_layout(app_ctx: AppContext) -> html.Div:
-    """Every component any user's shell can hold (for Dash's callback validation): an admin's."""
-    return layout(app_ctx, Principal(name="validation", role=Role.ADMIN))
+def validation_layout(app_ctx: AppContext, pages: Sequence[PageSpec]) -> html.Div:
+    """Every component any user can have in view (for Dash's callback validation): an admin's shell
+    and every page of ``pages`` as an admin sees it."""
+    admin = Principal(name="validation", role=Role.ADMIN)
+    return html.Div([layout(app_ctx, admin), *(page.layout("en", PageContext(app_ctx, admin)) for page in pages)])
 
 
-def nav_links(principal: Principal, pathname: str, lang: str) -> list:
-    """Links to the pages ``principal`` may open; the current one marked."""
+def nav_links(principal: Principal, pathname: str, lang: str, pages: Sequence[PageSpec]) -> list:
+    """Links to the pages of ``pages`` that ``principal`` may open; the current one marked."""
     return [
-        dcc.Link(t(NAV_LABELS[path], lang), href=path, id=f"nav-{path.strip('/') or 'wall'}",
-                 className="nav-link nav-link--here" if path == pathname else "nav-link")
-        for path in pages_of(principal)
+        dcc.Link(t(page.nav_label, lang), href=page.path, id=f"nav-{page.name}",
+                 className="nav-link nav-link--here" if page.path == pathname else "nav-link")
+        for page in pages_of(principal, pages)
     ]
 
 
-def register(app: Dash, app_ctx: AppContext, pages: dict[str, Callable[[str], Any]]) -> None:
-    """The router (``pages`` maps a path to its layout in a language), the header's refresh, and the clientside frame, link and viewport helpers."""
+def register(app: Dash, app_ctx: AppContext, pages: Sequence[PageSpec]) -> None:
+    """The router over ``pages``, the header's refresh (with their navigation), and the clientside
+    frame, link and viewport helpers."""
+    by_path = {page.path: page for page in pages}
 
     @guarded_callback(app, None, Output("page", "children"), Output("page", "className"),
                       Input("url", "pathname"), Input("lang", "value"))
     def route(pathname: str | None, lang: str) -> tuple:
         path = pathname or "/"
-        page = pages.get(path)
+        page = by_path.get(path)
         if page is None:
             return html.Div(t("page.not_found", lang), className="empty"), "page"
-        if not may(require_login(), PAGES[path]):
+        principal = require_login()
+        if not may(principal, page.action):
             return html.Div(t("page.forbidden", lang), className="empty", id="page-forbidden"), "page"
-        return page(lang), f"page page-{path.strip('/') or 'wall'}"
+        return page.layout(lang, PageContext(app_ctx, principal)), f"page page-{page.name}"
 
     @guarded_callback(
         app,
@@ -138,7 +143,7 @@ def register(app: Dash, app_ctx: AppContext, pages: dict[str, Callable[[str], An
             local.strftime("%Y-%m-%d %H:%M:%S"),
             alarms,
             t("header.link_lost", lang),
-            nav_links(principal, pathname or "/", lang),
+            nav_links(principal, pathname or "/", lang, pages),
             user,
             n or 0,
         )

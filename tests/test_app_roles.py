@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import requests
 
-from layouts.access import PAGES
+from layouts.pages import PAGES
 from layouts.pages.console import KEEP_CLOSED_S
 from ops_center.alarm_actions import audit_trail, transition
 from ops_center.auth import Action, can
@@ -122,7 +122,7 @@ def test_every_page_media_route_and_callback_answers_by_role(site: Site) -> None
     alarm_id = _alarm(site, 1)
     anonymous = requests.Session()
     media = [f"/snapshots/{alarm_id}.jpg", f"/frames/{CAMERA_ID}.jpg"]
-    for path in [*PAGES, *media, "/_dash-layout", "/_dash-dependencies"]:
+    for path in [*(page.path for page in PAGES), *media, "/_dash-layout", "/_dash-dependencies"]:
         assert anonymous.get(f"{site.url}{path}").status_code == 401, path
     for first_output in CALLBACK_ACTIONS:
         assert _callback(site, anonymous, first_output).status_code == 401, first_output
@@ -130,10 +130,10 @@ def test_every_page_media_route_and_callback_answers_by_role(site: Site) -> None
     wrong = []
     for user, role in ROLE_OF.items():
         client = site.client(user)
-        for path, action in PAGES.items():
-            expected = 200 if can(role, action) else 403
-            if (got := client.get(f"{site.url}{path}").status_code) != expected:
-                wrong.append((user, path, got, expected))
+        for page in PAGES:
+            expected = 200 if can(role, page.action) else 403
+            if (got := client.get(f"{site.url}{page.path}").status_code) != expected:
+                wrong.append((user, page.path, got, expected))
         for path in media:  # no snapshot stored, no frame yet: found by nobody, refused to nobody logged in
             if (got := client.get(f"{site.url}{path}").status_code) != 404:
                 wrong.append((user, path, got, 404))

@@ -1,1 +1,10 @@
-"""The app's pages: the wall (``/``) and the alarm list (``/alarms``)."""
+"""The app's pages, one module each; ``PAGES`` lists them in navigation order.
+
+A new page is a module exporting ``PAGE = layouts.registry.PageSpec(...)`` and one line here: the
+app factory, the shell (navigation, router, validation layout) and the login gate all read this list.
+"""
+
+from layouts.pages import alarms, console, guard, report, wall
+from layouts.registry import PageSpec
+
+PAGES: tuple[PageSpec, ...] = (wall.PAGE, alarms.PAGE, console.PAGE, guard.PAGE, report.PAGE)

@@ -7,11 +7,12 @@ from datetime import tzinfo
 from dash import Dash, Input, Output, html
 
 from layouts.access import guarded_callback
-from layouts.context import AppContext
+from layouts.context import AppContext, PageContext
 from layouts.format import local_time, waiting_clock
 from layouts.i18n import t, term
 from layouts.panels.live import snapshot_url
 from layouts.panels.security import alarm_where, status_chip
+from layouts.registry import PageSpec
 from ops_center.auth import Action
 from ops_center.queries.security import AlarmItem, recent_alarms
 
@@ -19,8 +20,8 @@ LIMIT = 50
 COLUMNS = ("alarms.col.time", "alarms.col.alarm", "alarms.col.where", "alarms.col.status", "alarms.col.snapshot")
 
 
-def layout() -> html.Div:
-    """The list's container; the refresh callback fills it."""
+def layout(lang: str, ctx: PageContext) -> html.Div:
+    """The list's container; the refresh callback fills it (in the language of the moment)."""
     return html.Div(id="alarm-list", className="alarm-page")
 
 
@@ -55,3 +56,7 @@ def register(app: Dash, app_ctx: AppContext) -> None:
         head = html.Thead(html.Tr([html.Th(t(c, lang)) for c in COLUMNS]))
         body = html.Tbody([alarm_line(a, lang, read.tz) for a in alarms])
         return [title, html.Table([head, body], className="alarm-table")]
+
+
+PAGE = PageSpec(name="alarms", path="/alarms", action=Action.VIEW_WALL, nav_label="nav.alarms", layout=layout,
+                register=register)

@@ -17,7 +17,7 @@ from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from layouts.access import guarded_callback, refused
-from layouts.context import AppContext
+from layouts.context import AppContext, PageContext
 from layouts.format import local_time, waiting_clock
 from layouts.i18n import t, term
 from layouts.outcome import done, refusal
@@ -25,6 +25,7 @@ from layouts.panels.frame import chip
 from layouts.panels.guards import TONE
 from layouts.panels.live import live_tile, snapshot_url
 from layouts.panels.security import alarm_where, status_chip
+from layouts.registry import PageSpec
 from ops_center.alarm_actions import GuardStatus, act, add_note, audit_trail
 from ops_center.auth import Action
 from ops_center.errors import OpsError
@@ -66,7 +67,7 @@ def _button(button_id: str, lang: str, tone: str) -> html.Button:
                        className=f"console-button console-button--{tone}")
 
 
-def layout(lang: str) -> html.Div:
+def layout(lang: str, ctx: PageContext) -> html.Div:
     """The console's frame and controls; the refresh callback fills the lists and enables buttons."""
     reasons = [{"label": term("false_alarm_reason", r, lang), "value": r} for r in FALSE_ALARM_REASONS]
     actions = html.Div(
@@ -324,3 +325,7 @@ def register(app: Dash, app_ctx: AppContext) -> None:
         # the alarm acted on stays selected (for its next step), with the message about it
         return (done(step.target.value if step.target else "note", user.name, lang, tz), int(changed or 0) + 1, "",
                 cleared_guard, alarm_id, alarm_id)
+
+
+PAGE = PageSpec(name="console", path="/console", action=Action.VIEW_CONSOLE, nav_label="nav.console", layout=layout,
+                register=register)

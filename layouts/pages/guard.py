@@ -14,7 +14,7 @@ from dash import ALL, Dash, Input, Output, State, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
 from layouts.access import guarded_callback, refused
-from layouts.context import AppContext
+from layouts.context import AppContext, PageContext
 from layouts.format import local_time
 from layouts.i18n import t, term
 from layouts.outcome import done, refusal
@@ -22,6 +22,7 @@ from layouts.panels.frame import chip
 from layouts.panels.guards import TONE
 from layouts.panels.live import snapshot_url
 from layouts.panels.security import status_chip
+from layouts.registry import PageSpec
 from layouts.sitemap import site_map_uri
 from ops_center.alarm_actions import act
 from ops_center.auth import ALARM_ACTIONS, Action
@@ -37,7 +38,7 @@ BUTTON = "guard-act"
 GUARD_STEPS: tuple[tuple[Status, str], ...] = ((Status.ON_SCENE, "guard.on_scene"), (Status.RESOLVED, "guard.resolved"))
 
 
-def layout(lang: str) -> html.Div:
+def layout(lang: str, ctx: PageContext) -> html.Div:
     """The page's frame; the refresh callback fills it."""
     return html.Div(
         [
@@ -153,3 +154,7 @@ def register(app: Dash, app_ctx: AppContext) -> None:
         except OpsError as exc:
             return refusal(exc, lang), int(changed or 0) + 1
         return done(target.value, user.name, lang, app_ctx.read_context().tz), int(changed or 0) + 1
+
+
+PAGE = PageSpec(name="guard", path="/guard", action=Action.VIEW_GUARD_PAGE, nav_label="nav.guard", layout=layout,
+                register=register)

@@ -15,9 +15,10 @@ from dash import Dash, Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
 
 from layouts.access import guarded_callback
-from layouts.context import AppContext
+from layouts.context import AppContext, PageContext
 from layouts.format import waiting_clock
 from layouts.i18n import t
+from layouts.registry import PageSpec
 from ops_center.auth import Action
 from ops_center.errors import InputError
 from ops_center.reports import Figures, ShiftReport, load_shift_report
@@ -46,10 +47,10 @@ def parse_window(value: str) -> tuple[datetime, datetime]:
     return start, end
 
 
-def layout(lang: str, app_ctx: AppContext, *, export: bool) -> html.Div:
-    """The shift picker, the CSV button (when ``export``: managers and admins) and the report body."""
-    read = app_ctx.read_context()
-    windows = shift_windows(app_ctx.config.site.shifts, read.tz, read.now, SHIFTS_LISTED)
+def layout(lang: str, ctx: PageContext) -> html.Div:
+    """The shift picker, the CSV button (for those who may export: managers and admins) and the report body."""
+    read = ctx.app.read_context()
+    windows = shift_windows(ctx.app.config.site.shifts, read.tz, read.now, SHIFTS_LISTED)
     options = [
         {"label": (t("report.current", lang) + " · " if i == 0 else "")
          + f"{w.name} · {w.start.astimezone(read.tz):%m-%d %H:%M} – {w.end.astimezone(read.tz):%m-%d %H:%M}",
@@ -58,7 +59,7 @@ def layout(lang: str, app_ctx: AppContext, *, export: bool) -> html.Div:
     ]
     export = ([html.Button(t("report.export", lang), id="report-csv", n_clicks=0, className="console-button"),
                dcc.Download(id="report-download")]
-              if export else [])
+              if ctx.may(Action.EXPORT_CSV) else [])
     return html.Div(
         [
             html.Div([html.H1(t("report.title", lang), className="page-title"),
@@ -167,3 +168,7 @@ def register(app: Dash, app_ctx: AppContext) -> None:
             raise PreventUpdate from None
         name = f"shift-report-{report.since.astimezone(app_ctx.read_context().tz):%Y%m%d-%H%M}.csv"
         return dcc.send_string(to_csv(report, lang), name)
+
+
+PAGE = PageSpec(name="report", path="/report", action=Action.VIEW_REPORTS, nav_label="nav.report", layout=layout,
+                register=register)

@@ -10,8 +10,9 @@ from dash import Dash, Input, Output, State, html
 
 from layouts.access import guarded_callback
 from layouts.charts import font_px
-from layouts.context import AppContext
+from layouts.context import AppContext, PageContext
 from layouts.panels import cameras, commerce, fire, guards, parking, security, timeline, traffic
+from layouts.registry import PageSpec
 from ops_center.auth import Action
 from ops_center.queries.cameras import camera_health
 from ops_center.queries.commerce import commerce_panel
@@ -27,8 +28,8 @@ SECURITY_ROWS, FIRE_ROWS, GUARD_ROWS = 5, 5, 6
 MODULES = ("security", "cameras", "fire", "parking", "timeline", "commerce", "guards", "traffic")
 
 
-def layout() -> html.Div:
-    """The wall's grid of eight empty modules; the refresh callback fills them."""
+def layout(lang: str, ctx: PageContext) -> html.Div:
+    """The wall's grid of eight empty modules; the refresh callback fills them (in the language of the moment)."""
     return html.Div([html.Section(id=f"panel-{name}", className=f"panel panel-{name}") for name in MODULES],
                     className="wall-grid")
 
@@ -57,3 +58,6 @@ def register(app: Dash, app_ctx: AppContext) -> None:
                 "traffic": traffic.render(traffic_strip(session, read, config.traffic, config.environment), lang),
             }
         return tuple(part for name in MODULES for part in rendered[name])
+
+
+PAGE = PageSpec(name="wall", path="/", action=Action.VIEW_WALL, nav_label="nav.wall", layout=layout, register=register)
