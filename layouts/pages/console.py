@@ -26,15 +26,14 @@ from layouts.panels.guards import TONE
 from layouts.panels.live import live_tile, snapshot_url
 from layouts.panels.security import alarm_where, status_chip
 from layouts.registry import PageSpec
-from ops_center.alarm_actions import GuardStatus, act, add_note, audit_trail
+from ops_center.alarm_actions import GuardStatus, act, add_note
 from ops_center.auth import Action
 from ops_center.errors import OpsError
 from ops_center.lifecycle import FALSE_ALARM_REASONS, TRANSITIONS, Status, is_open
 from ops_center.queries import ReadContext
 from ops_center.queries.guards import GuardItem, guards_panel
-from ops_center.queries.handling import Assignee, assignees
+from ops_center.queries.handling import Assignee, TrailStep, alarm_trail, assignees
 from ops_center.queries.security import AlarmItem, alarm_item, open_alarms
-from ops_center.store.models import AlarmTransition
 from web.auth import require_action
 
 LIST_LIMIT = 30
@@ -187,15 +186,14 @@ def detail(alarm: AlarmItem, guard: Assignee | None, lang: str, tz: tzinfo, sla_
     )
 
 
-def trail_table(steps: list[AlarmTransition], lang: str, tz: tzinfo) -> html.Table | html.Div:
+def trail_table(steps: list[TrailStep], lang: str, tz: tzinfo) -> html.Table | html.Div:
     """Every step of the alarm's life with who and when; a note or an escalation keeps the status."""
     if not steps:
         return html.Div("—", className="empty")
     cols = ("console.col.time", "console.col.step", "console.col.user", "console.col.note")
     rows = []
     for step in steps:
-        what = (term("alarm_status", step.to_status, lang) if step.from_status != step.to_status
-                else t("console.annotation", lang))
+        what = t("console.annotation", lang) if step.annotation else term("alarm_status", step.to_status, lang)
         note = " · ".join(p for p in (term("false_alarm_reason", step.reason, lang) if step.reason else "", step.note) if p)
         rows.append(html.Tr([html.Td(local_time(step.at, tz, with_date=True)), html.Td(what),
                              html.Td(step.actor), html.Td(note)],
@@ -267,7 +265,7 @@ def register(app: Dash, app_ctx: AppContext) -> None:
             if current is None and alarms:
                 current = next((a for a in alarms if a.status == Status.NEW.value), alarms[0])
             guards = assignees(session, [a.id for a in alarms] + ([current.id] if current else []))
-            trail = audit_trail(session, current.id) if current else []
+            trail = alarm_trail(session, current.id) if current else []
             roster = guards_panel(session, read, ROSTER_LIMIT).guards
         rows = [alarm_row(a, guards.get(a.id), current is not None and a.id == current.id, lang, sla_s)
                 for a in alarms] or [html.Div(t("security.all_clear", lang), className="all-clear")]

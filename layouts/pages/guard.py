@@ -29,9 +29,9 @@ from ops_center.auth import ALARM_ACTIONS, Action
 from ops_center.config import SiteConfig
 from ops_center.errors import OpsError
 from ops_center.lifecycle import TRANSITIONS, Status
+from ops_center.queries.guards import GuardItem, roster_entry
 from ops_center.queries.handling import guard_alarms
 from ops_center.queries.security import AlarmItem
-from ops_center.store.models import Guard
 from web.auth import require_action
 
 BUTTON = "guard-act"
@@ -86,7 +86,7 @@ def alarm_card(alarm: AlarmItem, config: SiteConfig, lang: str, tz: tzinfo) -> h
     )
 
 
-def me_line(guard: Guard, lang: str) -> html.Div:
+def me_line(guard: GuardItem, lang: str) -> html.Div:
     """Who the guard is on the roster and his status."""
     return html.Div(
         [html.Div(guard.name, className="guard-name"),
@@ -116,7 +116,7 @@ def register(app: Dash, app_ctx: AppContext) -> None:
             return html.Div(t("guard.not_linked", lang), className="empty"), [], None
         read = app_ctx.read_context()
         with app_ctx.store.session() as session:
-            guard = session.get(Guard, user.guard_id)
+            guard = roster_entry(session, read, user.guard_id)
             alarms = guard_alarms(session, read, user.guard_id)
             me = me_line(guard, lang) if guard else html.Div(user.guard_id)
             state = [lang, guard.status if guard else None, guard.post if guard else None,

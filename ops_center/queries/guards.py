@@ -40,10 +40,18 @@ class GuardsPanel:
 def guards_panel(session: Session, ctx: ReadContext, limit: int = 12) -> GuardsPanel:
     """The roster, busy guards first, then on patrol, then off duty; ``limit`` caps the list."""
     order = case({s: i for i, s in enumerate(GUARD_STATUSES)}, value=Guard.status, else_=len(GUARD_STATUSES))
-    guards = [
-        GuardItem(g.id, g.name, g.radio_channel, g.post, g.status, ctx.stamp(g.updated_at, "guards"))
-        for g in session.scalars(select(Guard).order_by(order, Guard.name).limit(limit))
-    ]
+    guards = [_item(g, ctx) for g in session.scalars(select(Guard).order_by(order, Guard.name).limit(limit))]
     counts = dict.fromkeys(GUARD_STATUSES, 0)
     counts.update({value: n for value, n in session.execute(select(Guard.status, func.count()).group_by(Guard.status))})
     return GuardsPanel(guards=guards, counts=counts)
+
+
+def roster_entry(session: Session, ctx: ReadContext, guard_id: str) -> GuardItem | None:
+    """One guard's entry on the roster (his own page shows it), or None when he is not on it."""
+    guard = session.get(Guard, guard_id)
+    return _item(guard, ctx) if guard is not None else None
+
+
+def _item(guard: Guard, ctx: ReadContext) -> GuardItem:
+    return GuardItem(guard.id, guard.name, guard.radio_channel, guard.post, guard.status,
+                     ctx.stamp(guard.updated_at, "guards"))
