@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ops_center.alarm_actions import audit_trail, open_alarms_of_guard
+from ops_center.lifecycle import Status
 from ops_center.queries.common import ReadContext
 from ops_center.queries.security import AlarmItem, alarm_item
 from ops_center.store.models import Alarm, Guard
@@ -49,8 +50,8 @@ class TrailStep:
     """One step of an alarm's life: the move (or, when the status stays, an annotation), who, when, why."""
 
     at: datetime
-    from_status: str | None
-    to_status: str
+    from_status: Status | None
+    to_status: Status
     actor: str
     note: str
     reason: str | None  # a false alarm's reason code
