@@ -18,8 +18,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from layouts.api import register_api
-from layouts.auth import install_auth
 from ops_center.auth import create_token
 from ops_center.ingest import FEEDS
 from ops_center.simulator import seed
@@ -27,6 +25,8 @@ from ops_center.simulator.commerce import MERCHANTS
 from ops_center.store.db import open_store
 from ops_center.store.types import utcnow
 from tests.test_ingest import SECRET, SITE
+from web.api import register_api
+from web.auth import install_auth
 
 EXAMPLES = 150  # per feed and store: the suite stays fast
 
