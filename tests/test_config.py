@@ -163,7 +163,7 @@ def test_duplicate_camera_ids_are_refused(tmp_path: Path) -> None:
 
 
 def test_a_missing_file_is_named(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="nope.yaml: configuration file not found"):
+    with pytest.raises(ConfigError, match=r"nope\.yaml: configuration file not found"):
         load_config(tmp_path / "nope.yaml")
 
 

@@ -33,7 +33,6 @@ from ops_center.queries.security import (
     security_panel,
     snapshot_jpeg,
 )
-from ops_center.vocabulary import GUARD_STATUSES, FireState
 from ops_center.queries.timeline import alarm_timeline
 from ops_center.queries.traffic import traffic_strip
 from ops_center.records import FrameRecord, HeartbeatRecord
@@ -52,6 +51,7 @@ from ops_center.store.models import (
     ParkingLot,
     TrafficReading,
 )
+from ops_center.vocabulary import GUARD_STATUSES, FireState
 from tests.builders import alarm_record
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -259,7 +259,7 @@ def _table_reads(store: Store, read: Callable[[Session], object]) -> dict[str, s
     """
     statements: list[tuple[str, object]] = []
 
-    def record(_conn, _cursor, statement, parameters, _context, _many) -> None:  # noqa: ANN001
+    def record(_conn, _cursor, statement, parameters, _context, _many) -> None:
         statements.append((statement, parameters))
 
     event.listen(store.engine, "before_cursor_execute", record)

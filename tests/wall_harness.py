@@ -17,9 +17,8 @@ from typing import Any
 
 import requests
 from playwright.sync_api import Browser, Page, Playwright
-from werkzeug.serving import BaseWSGIServer, make_server
-
 from sqlalchemy import select
+from werkzeug.serving import BaseWSGIServer, make_server
 
 from layouts.app import create_app
 from ops_center.alarm_actions import transition

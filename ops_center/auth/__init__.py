@@ -40,9 +40,9 @@ __all__ = [
     "list_tokens",
     "list_users",
     "load_principal",
-    "set_active",
-    "set_password",
     "require",
     "revoke_token",
+    "set_active",
+    "set_password",
     "verify_token",
 ]

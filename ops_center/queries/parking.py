@@ -51,7 +51,7 @@ class ParkingPanel:
         return sum(lot.free for lot in self.lots)
 
 
-def _shown_lots(limit: int) -> Select[tuple[str]]:
+def _shown_lots(limit: int) -> Select[str]:
     """The ids of the first ``limit`` lots (by id): the lots the panel shows."""
     return select(ParkingLot.id).order_by(ParkingLot.id).limit(limit)
 

@@ -13,7 +13,6 @@ from sqlalchemy.orm import DeclarativeBase, Session
 from ops_center.config import EnvironmentConfig, TrafficConfig
 from ops_center.simulator.site import DEMO_ENVIRONMENT, DEMO_TRAFFIC
 
-
 BATCH_ROWS = 5000
 
 

@@ -15,10 +15,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ops_center.simulator.base import SimContext, bulk_insert
-from ops_center.vocabulary import SIMULATOR_SOURCE
 from ops_center.simulator.timeline import at_local, curve, keyed_rng, local_days, poisson
 from ops_center.store.models import Footfall, Merchant
 from ops_center.store.writes import insert_ignore
+from ops_center.vocabulary import SIMULATOR_SOURCE
 
 # id, name, category, place, opens, closes, visitors per minute at the busiest time
 MERCHANTS: tuple[tuple[str, str, str, str, str, str, float], ...] = (
@@ -102,9 +102,8 @@ def footfall_rows(ctx: SimContext, after: datetime, until: datetime) -> list[dic
         for merchant_id, *_ in MERCHANTS:
             for minute, come, go in day_footfall(ctx.seed, merchant_id, day, ctx.tz):
                 if after < minute <= last_complete:
-                    rows.append(
-                        {"merchant_id": merchant_id, "minute": minute, "source": SIMULATOR_SOURCE, "count_in": come, "count_out": go}
-                    )
+                    rows.append({"merchant_id": merchant_id, "minute": minute, "source": SIMULATOR_SOURCE,
+                                 "count_in": come, "count_out": go})
     return rows
 
 

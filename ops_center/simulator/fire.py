@@ -174,7 +174,7 @@ def value_at(ctx: SimContext, device: Device, state: FireState, moment: datetime
 def device_rows(ctx: SimContext, now: datetime) -> list[dict[str, object]]:
     """Every device as a ``fire_devices`` row in its state at ``now``."""
     by_device = _by_device(episodes_between(ctx, now - timedelta(seconds=1), now))
-    rows = []
+    rows: list[dict[str, object]] = []
     for d in DEVICES:
         state = state_at(by_device.get(d.id, []), now)
         rows.append(
@@ -196,7 +196,7 @@ def signal_rows(ctx: SimContext, after: datetime, until: datetime) -> list[dict[
     """State changes in ``(after, until]`` and the hourly readings of the pressure gauges, by time."""
     by_device = _by_device(episodes_between(ctx, after, until))
     devices = {d.id: d for d in DEVICES}
-    rows = []
+    rows: list[dict[str, object]] = []
     for device_id, episodes in by_device.items():
         device = devices[device_id]
         for moment in sorted({t for e in episodes for t in (e.start, e.end) if after < t <= until}):

@@ -14,22 +14,24 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from ops_center.simulator.base import SimContext, bulk_insert
-from ops_center.vocabulary import SIMULATOR_SOURCE
 from ops_center.simulator.timeline import curve, is_weekend, keyed_rng, local_hour, noise, steps
 from ops_center.store.models import ParkingCount, ParkingLevel, ParkingLot, ParkingSpace
 from ops_center.store.writes import insert_ignore
+from ops_center.vocabulary import SIMULATOR_SOURCE
 
 EVERY = timedelta(minutes=5)
 
+Curve = tuple[tuple[float, float], ...]
+
 # share of the spaces taken, by local hour
-_RESIDENTS_WEEKDAY = (
+_RESIDENTS_WEEKDAY: Curve = (
     (0, 0.93), (6.5, 0.92), (7.5, 0.75), (9, 0.48), (12, 0.45), (16, 0.5), (18, 0.78), (20, 0.9), (24, 0.93)
 )
-_RESIDENTS_WEEKEND = ((0, 0.93), (8, 0.9), (10, 0.72), (14, 0.65), (17, 0.72), (20, 0.88), (24, 0.93))
-_SHOPPERS_WEEKDAY = (
+_RESIDENTS_WEEKEND: Curve = ((0, 0.93), (8, 0.9), (10, 0.72), (14, 0.65), (17, 0.72), (20, 0.88), (24, 0.93))
+_SHOPPERS_WEEKDAY: Curve = (
     (0, 0.08), (7, 0.1), (10, 0.35), (12, 0.7), (14, 0.5), (17, 0.55), (19, 0.85), (21.5, 0.45), (23, 0.12), (24, 0.08)
 )
-_SHOPPERS_WEEKEND = ((0, 0.1), (8, 0.15), (10, 0.5), (12.5, 0.9), (15, 0.8), (19, 0.95), (22, 0.45), (24, 0.1))
+_SHOPPERS_WEEKEND: Curve = ((0, 0.1), (8, 0.15), (10, 0.5), (12.5, 0.9), (15, 0.8), (19, 0.95), (22, 0.45), (24, 0.1))
 
 
 @dataclass(frozen=True)
@@ -81,7 +83,7 @@ _PLATE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"
 
 def lot_rows() -> list[dict[str, object]]:
     """The lots, each with a map for find-my-car: entrances and the aisles between space rows."""
-    rows = []
+    rows: list[dict[str, object]] = []
     for lot in LOTS:
         rows_per_level = max(r for _, r, _ in lot.levels)
         aisles = [
