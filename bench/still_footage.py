@@ -61,7 +61,7 @@ def still_heavy(
     sequence: Sequence[np.ndarray] = [background] * still + entry + [background] * still
     rng = np.random.default_rng(seed)
     h, w = background.shape[:2]
-    writer = cv2.VideoWriter(str(out), cv2.VideoWriter_fourcc(*"mp4v"), fps, (w, h))
+    writer = cv2.VideoWriter(str(out), cv2.VideoWriter.fourcc(*"mp4v"), fps, (w, h))
     for image in sequence:
         noisy = image.astype(np.float32) + rng.normal(0, noise, image.shape).astype(np.float32)
         writer.write(np.clip(noisy, 0, 255).astype(np.uint8))

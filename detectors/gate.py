@@ -44,10 +44,13 @@ class MotionGate:
         return self.inferred / self.frames if self.frames else 1.0
 
     def should_detect(self, image: np.ndarray, t_s: float, tracked: Sequence[Detection]) -> bool:
-        """Whether the detector runs on ``image`` (at ``t_s`` seconds), given the persons tracked so far."""
+        """Whether the detector runs on ``image`` (at ``t_s`` seconds), given the persons tracked so far.
+
+        Call ``ran(t_s)`` once it has run.
+        """
         self.frames += 1
         moved = self._moved(image)
-        run = (
+        return (
             not self.config.enabled
             or self._last_run_t is None
             or t_s - self._last_run_t >= self.config.max_gap_s
@@ -55,10 +58,11 @@ class MotionGate:
             or moved
             or any(self._near(d) for d in tracked if d.class_id == PERSON)
         )
-        if run:
-            self.inferred += 1
-            self._last_run_t = t_s
-        return run
+
+    def ran(self, t_s: float) -> None:
+        """The detector ran on the frame at ``t_s``."""
+        self.inferred += 1
+        self._last_run_t = t_s
 
     def _moved(self, image: np.ndarray) -> bool:
         if not self.config.enabled:

@@ -95,6 +95,7 @@ class Pipeline:
         """Fresh detections when the gate lets the detector run; else the last ones (nothing moved)."""
         if self.gate.should_detect(frame.image, frame.t_s, self._detections):
             self._detections = self.detector.track(frame.image)
+            self.gate.ran(frame.t_s)
         return self._detections
 
     def _id(self, ev: ZoneEvent, kind: str, frame: Frame) -> str:

@@ -2,6 +2,9 @@
 
 Each worker is ``python -m ops_cli.main worker --config FILE [--db URL] [--data-dir DIR] --camera ID``
 (the supervisor's own overrides), so a crash or a hung model in one camera never takes another down.
+With ``model.shared`` the supervisor also runs the host's shared detector (``ops-center detector``),
+started before the cameras and restarted like them; the cameras carry on without detections while
+it is down.
 A worker that exits is restarted after a backoff delay (1 s doubling to 30 s; back to 1 s once it
 has run for a minute). A worker that ends with status 0 by itself (a video file that does not loop)
 is left finished.
@@ -25,15 +28,18 @@ from ops_center.config import load_config
 
 log = logging.getLogger(__name__)
 
+DETECTOR = "detector:shared"  # the shared detector's slot (no camera id has a colon)
+
 STABLE_AFTER_S = 60.0
 POLL_S = 0.5
 
 
 @dataclass
 class _Slot:
-    """One camera's worker process and its restart state."""
+    """One process (a camera's worker, or the shared detector) and its restart state."""
 
-    camera_id: str
+    name: str
+    command: list[str]  # the ``ops-center`` subcommand and its own arguments
     process: subprocess.Popen[bytes] | None = None
     started: float = 0.0
     restart_at: float | None = None
@@ -53,7 +59,9 @@ class Supervisor:
         self.env = dict(os.environ if env is None else env)
         self.options = list(options)
         config = load_config(self.config_path, self.env)
-        self._slots = [_Slot(cam.id) for cam in config.cameras if cam.enabled]
+        cameras = [_Slot(cam.id, ["worker", "--camera", cam.id]) for cam in config.cameras if cam.enabled]
+        shared = [_Slot(DETECTOR, ["detector"])] if config.model.shared and cameras else []
+        self._slots = shared + cameras  # the detector first: the cameras connect to it
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._watch, name="supervisor", daemon=True)
@@ -66,14 +74,14 @@ class Supervisor:
         self._thread.start()
 
     def status(self) -> dict[str, str]:
-        """Each camera's worker: running, restarting, finished or stopped."""
+        """Each camera's worker (and the shared detector, ``DETECTOR``): running, restarting, finished or stopped."""
         with self._lock:
-            return {slot.camera_id: self._state(slot) for slot in self._slots}
+            return {slot.name: self._state(slot) for slot in self._slots}
 
     def pids(self) -> dict[str, int | None]:
-        """Each camera's worker process id (None while it is not running)."""
+        """Each camera's worker process id, and the shared detector's (None while it is not running)."""
         with self._lock:
-            return {s.camera_id: s.process.pid if s.process and s.process.poll() is None else None for s in self._slots}
+            return {s.name: s.process.pid if s.process and s.process.poll() is None else None for s in self._slots}
 
     def stop(self, timeout_s: float = 10) -> None:
         """SIGTERM every worker, wait up to ``timeout_s`` for them to finish, then kill the rest."""
@@ -103,14 +111,14 @@ class Supervisor:
         return "restarting"
 
     def _spawn(self, slot: _Slot) -> None:
-        cmd = [sys.executable, "-m", "ops_cli.main", "worker"]
+        cmd = [sys.executable, "-m", "ops_cli.main", *slot.command]
         if self.config_path is not None:
             cmd += ["--config", str(self.config_path)]
-        cmd += [*self.options, "--camera", slot.camera_id]
+        cmd += self.options
         slot.process = subprocess.Popen(cmd, env=self.env)
         slot.started = time.monotonic()
         slot.restart_at = None
-        log.info("camera %s: worker started (pid %d)", slot.camera_id, slot.process.pid)
+        log.info("%s: worker started (pid %d)", slot.name, slot.process.pid)
 
     def _watch(self) -> None:
         while not self._stop.wait(POLL_S):
@@ -131,11 +139,11 @@ class Supervisor:
             return
         if code == 0:
             slot.finished = True
-            log.info("camera %s: worker finished", slot.camera_id)
+            log.info("%s: worker finished", slot.name)
             return
         if slot.restart_at is None:
             delay = slot.backoff.next_delay()
             slot.restart_at = now + delay
-            log.warning("camera %s: worker exited with status %d; restarting in %g s", slot.camera_id, code, delay)
+            log.warning("%s: worker exited with status %d; restarting in %g s", slot.name, code, delay)
         elif now >= slot.restart_at:
             self._spawn(slot)

@@ -25,8 +25,9 @@ import numpy as np
 
 from detectors.annotate import FrameRenderer, encode_jpeg
 from detectors.model import PersonDetector, inference_threads
-from detectors.pipeline import Pipeline
+from detectors.pipeline import Detector, Pipeline
 from detectors.publisher import Publisher
+from detectors.shared import SharedDetector, detector_address
 from detectors.sources import Frame, FrameSource, LiveFeed
 from ops_center.config import SiteConfig
 from ops_center.errors import ModelUnavailable, SourceUnavailable
@@ -85,6 +86,11 @@ class CameraWorker:
         self._pipeline: Pipeline | None = None
         self._main_index = -1
 
+    @property
+    def frames_inferred(self) -> int:
+        """Processed frames the detector ran on (the others were gated off: nothing moved)."""
+        return self._pipeline.gate.inferred if self._pipeline is not None else 0
+
     def stop(self) -> None:
         """Ask the loop to end (safe from a signal handler)."""
         self._stop.set()
@@ -127,9 +133,14 @@ class CameraWorker:
             raise SourceUnavailable(f"camera {cam.id}: {self._feed.failure}")
 
     def _load_pipeline(self) -> Pipeline | None:
+        model = self.config.model
+        detector: Detector
         try:
-            cameras_on_host = sum(1 for cam in self.config.cameras if cam.enabled)
-            detector = PersonDetector(self.config.model, threads=inference_threads(self.config.model, cameras_on_host))
+            if model.shared:  # the host's detector process finds, this camera tracks
+                detector = SharedDetector(model, detector_address(self.config.data_dir))
+            else:
+                cameras_on_host = sum(1 for cam in self.config.cameras if cam.enabled)
+                detector = PersonDetector(model, threads=inference_threads(model, cameras_on_host))
         except ModelUnavailable as exc:
             self.model_status, self.model_message = ModelStatus.UNAVAILABLE, str(exc)
             log.error("camera %s: %s; %s, publishing live frames only", self.camera.id, exc, DETECTOR_UNAVAILABLE)
@@ -172,11 +183,20 @@ class CameraWorker:
 
     def _process(self, frame: Frame, pipeline: Pipeline | None, live: bool) -> None:
         image = None
-        if pipeline is None:
+        result = None
+        if pipeline is not None:
+            try:
+                result = pipeline.process(frame, want_annotated=live, evidence=lambda: self._picture(frame))
+            except ModelUnavailable as exc:  # the shared detector is down: carry on, say so, try again next frame
+                if self.model_status is ModelStatus.OK:
+                    log.error("camera %s: %s", self.camera.id, exc)
+                self.model_status, self.model_message = ModelStatus.UNAVAILABLE, str(exc)
+            else:
+                self.model_status, self.model_message = ModelStatus.OK, ""
+        if result is None:
             if live:
                 image = self.renderer.render(self._picture(frame), [], frame.captured_at, banner=DETECTOR_UNAVAILABLE)
         else:
-            result = pipeline.process(frame, want_annotated=live, evidence=lambda: self._picture(frame))
             self.publisher.publish(result.events, result.alarms)
             for alarm in result.alarms:
                 log.warning("ALARM %s: %s, track %s, snapshot %s", alarm.id, alarm.title, alarm.track_id,
@@ -207,7 +227,7 @@ class CameraWorker:
                 fps_processed=round(fps_processed, 2),
                 frames_read=read,
                 frames_processed=self.frames_processed,
-                frames_inferred=self._pipeline.gate.inferred if self._pipeline is not None else 0,
+                frames_inferred=self.frames_inferred,
                 last_frame_at=self._rates.last_frame_at,
                 started_at=self.started_at,
                 updated_at=now,

@@ -144,6 +144,10 @@ class ModelConfig(_Strict):
         None, ge=1, le=256,
         description="inference threads per detector; default: the host's cores shared among its cameras",
     )
+    shared: bool = Field(
+        False, description="one detector process on the host serves every camera (started by the supervisor)"
+    )
+    max_batch: int = Field(8, ge=1, le=64, description="most frames the shared detector infers in one call")
 
 
 class StoreConfig(_Strict):

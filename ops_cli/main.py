@@ -18,6 +18,7 @@ from ops_center.errors import OpsError
 COMMANDS = [
     "ops_cli.replay",
     "ops_cli.worker",
+    "ops_cli.detector",
     "ops_cli.alarms",
     "ops_cli.users",
     "ops_cli.tokens",

@@ -56,11 +56,19 @@ def person_at(x: float, y: float, track_id: int = 1) -> Detection:
     return Detection(box=(x - 0.02, y - 0.1, x + 0.02, y), confidence=0.9, track_id=track_id)
 
 
+def step(gate: MotionGate, image: np.ndarray, t_s: float, tracked: list[Detection]) -> bool:
+    """One frame through the gate, as the pipeline does it: ask, and say when the detector ran."""
+    run = gate.should_detect(image, t_s, tracked)
+    if run:
+        gate.ran(t_s)
+    return run
+
+
 def test_a_still_noisy_scene_runs_the_detector_only_every_few_seconds() -> None:
     gate = MotionGate(MotionConfig(max_gap_s=2.0), [LOWER_HALF])
     rng = np.random.default_rng(1)
     scene = still_scene()
-    runs = [gate.should_detect(noisy(scene, rng), i / 5, []) for i in range(50)]  # 10 s at 5 frames a second
+    runs = [step(gate, noisy(scene, rng), i / 5, []) for i in range(50)]  # 10 s at 5 frames a second
     assert [i for i, run in enumerate(runs) if run] == [0, 10, 20, 30, 40]
     assert gate.share_inferred == pytest.approx(5 / 50)
 
@@ -68,33 +76,33 @@ def test_a_still_noisy_scene_runs_the_detector_only_every_few_seconds() -> None:
 def test_motion_runs_the_detector_unless_it_is_masked() -> None:
     scene = still_scene()
     gate = MotionGate(MotionConfig(), [])
-    assert gate.should_detect(scene, 0.0, [])
-    assert not gate.should_detect(scene, 0.2, [])
-    assert gate.should_detect(with_blob(scene, 40, 40), 0.4, [])  # something appeared top left
+    assert step(gate, scene, 0.0, [])
+    assert not step(gate, scene, 0.2, [])
+    assert step(gate, with_blob(scene, 40, 40), 0.4, [])  # something appeared top left
 
     masked = MotionGate(MotionConfig(masks=[((0, 0), (0.5, 0), (0.5, 0.5), (0, 0.5))]), [])  # a tree top left
-    assert masked.should_detect(scene, 0.0, [])
-    assert not masked.should_detect(with_blob(scene, 40, 40), 0.2, [])
-    assert masked.should_detect(with_blob(scene, 240, 120), 0.4, [])  # the same, bottom right
+    assert step(masked, scene, 0.0, [])
+    assert not step(masked, with_blob(scene, 40, 40), 0.2, [])
+    assert step(masked, with_blob(scene, 240, 120), 0.4, [])  # the same, bottom right
 
 
 def test_a_tracked_person_in_or_near_a_region_keeps_the_detector_on() -> None:
     scene = still_scene()
     line = ((0.2, 0.3), (0.8, 0.3))
     gate = MotionGate(MotionConfig(near=0.1), [LOWER_HALF, line])
-    assert gate.should_detect(scene, 0.0, [])
-    assert not gate.should_detect(scene, 0.2, [person_at(0.5, 0.1)])  # far from both
-    assert gate.should_detect(scene, 0.4, [person_at(0.5, 0.45)])  # near the zone
-    assert gate.should_detect(scene, 0.6, [person_at(0.5, 0.7)])  # in it
-    assert gate.should_detect(scene, 0.8, [person_at(0.5, 0.35)])  # near the line
+    assert step(gate, scene, 0.0, [])
+    assert not step(gate, scene, 0.2, [person_at(0.5, 0.1)])  # far from both
+    assert step(gate, scene, 0.4, [person_at(0.5, 0.45)])  # near the zone
+    assert step(gate, scene, 0.6, [person_at(0.5, 0.7)])  # in it
+    assert step(gate, scene, 0.8, [person_at(0.5, 0.35)])  # near the line
     car = Detection(box=(0.4, 0.6, 0.6, 0.8), confidence=0.9, track_id=2, class_id=2)
-    assert not gate.should_detect(scene, 1.0, [car])  # only persons keep it on
+    assert not step(gate, scene, 1.0, [car])  # only persons keep it on
 
 
 def test_a_disabled_gate_runs_the_detector_on_every_frame() -> None:
     gate = MotionGate(MotionConfig(enabled=False), [])
     scene = still_scene()
-    assert all(gate.should_detect(scene, i / 5, []) for i in range(20))
+    assert all(step(gate, scene, i / 5, []) for i in range(20))
 
 
 def test_distance_to_a_region() -> None:

@@ -1,0 +1,204 @@
+"""Benchmark: how many cameras one machine sustains, beside plain Ultralytics loops measured in the same run.
+
+    python -m bench.cameras [--counts 1 2 4 8] [--seconds 15] [--model PATH]
+
+Footage: still-heavy, made at run time from a shared clip (``bench.still_footage``: the clip's empty
+background with sensor noise, its real people entering once), looped.
+For each number of cameras N, each side running N processes at once for ``--seconds``:
+- ``plain``: N plain Ultralytics ``predict`` loops over the clip's frames, as fast as they go, each
+  with the host's cores shared among them as inference threads and no spin-waiting: the floor;
+- ``ungated``: N real camera workers (``CameraWorker``: feed, pipeline, publisher to a SQLite store),
+  motion gating off, as fast as they go; target: at least 0.9 of ``plain``'s frames a second;
+- ``gated``: N camera workers at 5 frames a second with motion gating; they sustain 5 frames a
+  second when each processes at least 4.5; target: 4 times the cameras ``ungated`` sustains;
+- with ``--shared``, the same two with one shared detector process serving the N cameras.
+It prints the machine's load before and after: the machines here are shared.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import os
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("YOLO_OFFLINE", "1")
+os.environ.setdefault("YOLO_AUTOINSTALL", "False")
+
+from bench.still_footage import sampled_frames, still_heavy
+from detectors.model import PersonModel, host_cpus, inference_threads
+from ops_center.config import (
+    CameraConfig,
+    ModelConfig,
+    MotionConfig,
+    SiteConfig,
+    SiteInfo,
+    StoreConfig,
+    ZoneConfig,
+)
+
+SHARED = Path(os.environ.get("OPS_SHARED_DIR", Path(__file__).resolve().parents[2] / "shared"))
+SOURCE = "danger_zone_worker_zone_intel_480x270.gif"
+ZONE = ZoneConfig(name="lower", polygon=((0, 0.5), (1, 0.5), (1, 1), (0, 1)), cooldown_s=5.0)
+ASKED_FPS = 5.0
+SUSTAINED = 0.9 * ASKED_FPS
+
+
+def _make_clip(model_path: str, out: Path) -> None:
+    """Write the still-heavy clip (in a child process: the parent never runs inference before it forks)."""
+    model = PersonModel(ModelConfig(path=model_path), threads=host_cpus())
+    still_heavy(SHARED / "media" / SOURCE, out, model, fps=_source_fps())
+
+
+def _source_fps() -> float:
+    import cv2
+
+    cap = cv2.VideoCapture(str(SHARED / "media" / SOURCE))
+    fps = cap.get(cv2.CAP_PROP_FPS)
+    cap.release()
+    return fps
+
+
+def _plain_loop(model_path: str, clip: str, threads: int, sync: Any) -> None:
+    """A plain Ultralytics loop: predict on the clip's frames, round and round, as fast as it goes."""
+    from detectors.model import load_yolo, set_threads
+
+    frames = sampled_frames(Path(clip), 1000.0)
+    model = load_yolo(model_path)
+    model.predict(frames[0], verbose=False)
+    set_threads(model, threads)
+    done = 0
+    sync.ready.put(1)
+    while not sync.end.is_set():
+        model.predict(frames[done % len(frames)], classes=[0], conf=0.35, verbose=False)
+        if sync.go.is_set():
+            done += 1
+    sync.out.put(("plain", done, done))
+
+
+def _camera(site: SiteConfig, camera_id: str, sync: Any) -> None:
+    """A real camera worker; reports the frames it processed and inferred between ``go`` and ``end``."""
+    from detectors.worker import CameraWorker
+
+    worker = CameraWorker(site, camera_id)
+    counts: dict[str, tuple[int, int]] = {}
+
+    def watch() -> None:
+        while worker.frames_inferred == 0:  # the model is loaded (or the shared detector answers)
+            time.sleep(0.1)
+        sync.ready.put(1)
+        sync.go.wait()
+        counts["start"] = (worker.frames_processed, worker.frames_inferred)
+        sync.end.wait()
+        counts["end"] = (worker.frames_processed, worker.frames_inferred)
+        worker.stop()
+
+    threading.Thread(target=watch, daemon=True).start()
+    worker.run()
+    (p0, i0), (p1, i1) = counts.get("start", (0, 0)), counts.get("end", (0, 0))
+    sync.out.put((camera_id, p1 - p0, i1 - i0))
+
+def _detector(site: SiteConfig, stop: Any) -> None:
+    from detectors.shared import DetectorServer, detector_address
+
+    model = PersonModel(site.model, inference_threads(site.model, 1))
+    DetectorServer(model, detector_address(site.data_dir), site.model.max_batch).serve(stop.is_set)
+
+
+class _Sync:
+    """What the parent and the N processes of one side share: ready, go and end, and the results."""
+
+    def __init__(self, ctx: Any) -> None:
+        self.ready, self.out = ctx.Queue(), ctx.Queue()
+        self.go, self.end = ctx.Event(), ctx.Event()
+
+
+def run_side(kind: str, n: int, clip: Path, model_path: str, seconds: float, workdir: Path) -> tuple[float, float, int]:
+    """(frames processed a second in all, inferred a second in all, cameras at >= 4.5 frames a second).
+
+    The N processes start, load, and say they are ready; then all are measured over the same ``seconds``.
+    """
+    ctx = mp.get_context("fork")
+    sync = _Sync(ctx)
+    threads = max(1, host_cpus() // n)
+    procs = []
+    if kind == "plain":
+        procs = [ctx.Process(target=_plain_loop, args=(model_path, str(clip), threads, sync)) for _ in range(n)]
+    else:
+        gated = kind.startswith("gated")
+        shared = kind.endswith("shared")
+        run_dir = workdir / f"{kind}-{n}"
+        cameras = [
+            CameraConfig(id=f"cam{i}", name=f"cam{i}", source=str(clip), loop=True, zones=[ZONE],
+                         fps=ASKED_FPS if gated else 0, motion=MotionConfig(enabled=gated))
+            for i in range(n)
+        ]
+        site = SiteConfig(
+            site=SiteInfo(name="bench"), data_dir=run_dir, store=StoreConfig(url=f"sqlite:///{run_dir / 'ops.db'}"),
+            model=ModelConfig(path=model_path, shared=shared), cameras=cameras,
+        )
+        run_dir.mkdir(parents=True)
+        from ops_center.store.db import open_store
+
+        open_store(site.store_url).dispose()  # the schema, once, before the workers race to make it
+        if shared:
+            procs.append(ctx.Process(target=_detector, args=(site, sync.end)))
+        procs += [ctx.Process(target=_camera, args=(site, cam.id, sync)) for cam in cameras]
+    for proc in procs:
+        proc.start()
+    for _ in range(n):
+        sync.ready.get(timeout=600)
+    sync.go.set()
+    time.sleep(seconds)
+    sync.end.set()
+    results = [sync.out.get(timeout=120) for _ in range(n)]
+    for proc in procs:
+        proc.join(timeout=30)
+        if proc.is_alive():
+            proc.kill()
+    processed = sum(r[1] for r in results) / seconds
+    inferred = sum(r[2] for r in results) / seconds
+    sustained = sum(1 for r in results if r[1] / seconds >= SUSTAINED)
+    return processed, inferred, sustained
+
+
+def main() -> None:
+    """Measure and print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--counts", nargs="+", type=int, default=[1, 2, 4, 8], help="numbers of cameras")
+    parser.add_argument("--seconds", type=float, default=15.0, help="measured seconds per side (default 15)")
+    parser.add_argument("--shared", action="store_true", help="also run the cameras on one shared detector")
+    parser.add_argument("--model", default=os.environ.get("OPS_MODEL") or str(SHARED / "models" / "yolov8n_int8.onnx"))
+    args = parser.parse_args()
+    kinds = ["plain", "ungated", "gated"] + (["ungated-shared", "gated-shared"] if args.shared else [])
+    print(f"load average before: {os.getloadavg()[0]:.1f} on {host_cpus()} cores", flush=True)
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="ops-bench-cameras-") as tmp:
+        clip = Path(tmp) / "still.mp4"
+        maker = mp.get_context("fork").Process(target=_make_clip, args=(args.model, clip))
+        maker.start()
+        maker.join()
+        print(f"still-heavy clip from {SOURCE}: {len(sampled_frames(clip, 1000.0))} frames", flush=True)
+        for n in args.counts:
+            for kind in kinds:
+                processed, inferred, sustained = run_side(kind, n, clip, args.model, args.seconds, Path(tmp))
+                rows.append((n, kind, processed, inferred, sustained))
+                print(f"  {n} x {kind:15} processed {processed:6.2f}/s, inferred {inferred:6.2f}/s, "
+                      f"{sustained} at >= {SUSTAINED:g}/s  (load {os.getloadavg()[0]:.1f})", flush=True)
+    print(f"\nload average after: {os.getloadavg()[0]:.1f}")
+    print(f"{'cameras':>7} {'side':15} {'frames/s':>9} {'inferred/s':>10} {'at 5/s':>6} {'vs plain':>8}")
+    plain = {n: p for n, kind, p, _, _ in rows if kind == "plain"}
+    for n, kind, processed, inferred, sustained in rows:
+        ratio = f"{processed / plain[n]:.2f}" if kind != "plain" and plain.get(n) else ""
+        print(f"{n:7d} {kind:15} {processed:9.2f} {inferred:10.2f} {sustained:6d} {ratio:>8}")
+    capacity = {kind: max((s for n, k, _, _, s in rows if k == kind), default=0) for kind in kinds}
+    print(f"\ncameras sustained at {ASKED_FPS:g} frames/s: ungated {plain and max(plain.values()) / ASKED_FPS:.1f} "
+          f"(plain loops' best total / 5), " + ", ".join(f"{k} {v}" for k, v in capacity.items() if k != "plain"))
+
+
+if __name__ == "__main__":
+    main()
