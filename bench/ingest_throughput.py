@@ -74,9 +74,10 @@ def _item(feed: str, k: int, writer: int) -> tuple[dict[str, Any], dict[str, Any
     at = START + timedelta(seconds=k)
     if feed == "footfall":
         merchant = MERCHANTS[k % len(MERCHANTS)][0]
-        row = {"merchant_id": merchant, "minute": START + timedelta(minutes=k // len(MERCHANTS)),
-               "count_in": k % 7, "count_out": k % 5, "source": f"bench-{writer}"}
-        return {**row, "minute": row["minute"].isoformat()}, row
+        minute = START + timedelta(minutes=k // len(MERCHANTS))
+        row = {"merchant_id": merchant, "minute": minute, "count_in": k % 7, "count_out": k % 5,
+               "source": f"bench-{writer}"}
+        return {**row, "minute": minute.isoformat()}, row
     if feed == "parking/counts":
         lot = LOTS[k % len(LOTS)].id
         row = {"lot_id": lot, "at": at, "occupied": 10, "capacity": 40, "source": f"bench-{writer}"}
@@ -87,7 +88,7 @@ def _item(feed: str, k: int, writer: int) -> tuple[dict[str, Any], dict[str, Any
         return {**row, "at": at.isoformat()}, row
     station = list(STATIONS)[k % len(STATIONS)]
     metric = list(METRICS)[k // len(STATIONS) % len(METRICS)]
-    row = {"station": station, "metric": metric, "value": 1.0 + k % 50, "unit": METRICS[metric][0], "at": at}
+    row = {"station": station, "metric": metric, "value": 1.0 + k % 9, "unit": METRICS[metric][0], "at": at}
     return {**row, "at": at.isoformat()}, row
 
 
@@ -243,7 +244,7 @@ def dashboard(store: Store, folder: Path, workers: int) -> Iterator[tuple[str, s
             try:
                 if requests.get(f"{url}/api/v1/health", headers={"Authorization": f"Bearer {token}"}, timeout=5).ok:
                     break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # still starting
                 pass
             if server.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError("gunicorn did not come up")

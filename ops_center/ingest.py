@@ -17,9 +17,11 @@ the moment, so a resent alarm signal raises it once.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from bisect import bisect_right, insort
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
+from math import inf
 from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import (
@@ -52,11 +54,12 @@ from ops_center.store.models import (
     ParkingSpace,
     TrafficReading,
 )
-from ops_center.store.writes import raise_alarm, upsert
+from ops_center.store.writes import insert_new, raise_alarm, upsert_many
 from ops_center.text import refuse_control_characters
 from ops_center.vocabulary import SIMULATOR_SOURCE, AlarmKind, FireState, Severity
 
 MAX_ITEMS = 1000
+_BATCH_ORDER = 2**62  # orders a batch's new counts after every stored one (ids are below)
 MAX_CLOCK_AHEAD = timedelta(minutes=5)
 EARLIEST, LATEST = datetime(1970, 1, 1, tzinfo=UTC), datetime(2101, 1, 1, tzinfo=UTC)  # the store's time span
 MAX_SPEED_KMH = 250.0
@@ -356,33 +359,33 @@ def _result(items: Sequence[object], stored: int, alarms: list[str] | None = Non
 
 
 def _by_id(
-    session: Session, model: type[DeclarativeBase], wanted: Sequence[str], where: str, what: str
+    session: Session, model: type[DeclarativeBase], wanted: Sequence[str], where: str, what: str, *, lock: bool
 ) -> dict[str, Any]:
-    """The rows with the ``wanted`` ids, locked for update (PostgreSQL), or an ``InputError`` naming
-    the first unknown one as ``items[i].<where>``."""
+    """The rows with the ``wanted`` ids, or an ``InputError`` naming the first unknown one as
+    ``items[i].<where>``. With ``lock`` they are locked for update (PostgreSQL), in id order so that
+    concurrent batches never wait on each other in a circle."""
     key = model.__table__.c.id
-    rows = {row.id: row for row in session.scalars(select(model).where(key.in_(set(wanted))).with_for_update())}
+    stmt = select(model).where(key.in_(set(wanted))).order_by(key)
+    rows = {row.id: row for row in session.scalars(stmt.with_for_update() if lock else stmt)}
     for index, wanted_id in enumerate(wanted):
         if wanted_id not in rows:
             raise InputError(f"items[{index}].{where}: unknown {what} {wanted_id!r}")
     return rows
 
 
-def _insert_new(session: Session, model: type[DeclarativeBase], rows: list[dict[str, Any]], key: Iterable[str]) -> int:
-    """Insert the history rows whose ``key`` (which includes ``at``) is neither stored nor repeated
-    earlier in the batch; return how many were inserted."""
-    table = model.__table__
-    columns = [table.c[name] for name in key]
-    stored = session.execute(select(*columns).where(table.c.at.in_({r["at"] for r in rows})))
-    seen = {tuple(row) for row in stored}
+def _new_signals(session: Session, rows: list[dict[str, Any]]) -> int:
+    """Insert the fire signals whose device, time and state are neither stored nor repeated earlier
+    in the batch (the stored ones found through the index on ``at``); return how many were inserted."""
+    stored = select(FireSignal.device_id, FireSignal.at, FireSignal.state).where(FireSignal.at.in_({r["at"] for r in rows}))
+    seen = {tuple(row) for row in session.execute(stored)}
     fresh = []
     for row in rows:
-        row_key = tuple(row[c.name] for c in columns)
-        if row_key not in seen:
-            seen.add(row_key)
+        key = (row["device_id"], row["at"], row["state"])
+        if key not in seen:
+            seen.add(key)
             fresh.append(row)
     if fresh:
-        session.execute(insert(model), fresh)
+        session.execute(insert(FireSignal), fresh)
     return len(fresh)
 
 
@@ -460,48 +463,92 @@ def apply_fire_signals(session: Session, items: Sequence[FireSignalIn]) -> Inges
             alarm = fire_alarm(device, item.at)
             if raise_alarm(session, alarm):
                 alarms.append(alarm.id)
-    return _result(items, _insert_new(session, FireSignal, signals, key=("device_id", "at", "state")), alarms)
+    return _result(items, _new_signals(session, signals), alarms)
 
 
-def _lot_capacity(session: Session, lot_id: str) -> int:
-    return int(session.scalar(select(func.sum(ParkingLevel.capacity)).where(ParkingLevel.lot_id == lot_id)) or 0)
+@dataclass
+class _LotCounts:
+    """A lot's counts around a batch: stored ones and those of the batch so far, ordered by time and
+    then by the order they were stored in (as ids order them)."""
+
+    capacity: int  # of the lot's levels: the capacity of a first count that gives none
+    counts: list[tuple[datetime, int, int, int]] = field(default_factory=list)  # at, order, occupied, capacity
+
+    def before(self, at: datetime) -> tuple[int, int] | None:
+        """(occupied, capacity) of the latest count at or before ``at``."""
+        index = bisect_right(self.counts, (at, inf))
+        return self.counts[index - 1][2:] if index else None
+
+    def add(self, at: datetime, order: int, occupied: int, capacity: int) -> None:
+        insort(self.counts, (at, order, occupied, capacity))
+
+
+def _lot_counts(session: Session, items: Sequence[ParkingCountIn]) -> dict[str, _LotCounts]:
+    """Per lot of the batch: its levels' capacity, and its stored counts from the latest one at or
+    before the batch's earliest time to its latest (one index range on ``(lot_id, at)`` per lot)."""
+    earliest: dict[str, datetime] = {}
+    latest: dict[str, datetime] = {}
+    for item in items:
+        earliest[item.lot_id] = min(item.at, earliest.get(item.lot_id, item.at))
+        latest[item.lot_id] = max(item.at, latest.get(item.lot_id, item.at))
+    levels = select(ParkingLevel.lot_id, func.sum(ParkingLevel.capacity)).where(ParkingLevel.lot_id.in_(earliest))
+    capacity = dict(session.execute(levels.group_by(ParkingLevel.lot_id)).all())
+    lots = {lot_id: _LotCounts(int(capacity.get(lot_id) or 0)) for lot_id in earliest}
+    columns = (ParkingCount.lot_id, ParkingCount.at, ParkingCount.id, ParkingCount.occupied, ParkingCount.capacity)
+    for lot_id, start in earliest.items():
+        last_before = (
+            select(ParkingCount.at).where(ParkingCount.lot_id == lot_id, ParkingCount.at <= start)
+            .order_by(ParkingCount.at.desc()).limit(1).scalar_subquery()
+        )
+        since = select(*columns).where(
+            ParkingCount.lot_id == lot_id,
+            ParkingCount.at >= func.coalesce(last_before, start),
+            ParkingCount.at <= latest[lot_id],
+        )
+        for _, at, order, occupied, cap in session.execute(since):
+            lots[lot_id].add(at, order, occupied, cap)
+    return lots
 
 
 def apply_parking_counts(session: Session, items: Sequence[ParkingCountIn]) -> IngestResult:
     """Append each lot's count: ``occupied`` as given, or the lot's latest count at or before ``at``
-    plus ``in`` minus ``out`` (kept within 0..capacity). A count with the same lot, source and time
-    as a stored one is a resend and is skipped, so deltas are never applied twice."""
-    _by_id(session, ParkingLot, [i.lot_id for i in items], "lot_id", "parking lot")  # locks: deltas in turn
-    stored = 0
+    (stored, or earlier in the batch) plus ``in`` minus ``out`` (kept within 0..capacity). A count with
+    the same lot, source and time as a stored one is a resend and is skipped, so deltas are never
+    applied twice. Each lot is locked once for the batch, so concurrent deltas apply in turn."""
+    _by_id(session, ParkingLot, [i.lot_id for i in items], "lot_id", "parking lot", lock=True)
+    keys = {(i.lot_id, i.source, i.at) for i in items}
+    lots, sources, times = ({key[n] for key in keys} for n in range(3))
+    stored = select(ParkingCount.lot_id, ParkingCount.source, ParkingCount.at).where(
+        ParkingCount.lot_id.in_(lots), ParkingCount.at.in_(times), ParkingCount.source.in_(sources)
+    )  # each list short to plan, served by the (lot_id, at) index; the rows they match hold the resends
+    seen = {key for key in map(tuple, session.execute(stored)) if key in keys}
+    counts = _lot_counts(session, items)
+    rows = []
     for index, item in enumerate(items):
-        same = (ParkingCount.lot_id == item.lot_id, ParkingCount.source == item.source, ParkingCount.at == item.at)
-        if session.scalar(select(ParkingCount.id).where(*same)) is not None:
+        if (item.lot_id, item.source, item.at) in seen:
             continue
-        before = session.scalars(
-            select(ParkingCount)
-            .where(ParkingCount.lot_id == item.lot_id, ParkingCount.at <= item.at)
-            .order_by(ParkingCount.at.desc(), ParkingCount.id.desc())
-            .limit(1)
-        ).first()
-        capacity = item.capacity or (before.capacity if before else _lot_capacity(session, item.lot_id))
+        seen.add((item.lot_id, item.source, item.at))
+        lot = counts[item.lot_id]
+        before = lot.before(item.at)
+        capacity = item.capacity or (before[1] if before else lot.capacity)
         if item.occupied is not None:
             if item.occupied > capacity:
                 raise InputError(f"items[{index}].occupied: {item.occupied} exceeds the lot's capacity {capacity}")
             occupied = item.occupied
         else:
-            occupied = (before.occupied if before else 0) + (item.cars_in or 0) - (item.cars_out or 0)
+            occupied = (before[0] if before else 0) + (item.cars_in or 0) - (item.cars_out or 0)
             occupied = max(0, min(capacity, occupied))
-        session.add(
-            ParkingCount(lot_id=item.lot_id, at=item.at, occupied=occupied, capacity=capacity, source=item.source)
-        )
-        session.flush()  # the next delta of this lot starts from this count
-        stored += 1
-    return _result(items, stored)
+        lot.add(item.at, _BATCH_ORDER + index, occupied, capacity)  # stored after every stored count
+        rows.append({"lot_id": item.lot_id, "at": item.at, "occupied": occupied, "capacity": capacity,
+                     "source": item.source})
+    if rows:
+        session.execute(insert(ParkingCount), rows)
+    return _result(items, len(rows))
 
 
 def apply_parking_spaces(session: Session, items: Sequence[ParkingSpaceIn]) -> IngestResult:
     """Mark spaces taken (with the plate) or free; a report older than the space's state is skipped."""
-    spaces = _by_id(session, ParkingSpace, [i.space_id for i in items], "space_id", "parking space")
+    spaces = _by_id(session, ParkingSpace, [i.space_id for i in items], "space_id", "parking space", lock=True)
     stored = 0
     for item in items:
         space = spaces[item.space_id]
@@ -513,22 +560,24 @@ def apply_parking_spaces(session: Session, items: Sequence[ParkingSpaceIn]) -> I
 
 
 def apply_footfall(session: Session, items: Sequence[FootfallIn]) -> IngestResult:
-    """Write each bucket, overwriting a stored bucket of the same merchant, minute and source."""
-    _by_id(session, Merchant, [i.merchant_id for i in items], "merchant_id", "merchant")
-    for item in items:
-        upsert(session, Footfall, item.model_dump(), key=("merchant_id", "minute", "source"))
+    """Write the buckets in one statement, each overwriting a stored bucket of the same merchant,
+    minute and source (of two in the batch, the later one)."""
+    _by_id(session, Merchant, [i.merchant_id for i in items], "merchant_id", "merchant", lock=False)
+    upsert_many(session, Footfall, [i.model_dump() for i in items], key=("merchant_id", "minute", "source"))
     return _result(items, len(items))
 
 
 def apply_traffic(session: Session, items: Sequence[TrafficIn]) -> IngestResult:
-    """Append the readings; one already stored for the same road and time is skipped."""
-    return _result(items, _insert_new(session, TrafficReading, [i.model_dump() for i in items], key=("road", "at")))
+    """Append the readings; one already stored for the same road and time is skipped (by the unique
+    index on road and time)."""
+    return _result(items, insert_new(session, TrafficReading, [i.model_dump() for i in items], key=("road", "at")))
 
 
 def apply_environment(session: Session, items: Sequence[EnvironmentIn]) -> IngestResult:
-    """Append the readings; one already stored for the same station, metric and time is skipped."""
+    """Append the readings; one already stored for the same station, metric and time is skipped (by
+    the unique index on station, metric and time)."""
     rows = [i.model_dump() for i in items]
-    return _result(items, _insert_new(session, EnvironmentReading, rows, key=("station", "metric", "at")))
+    return _result(items, insert_new(session, EnvironmentReading, rows, key=("station", "metric", "at")))
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,8 @@ from typing import Any
 import flask
 import pytest
 import requests
-from sqlalchemy import func, select
+from alembic import command
+from sqlalchemy import func, insert, select
 from werkzeug.serving import make_server
 
 from ops_center.alarm_actions import act
@@ -32,6 +33,7 @@ from ops_center.ingest import (
 from ops_center.simulator import seed
 from ops_center.simulator.site import DEMO_ENVIRONMENT, DEMO_TRAFFIC
 from ops_center.store.db import Store, open_store
+from ops_center.store.migrate import alembic_config
 from ops_center.store.models import (
     Alarm,
     AlarmTransition,
@@ -386,6 +388,71 @@ def test_times_the_store_cannot_hold_are_refused(api: Api) -> None:
     footfall = api.post("footfall", {"merchant_id": "m02", "minute": "0001-01-01T00:00+01:00", "count_in": 1,
                                      "count_out": 0, "source": "m02-door"})
     assert footfall.json() == {"error": "items[0].minute: 0001-01-01T00:00:00+01:00 is not between 1970 and 2100"}
+
+
+def test_gateways_posting_to_the_same_lots_at_once_store_each_count_once(api: Api) -> None:
+    """Eight gateways post counts for all three lots at once, then resend them all at once: each batch
+    locks its lots once, in one order, so no batch fails or waits on another in a circle (PostgreSQL),
+    and every count is stored once."""
+    start = utcnow() - timedelta(minutes=30)
+    batches = [[{"lot_id": "abc"[i % 3], "in": 1, "out": i % 2, "source": f"gate-{number}",
+                 "at": (start + timedelta(seconds=100 * batch + 10 * i + number)).isoformat()} for i in range(9)]
+               for number in range(8) for batch in range(3)]
+    before = api.count(ParkingCount)
+
+    def post_all(expected_stored: int) -> None:
+        answers: list[requests.Response] = []
+        threads = [threading.Thread(target=lambda b=b: answers.append(api.post("parking/counts", *b))) for b in batches]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert sorted((a.status_code, a.json()["stored"]) for a in answers) == [(200, expected_stored)] * len(batches)
+
+    post_all(expected_stored=9)
+    post_all(expected_stored=0)  # resent: skipped
+    assert api.count(ParkingCount) == before + 9 * len(batches)
+
+
+def test_a_late_batch_builds_on_the_counts_before_each_of_its_items(api: Api) -> None:
+    """Deltas count from the lot's latest count at or before their time, stored or earlier in the batch."""
+    t = utcnow() - timedelta(days=3)  # before the simulated history: these counts are the lot's only ones
+    at = lambda minutes: (t + timedelta(minutes=minutes)).isoformat()  # noqa: E731
+    assert api.post("parking/counts", {"lot_id": "b", "occupied": 10, "source": "b-gate", "at": at(0)},
+                    {"lot_id": "b", "occupied": 50, "source": "b-gate", "at": at(20)}).status_code == 200
+    late = api.post("parking/counts", {"lot_id": "b", "in": 3, "source": "b-gate", "at": at(10)},
+                    {"lot_id": "b", "in": 2, "source": "b-gate", "at": at(15)},
+                    {"lot_id": "b", "out": 5, "source": "b-gate", "at": at(25)})
+    assert late.json()["stored"] == 3
+    with api.store.session() as s:
+        rows = s.execute(select(ParkingCount.occupied).where(ParkingCount.source == "b-gate")
+                         .order_by(ParkingCount.at)).scalars().all()
+    assert rows == [10, 13, 15, 50, 45]
+
+
+def test_readings_stored_twice_before_the_unique_index_are_kept_once(store_url: str) -> None:
+    """Migration 0006 makes readings unique per road (station, metric) and time, dropping the
+    duplicates an old store may hold (two writers racing the old check), and the resend check then
+    rests on those indexes."""
+    store = open_store(store_url)
+    with store.engine.begin() as conn:
+        command.downgrade(_alembic(conn), "0005")
+        at = NOW - timedelta(hours=1)
+        conn.execute(insert(TrafficReading), [{"road": "West Road", "at": at, "congestion": c, "speed_kmh": 30.0}
+                                              for c in (1, 2)])
+        conn.execute(insert(EnvironmentReading), [{"station": "Pool", "metric": "water_temp", "value": v, "unit": "°C",
+                                                   "at": at} for v in (20.0, 21.0)])
+        command.upgrade(_alembic(conn), "head")
+    with store.session() as s:
+        assert s.execute(select(TrafficReading.congestion)).scalars().all() == [1]  # the first stored
+        assert s.execute(select(EnvironmentReading.value)).scalars().all() == [20.0]
+    store.dispose()
+
+
+def _alembic(conn: Any) -> Any:
+    cfg = alembic_config()
+    cfg.attributes["connection"] = conn
+    return cfg
 
 
 def test_a_resent_footfall_bucket_keeps_the_last_counts(api: Api) -> None:

@@ -313,10 +313,10 @@ class Guard(Base):
 
 
 class TrafficReading(Base):
-    """Congestion and speed on an access road, from an external feed."""
+    """Congestion and speed on an access road, from an external feed; one reading per road and time."""
 
     __tablename__ = "traffic_readings"
-    __table_args__ = (Index("ix_traffic_road_at", "road", "at"),)
+    __table_args__ = (Index("ux_traffic_road_at", "road", "at", unique=True),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     road: Mapped[str] = mapped_column(String(100))
     at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -325,12 +325,12 @@ class TrafficReading(Base):
 
 
 class EnvironmentReading(Base):
-    """A reading of an environment station (temperature, humidity, PM2.5, lake level)."""
+    """A reading of an environment station (temperature, humidity, PM2.5, lake level); one per
+    station, metric and time."""
 
     __tablename__ = "environment_readings"
     __table_args__ = (
-        Index("ix_environment_metric_at", "metric", "at"),
-        Index("ix_environment_station_metric_at", "station", "metric", "at"),
+        Index("ux_environment_station_metric_at", "station", "metric", "at", unique=True),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     station: Mapped[str] = mapped_column(String(100))

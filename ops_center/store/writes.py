@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from sqlalchemy import func
+from sqlalchemy import func, inspect
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase, Session
 
@@ -46,12 +46,35 @@ def insert_ignore(session: Session, model: type[DeclarativeBase], rows: Sequence
 
 def upsert(session: Session, model: type[DeclarativeBase], row: Mapping[str, Any], key: Iterable[str]) -> None:
     """Insert ``row`` or overwrite the stored row with the same ``key`` columns."""
+    upsert_many(session, model, [row], key)
+
+
+def upsert_many(
+    session: Session, model: type[DeclarativeBase], rows: Sequence[Mapping[str, Any]], key: Iterable[str]
+) -> None:
+    """Insert ``rows`` in one ``executemany``, each overwriting the stored row with the same ``key``
+    columns; of rows sharing a key the last one wins (PostgreSQL refuses to update a row twice in
+    one statement, so they are merged first)."""
     key = list(key)
-    stmt = _insert(session, model).values(dict(row))
-    stmt = stmt.on_conflict_do_update(
-        index_elements=key, set_={k: stmt.excluded[k] for k in row if k not in key}
-    )
-    session.execute(stmt)
+    last = {tuple(row[k] for k in key): row for row in rows}
+    if not last:
+        return
+    stmt = _insert(session, model)
+    first = next(iter(last.values()))
+    stmt = stmt.on_conflict_do_update(index_elements=key, set_={k: stmt.excluded[k] for k in first if k not in key})
+    session.execute(stmt, [dict(row) for row in last.values()])
+
+
+def insert_new(
+    session: Session, model: type[DeclarativeBase], rows: Sequence[Mapping[str, Any]], key: Iterable[str]
+) -> int:
+    """Insert ``rows`` in one ``executemany``, skipping those whose ``key`` (a unique index) is stored
+    already or repeated earlier in ``rows``; return how many were inserted. The unique index makes
+    the check, so concurrent writers of the same rows store each once."""
+    if not rows:
+        return 0
+    stmt = _insert(session, model).on_conflict_do_nothing(index_elements=list(key))
+    return len(session.execute(stmt.returning(*inspect(model).primary_key), [dict(row) for row in rows]).all())
 
 
 def record_events(session: Session, events: Sequence[EventRecord]) -> int:
