@@ -1,7 +1,8 @@
-"""Evidence drawing with OpenCV: zone polygons, person boxes, camera name and local time; JPEG.
+"""Evidence drawing with OpenCV: zone polygons, counting lines, person boxes, camera name and local time; JPEG.
 
 Persons whose feet are inside a zone are drawn in red, others in a neutral colour, each with its
-track id. Zones get a translucent fill, an outline and their label. Text is ASCII only (OpenCV's
+track id. Zones get a translucent fill, an outline and their label; counting lines their label and
+an arrow towards their "in" side. Text is ASCII only (OpenCV's
 Hershey fonts); sizes follow the frame's height so small and full-HD frames both read well.
 """
 
@@ -14,13 +15,14 @@ import cv2
 import numpy as np
 
 from detectors.detection import Detection
-from ops_center.config import CameraConfig, ZoneConfig
+from ops_center.config import CameraConfig, LineConfig, ZoneConfig
 from ops_center.errors import OpsError
 from ops_center.geometry import point_in_polygon
 
 RED = (40, 40, 230)
 NEUTRAL = (200, 200, 200)
 ZONE = (0, 140, 255)
+LINE = (255, 200, 0)
 WHITE = (255, 255, 255)
 BLACK = (0, 0, 0)
 ZONE_ALPHA = 0.25
@@ -32,6 +34,7 @@ def annotate(
     detections: Sequence[Detection],
     zones: Sequence[ZoneConfig],
     *,
+    lines: Sequence[LineConfig] = (),
     inside: Collection[int] = (),
     caption: str = "",
     banner: str = "",
@@ -46,6 +49,7 @@ def annotate(
     scale = max(0.35, h / 720)
     thick = max(1, round(2 * scale))
     _draw_zones(out, zones, scale, thick)
+    _draw_lines(out, lines, scale, thick)
     for i, det in enumerate(detections):
         colour = RED if i in inside else NEUTRAL
         x1, y1, x2, y2 = (int(det.box[0] * w), int(det.box[1] * h), int(det.box[2] * w), int(det.box[3] * h))
@@ -72,7 +76,9 @@ class FrameRenderer:
         zones = self.camera.zones
         inside = [i for i, d in enumerate(detections) if any(point_in_polygon(*d.feet, z.polygon) for z in zones)]
         caption = f"{self.camera.name}  {at.astimezone(self.tz):%Y-%m-%d %H:%M:%S}"
-        return annotate(image, detections, zones, inside=inside, caption=caption, banner=banner)
+        return annotate(
+            image, detections, zones, lines=self.camera.lines, inside=inside, caption=caption, banner=banner
+        )
 
 
 def encode_jpeg(image: np.ndarray, quality: int = 85) -> bytes:
@@ -96,6 +102,21 @@ def _draw_zones(out: np.ndarray, zones: Sequence[ZoneConfig], scale: float, thic
         cv2.polylines(out, [poly], True, ZONE, thick, cv2.LINE_AA)
         x, y = poly.min(axis=0)
         _label(out, zone.display_name, (int(x) + 2, int(y) + 2), ZONE, scale * 0.8, thick, above=False)
+
+
+_IN_STEP = {"above": (0, -1), "below": (0, 1), "left": (-1, 0), "right": (1, 0)}
+
+
+def _draw_lines(out: np.ndarray, lines: Sequence[LineConfig], scale: float, thick: int) -> None:
+    h, w = out.shape[:2]
+    arrow = max(8, round(0.06 * h))
+    for line in lines:
+        (x1, y1), (x2, y2) = ((int(x * w), int(y * h)) for x, y in line.points)
+        cv2.line(out, (x1, y1), (x2, y2), LINE, thick, cv2.LINE_AA)
+        mid = ((x1 + x2) // 2, (y1 + y2) // 2)
+        dx, dy = _IN_STEP[line.in_side]
+        cv2.arrowedLine(out, mid, (mid[0] + dx * arrow, mid[1] + dy * arrow), LINE, thick, cv2.LINE_AA, tipLength=0.4)
+        _label(out, line.display_name, (min(x1, x2) + 2, min(y1, y2) - 2), LINE, scale * 0.8, thick, above=True)
 
 
 def _label(

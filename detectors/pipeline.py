@@ -1,8 +1,10 @@
 """The per-frame pipeline shared by the live worker, the replay command and the benchmark.
 
-frame -> motion gate -> tracked persons (the last ones where the gate kept the detector off) -> each ``DangerZone`` -> ``EventRecord``s and ``AlarmRecord``s (with an
-annotated snapshot). Record ids are stable: ``stable_id(run_key, camera, zone, track, kind,
-frame_index)``, so processing the same video twice under the same run key stores each record once.
+frame -> motion gate -> tracked persons (the last ones where the gate kept the detector off) -> each
+``DangerZone`` -> ``EventRecord``s and ``AlarmRecord``s (with an annotated snapshot), and each
+``CountingLine`` -> ``CrossingRecord``s. Record ids are stable: ``stable_id(run_key, camera, zone or
+line, track, kind, frame_index)``, so processing the same video twice under the same run key stores
+each record once.
 The pipeline does no I/O: publishing and saving files is the caller's business.
 """
 
@@ -19,10 +21,11 @@ import numpy as np
 from detectors.annotate import FrameRenderer, encode_jpeg
 from detectors.detection import Detection
 from detectors.gate import MotionGate
+from detectors.lines import CountingLine, Crossing
 from detectors.sources import Frame
 from detectors.zones import DangerZone, ZoneEvent
 from ops_center.config import CameraConfig
-from ops_center.records import AlarmRecord, EventRecord, stable_id
+from ops_center.records import AlarmRecord, CrossingRecord, EventRecord, stable_id
 from ops_center.vocabulary import AlarmKind
 
 
@@ -39,11 +42,12 @@ class FrameResult:
     detections: list[Detection]
     events: list[EventRecord]
     alarms: list[AlarmRecord]
+    crossings: list[CrossingRecord]
     annotated: np.ndarray | None
 
 
 class Pipeline:
-    """Detection, zone logic and evidence for one camera."""
+    """Detection, zone and line logic and evidence for one camera."""
 
     def __init__(
         self,
@@ -64,13 +68,14 @@ class Pipeline:
         self.jpeg_quality = jpeg_quality
         self.renderer = FrameRenderer(camera, tz)
         self.zones = [DangerZone(z) for z in camera.zones]
-        self.gate = MotionGate(camera.motion, [z.polygon for z in camera.zones])
+        self.lines = [CountingLine(ln) for ln in camera.lines]
+        self.gate = MotionGate(camera.motion, [z.polygon for z in camera.zones] + [ln.points for ln in camera.lines])
         self._detections: list[Detection] = []
 
     def process(
         self, frame: Frame, *, want_annotated: bool = False, evidence: Callable[[], np.ndarray] | None = None
     ) -> FrameResult:
-        """Run one frame through detection and every zone.
+        """Run one frame through detection, every zone and every line.
 
         ``evidence`` gives the picture to annotate (snapshot, live tile) when it is not ``frame``'s own:
         the main stream of a camera that detects on a low-resolution one. Boxes are relative, so they
@@ -78,6 +83,7 @@ class Pipeline:
         """
         detections = self._detect(frame)
         zone_events = [ev for zone in self.zones for ev in zone.update(detections, frame.t_s)]
+        crossings = [self._crossing(c, frame) for line in self.lines for c in line.update(detections, frame.t_s)]
         events = [self._event(ev, frame) for ev in zone_events]
         alarm_events = [(ev, rec) for ev, rec in zip(zone_events, events) if ev.kind == "zone_alarm"]
         annotated = None
@@ -89,7 +95,7 @@ class Pipeline:
             assert annotated is not None
             jpeg = encode_jpeg(annotated, self.jpeg_quality)
             alarms = [self._alarm(ev, rec, frame, jpeg, annotated.shape) for ev, rec in alarm_events]
-        return FrameResult(detections, events, alarms, annotated)
+        return FrameResult(detections, events, alarms, crossings, annotated)
 
     def _detect(self, frame: Frame) -> list[Detection]:
         """Fresh detections when the gate lets the detector run; else the last ones (nothing moved)."""
@@ -100,6 +106,21 @@ class Pipeline:
 
     def _id(self, ev: ZoneEvent, kind: str, frame: Frame) -> str:
         return stable_id(self.run_key, self.camera.id, ev.zone, ev.track_id, kind, frame.index)
+
+    def _crossing(self, crossing: Crossing, frame: Frame) -> CrossingRecord:
+        rule = next(ln.rule for ln in self.lines if ln.name == crossing.line)
+        kind = f"line_{crossing.direction}"
+        return CrossingRecord(
+            id=stable_id(self.run_key, self.camera.id, crossing.line, crossing.track_id, kind, frame.index),
+            camera_id=self.camera.id,
+            line_name=crossing.line,
+            merchant_id=rule.merchant,
+            direction=crossing.direction,
+            track_id=crossing.track_id,
+            occurred_at=frame.captured_at,
+            frame_index=frame.index,
+            t_s=frame.t_s,
+        )
 
     def _event(self, ev: ZoneEvent, frame: Frame) -> EventRecord:
         det = ev.detection

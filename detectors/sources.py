@@ -87,6 +87,7 @@ class FrameSource:
         self.finished = False
         self.fps = 0.0
         self.size = (0, 0)
+        self.frame_count: int | None = None  # a file's frames as its container states them (may be off a little)
         self._backoff = backoff or Backoff()
         self._clock = clock
         self._cap: Capture | None = None
@@ -222,6 +223,8 @@ class FrameSource:
         fps = cap.get(cv2.CAP_PROP_FPS)
         self.fps = fps if fps and math.isfinite(fps) and 0 < fps <= 240 else DEFAULT_FPS
         self.size = (image.shape[1], image.shape[0])
+        count = cap.get(cv2.CAP_PROP_FRAME_COUNT) if self.is_file else 0
+        self.frame_count = int(count) if count and math.isfinite(count) and count > 0 else None
         self.state = CameraState.ONLINE
         self.message = ""
 

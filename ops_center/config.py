@@ -26,12 +26,13 @@ from pydantic import (
     Field,
     StringConstraints,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
 
 from ops_center.errors import ConfigError
-from ops_center.geometry import Polygon, validate_polygon
+from ops_center.geometry import Polygon, Segment, validate_polygon, validate_segment
 from ops_center.store.engine import parse_store_url
 from ops_center.text import refuse_control_characters
 from ops_center.vocabulary import Severity
@@ -77,6 +78,54 @@ class ZoneConfig(_Strict):
         return self.label or self.name
 
 
+LineSide = Literal["above", "below", "left", "right"]
+
+
+class LineConfig(_Strict):
+    """A counting line on one camera: each person crossing it counts once, in or out.
+
+    ``in_side`` says where "in" is, as seen on the frame: ``above`` or ``below`` a line that is not
+    vertical, ``left`` or ``right`` of a line that is not horizontal. A person is on a side when the
+    bottom-centre of the box (the feet) is more than ``margin`` from the line.
+    """
+
+    name: str = Field(pattern=SLUG, description="line id, unique on its camera")
+    label: str = Field("", description="what the wall shows, e.g. 'Bakery door'")
+    points: Segment
+    in_side: LineSide
+    merchant: str | None = Field(
+        None, min_length=1, max_length=64, description="the merchant (or entrance) whose footfall this line counts"
+    )
+    min_frames: int = Field(3, ge=1, description="frames on the new side before a crossing counts")
+    margin: float = Field(0.01, ge=0, lt=0.5, description="a band either side of the line that is on neither side")
+    lost_grace_s: float = Field(1.0, ge=0, description="a track may vanish this long and keep its side")
+
+    @field_validator("points", mode="before")
+    @classmethod
+    def _points(cls, value: Any) -> Segment:
+        if not isinstance(value, (list, tuple)):
+            raise ValueError("expected two [x, y] points")
+        return validate_segment(value)
+
+    @field_validator("in_side")
+    @classmethod
+    def _side_fits_the_line(cls, value: LineSide, info: ValidationInfo) -> LineSide:
+        points = info.data.get("points")
+        if points is None:  # the points are invalid and say so themselves
+            return value
+        (x1, y1), (x2, y2) = points
+        if value in ("above", "below") and x1 == x2:
+            raise ValueError(f"{value!r} does not fit a vertical line; use 'left' or 'right'")
+        if value in ("left", "right") and y1 == y2:
+            raise ValueError(f"{value!r} does not fit a horizontal line; use 'above' or 'below'")
+        return value
+
+    @property
+    def display_name(self) -> str:
+        """The label, or the name where no label is set."""
+        return self.label or self.name
+
+
 class MapPoint(_Strict):
     """A place on the site plan as fractions of the plan: x from the left, y from the top (0..1)."""
 
@@ -104,7 +153,7 @@ class MotionConfig(_Strict):
 
 
 class CameraConfig(_Strict):
-    """One camera: where its frames come from, how fast to process them, and its zones."""
+    """One camera: where its frames come from, how fast to process them, its zones and counting lines."""
 
     id: str = Field(pattern=SLUG)
     name: str
@@ -124,11 +173,13 @@ class CameraConfig(_Strict):
     enabled: bool = True
     map: MapPoint | None = Field(None, description="where the camera sits on the guard's site plan")
     zones: list[ZoneConfig] = Field(default_factory=list)
+    lines: list[LineConfig] = Field(default_factory=list)
     motion: MotionConfig = MotionConfig()
 
     @model_validator(mode="after")
-    def _unique_zone_names(self) -> CameraConfig:
+    def _unique_names(self) -> CameraConfig:
         _require_unique([z.name for z in self.zones], "zone name")
+        _require_unique([ln.name for ln in self.lines], "line name")
         return self
 
 

@@ -94,3 +94,17 @@ class FrameRecord(_Record):
     width: int
     height: int
     captured_at: AwareDatetime
+
+
+class CrossingRecord(_Record):
+    """A person crossed a counting line: one count in or out for the line's merchant (or entrance)."""
+
+    id: str
+    camera_id: str
+    line_name: str
+    merchant_id: str | None = None
+    direction: Literal["in", "out"]
+    track_id: int
+    occurred_at: AwareDatetime
+    frame_index: int | None = None
+    t_s: float | None = None

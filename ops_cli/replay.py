@@ -1,7 +1,9 @@
-"""``ops-center replay``: run a video file through the detector and zones, as fast as it goes.
+"""``ops-center replay``: run a video file through the detector, zones and counting lines, as fast as it goes.
 
-Stores the zone events and alarms (with annotated snapshots) like a live camera would. Replaying
-the same file with the same zones again stores nothing twice.
+Stores the zone events and alarms (with annotated snapshots) like a live camera would, and prints
+each alarm and each line crossing, then the crossings per line and direction. Replaying the same
+file with the same zones and lines again stores nothing twice. On a terminal a progress bar on
+stderr shows frames, frames per second and time left.
 """
 
 from __future__ import annotations
@@ -19,40 +21,53 @@ from detectors.pipeline import Pipeline
 from detectors.publisher import Publisher
 from detectors.replay import replay, replay_camera, replay_run_key
 from detectors.sources import FrameSource
-from ops_center.config import ZoneConfig
+from ops_center.config import LineConfig, ZoneConfig
 from ops_center.errors import InputError
-from ops_center.geometry import parse_polygon
-from ops_center.records import AlarmRecord
+from ops_center.geometry import parse_polygon, parse_segment
+from ops_center.records import AlarmRecord, CrossingRecord
 from ops_center.store.db import open_store
 from ops_cli.alarms import alarm_json
 from ops_cli.options import add_config_options, identifier, site_config, whole_number
+from ops_cli.progress import Progress
 
 STORE_WAIT_S = 120.0  # after the last frame, how long the store may take to receive what is still queued
 
 MAX_MIN_FRAMES = 1000
 DESCRIPTION = (
-    "Run a video file through the detector and zones as fast as it goes, and store the zone events and alarms "
-    "(with annotated snapshots) as a live camera would. Replaying the same file with the same zones again "
+    "Run a video file through the detector, danger zones and counting lines as fast as it goes, and store the "
+    "zone events and alarms (with annotated snapshots) as a live camera would; print each alarm and line crossing, "
+    "then the crossings per line and direction. Replaying the same file with the same zones and lines again "
     "stores nothing twice."
 )
+SIDES = ("above", "below", "left", "right")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``replay`` subcommand."""
-    p = sub.add_parser("replay", help="process a video file and store its zone alarms", description=DESCRIPTION)
+    p = sub.add_parser("replay", help="process a video file: zone alarms and line crossings",
+                       description=DESCRIPTION)
     p.add_argument("video", type=Path, metavar="VIDEO", help="a video file OpenCV can read")
-    p.add_argument("--zone", action="append", required=True, metavar='"x,y x,y x,y ..."',
+    p.add_argument("--zone", action="append", default=[], metavar='"x,y x,y x,y ..."',
                    help="a danger zone: at least 3 points, fractions 0..1 of the frame (repeat for more zones)")
     p.add_argument("--zone-name", action="append", default=[], metavar="NAME",
                    help="the name of each --zone, in the same order (default zone1, zone2, ...)")
+    p.add_argument("--line", action="append", default=[], metavar='"x1,y1 x2,y2"',
+                   help="a counting line: 2 points, fractions 0..1 of the frame (repeat for more lines)")
+    p.add_argument("--line-name", action="append", default=[], metavar="NAME",
+                   help="the name of each --line, in the same order (default line1, line2, ...)")
+    p.add_argument("--line-in", action="append", default=[], choices=SIDES, metavar="SIDE",
+                   help="the 'in' side of each --line, in the same order: above, below, left or right "
+                        "(default: below, or right for a vertical line)")
     p.add_argument("--model", metavar="PATH",
                    help="YOLO weights (overrides the site's model.path and $OPS_MODEL; default yolov8n.pt)")
     p.add_argument("--min-frames", type=whole_number(1, MAX_MIN_FRAMES), default=3, metavar="N",
-                   help=f"consecutive in-zone frames before an entry counts, 1 to {MAX_MIN_FRAMES} (default 3)")
+                   help=f"consecutive in-zone frames before an entry counts, frames on the far side of a line "
+                        f"before a crossing counts, 1 to {MAX_MIN_FRAMES} (default 3)")
     p.add_argument("--camera", type=identifier, metavar="ID",
                    help="camera id to store under (default: replay-<file name>)")
     add_config_options(p)
-    p.add_argument("--json", action="store_true", help="print one JSON object per alarm on stdout")
+    p.add_argument("--json", action="store_true",
+                   help="print one JSON object per alarm and per crossing on stdout, then one with the totals")
     p.set_defaults(run=run)
 
 
@@ -74,35 +89,93 @@ def zones_from_args(polygons: list[str], names: list[str], min_frames: int) -> l
     return zones
 
 
+def lines_from_args(segments: list[str], names: list[str], sides: list[str], min_frames: int) -> list[LineConfig]:
+    """Validated counting lines from the ``--line`` / ``--line-name`` / ``--line-in`` / ``--min-frames`` arguments."""
+    for option, values in (("--line-name", names), ("--line-in", sides)):
+        if len(values) > len(segments):
+            raise InputError(f"{option} given {len(values)} times but --line only {len(segments)} times")
+    lines = []
+    for i, text in enumerate(segments):
+        try:
+            points = parse_segment(text)
+        except ValueError as exc:
+            raise InputError(f"--line {text!r}: {exc}") from None
+        name = names[i] if i < len(names) else f"line{i + 1}"
+        vertical = points[0][0] == points[1][0]
+        side = sides[i] if i < len(sides) else ("right" if vertical else "below")
+        try:
+            lines.append(LineConfig(name=name, points=points, in_side=side, min_frames=min_frames))
+        except ValidationError as exc:
+            if any(err["loc"] == ("name",) for err in exc.errors()):
+                raise InputError(f"--line-name {name!r}: use lower-case letters, digits, '-' and '_'") from None
+            raise InputError(f"--line-in {side}: {exc.errors()[0]['msg'].removeprefix('Value error, ')}") from None
+    return lines
+
+
+def crossing_json(crossing: CrossingRecord) -> dict[str, object]:
+    """A crossing as ``replay --json`` prints it."""
+    return {"line": crossing.line_name, "direction": crossing.direction, "track_id": crossing.track_id,
+            "frame": crossing.frame_index, "t_s": crossing.t_s}
+
+
 def run(args: argparse.Namespace) -> int:
     """Replay the video; exit 0 when every record reached the store."""
     config = site_config(args)
     zones = zones_from_args(args.zone, args.zone_name, args.min_frames)
+    lines = lines_from_args(args.line, args.line_name, args.line_in, args.min_frames)
+    if not zones and not lines:
+        raise InputError("nothing to look for: give at least one --zone or --line")
     source = FrameSource(str(args.video))
-    camera = replay_camera(args.video, zones, args.camera)
+    camera = replay_camera(args.video, zones, args.camera, lines=lines)
     detector = PersonDetector(config.model)
     root = config.data_dir
     url = config.store_url
     open_store(url).dispose()  # an unreachable store is an error before any work, not records left behind
     publisher = Publisher(url, root / "outbox" / f"{camera.id}.sqlite")
     publisher.sync_cameras([camera])
-    pipeline = Pipeline(camera, detector, replay_run_key(args.video, zones), root / "snapshots",
+    pipeline = Pipeline(camera, detector, replay_run_key(args.video, zones, lines), root / "snapshots",
                         tz=ZoneInfo(config.site.timezone))
+    totals = {line.name: {"in": 0, "out": 0} for line in lines}
+    quiet = not sys.stderr.isatty() or (args.json and not sys.stdout.isatty())
+    progress = None if quiet else Progress(source.frame_count, sys.stderr)
 
-    def show(alarm: AlarmRecord) -> None:
+    def say(text: str) -> None:
+        if progress is not None:
+            progress.close()
+        print(text, flush=True)
+
+    def show_alarm(alarm: AlarmRecord) -> None:
         if args.json:
-            print(json.dumps(alarm_json(alarm), ensure_ascii=False), flush=True)
+            say(json.dumps(alarm_json(alarm), ensure_ascii=False))
         else:
-            print(f"alarm {alarm.id}: frame {alarm.frame_index} (t={alarm.t_s:.2f} s), zone {alarm.zone_name}, "
-                  f"track #{alarm.track_id}, snapshot {alarm.snapshot_path}", flush=True)
+            say(f"alarm {alarm.id}: frame {alarm.frame_index} (t={alarm.t_s:.2f} s), zone {alarm.zone_name}, "
+                f"track #{alarm.track_id}, snapshot {alarm.snapshot_path}")
+
+    def show_crossing(crossing: CrossingRecord) -> None:
+        totals[crossing.line_name][crossing.direction] += 1
+        if args.json:
+            say(json.dumps(crossing_json(crossing)))
+        else:
+            say(f"{crossing.direction:3} line {crossing.line_name}: frame {crossing.frame_index} "
+                f"(t={crossing.t_s:.2f} s), track #{crossing.track_id}")
 
     try:
-        stats = replay(source, pipeline, publisher, on_alarm=show)
+        stats = replay(source, pipeline, publisher, on_alarm=show_alarm, on_crossing=show_crossing,
+                       on_frame=None if progress is None else lambda _frame: progress.step())
     finally:
+        if progress is not None:
+            progress.close()
         source.close()
         waiting = publisher.close(timeout_s=STORE_WAIT_S)
+    if lines:
+        if args.json:
+            print(json.dumps({"totals": totals}), flush=True)
+        else:
+            for name, counts in totals.items():
+                print(f"line {name}: {counts['in']} in, {counts['out']} out", flush=True)
     print(f"{args.video}: {stats.frames} frames in {stats.seconds:.1f} s ({stats.fps:.1f} fps), "
-          f"{stats.events} zone events, {stats.alarms} alarms -> {camera.id}", file=sys.stderr)
+          f"{stats.events} zone events, {stats.alarms} alarms, {stats.crossings} line crossings -> {camera.id}",
+          file=sys.stderr)
     if waiting:
         print(f"error: the store became unreachable; {waiting} records wait in {publisher.outbox.path} "
               "and are sent by the next replay of this camera", file=sys.stderr)

@@ -22,6 +22,12 @@ cameras:
       - name: lake
         polygon: [[0, 0.5], [1, 0.5], [1, 1], [0, 1]]
 """
+LINES = """    lines:
+      - name: bakery-door
+        points: [[0.2, 0.7], [0.6, 0.7]]
+        in_side: below
+        merchant: m03
+"""
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -132,6 +138,14 @@ def test_a_data_dir_that_is_a_file_is_named_with_the_site_file(tmp_path: Path) -
          "environment.stations[0].metrics: Dictionary should have at least 1 item"),
         (MINIMAL + "commerce:\n  max_per_minute: 0\n",
          "commerce.max_per_minute: Input should be greater than or equal to 1"),
+        (MINIMAL + LINES.replace("[[0.2, 0.7], [0.6, 0.7]]", "[[0.2, 0.7]]"),
+         "cameras[0].lines[0].points: a line needs exactly 2 points, got 1"),
+        (MINIMAL + LINES.replace("[0.6, 0.7]]", "[0.2, 0.7]]"),
+         "cameras[0].lines[0].points: the line's two points are the same point"),
+        (MINIMAL + LINES.replace("in_side: below", "in_side: left"),
+         "cameras[0].lines[0].in_side: 'left' does not fit a horizontal line; use 'above' or 'below'"),
+        (MINIMAL + LINES.replace("in_side: below", "in_side: inside"), "cameras[0].lines[0].in_side: Input should be"),
+        (MINIMAL + LINES + LINES.split("\n", 1)[1], "cameras[0]: duplicate line name 'bakery-door'"),
         ("site: [\n", "line 2"),
         ("- just a list\n", "expected a mapping"),
     ],
@@ -147,6 +161,11 @@ def test_errors_name_the_file_the_key_and_the_problem(tmp_path: Path, text: str,
 def test_a_missing_secret_names_the_variable_and_the_key(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"cameras\[0\]\.source: environment variable CAM_PASS is not set"):
         load_config(write(tmp_path, MINIMAL), env={})
+
+
+def test_a_camera_may_carry_counting_lines(tmp_path: Path) -> None:
+    line = load_config(write(tmp_path, MINIMAL + LINES), env={"CAM_PASS": "pw"}).camera("lake-east").lines[0]
+    assert (line.points, line.in_side, line.merchant, line.min_frames) == (((0.2, 0.7), (0.6, 0.7)), "below", "m03", 3)
 
 
 def test_a_camera_may_sit_at_a_point_of_the_site_plan(tmp_path: Path) -> None:
