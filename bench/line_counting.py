@@ -94,7 +94,10 @@ def ultralytics_counter(line: LineConfig, config: ModelConfig, size: tuple[int, 
     def counts() -> tuple[int, int]:
         return (counter.out_count, counter.in_count) if swapped else (counter.in_count, counter.out_count)
 
-    return Side("Ultralytics ObjectCounter", "box centre", lambda image: counter.process(image), counts)
+    def step(image: np.ndarray) -> None:
+        counter.process(image)
+
+    return Side("Ultralytics ObjectCounter", "box centre", step, counts)
 
 
 def supervision_line_zone(line: LineConfig, config: ModelConfig, size: tuple[int, int]) -> Side:
@@ -149,7 +152,7 @@ def main() -> None:
         frames = 0
         while (frame := source.read()) is not None:
             for side in sides:
-                side.step(frame.image)
+                side.step(frame.image.copy())  # ObjectCounter draws on the frame it is given
             frames += 1
     print(f"\n{args.clip}, {frames} frames, line {args.line} (in: {args.in_side}), model {args.model}")
     if (args.clip, args.line, args.in_side) == (CLIP, LINE, IN_SIDE):
