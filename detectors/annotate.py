@@ -2,20 +2,20 @@
 
 Persons whose feet are inside a zone are drawn in red, others in a neutral colour, each with its
 track id. Zones get a translucent fill, an outline and their label; counting lines their label and
-an arrow towards their "in" side. Text is ASCII only (OpenCV's
+an arrow towards their "in" side; parking spaces an outline, red when taken, green when free. Text is ASCII only (OpenCV's
 Hershey fonts); sizes follow the frame's height so small and full-HD frames both read well.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime, tzinfo
 
 import cv2
 import numpy as np
 
 from detectors.detection import Detection
-from ops_center.config import CameraConfig, LineConfig, ZoneConfig
+from ops_center.config import CameraConfig, LineConfig, SpaceConfig, ZoneConfig
 from ops_center.errors import OpsError
 from ops_center.geometry import point_in_polygon
 
@@ -23,6 +23,7 @@ RED = (40, 40, 230)
 NEUTRAL = (200, 200, 200)
 ZONE = (0, 140, 255)
 LINE = (255, 200, 0)
+FREE = (80, 200, 80)
 WHITE = (255, 255, 255)
 BLACK = (0, 0, 0)
 ZONE_ALPHA = 0.25
@@ -35,6 +36,7 @@ def annotate(
     zones: Sequence[ZoneConfig],
     *,
     lines: Sequence[LineConfig] = (),
+    spaces: Sequence[tuple[SpaceConfig, bool]] = (),
     inside: Collection[int] = (),
     caption: str = "",
     banner: str = "",
@@ -50,6 +52,7 @@ def annotate(
     thick = max(1, round(2 * scale))
     _draw_zones(out, zones, scale, thick)
     _draw_lines(out, lines, scale, thick)
+    _draw_spaces(out, spaces, scale)
     for i, det in enumerate(detections):
         colour = RED if i in inside else NEUTRAL
         x1, y1, x2, y2 = (int(det.box[0] * w), int(det.box[1] * h), int(det.box[2] * w), int(det.box[3] * h))
@@ -71,13 +74,22 @@ class FrameRenderer:
         self.camera = camera
         self.tz = tz
 
-    def render(self, image: np.ndarray, detections: Sequence[Detection], at: datetime, banner: str = "") -> np.ndarray:
-        """``image`` annotated as evidence or as a live frame taken at ``at``."""
+    def render(
+        self,
+        image: np.ndarray,
+        detections: Sequence[Detection],
+        at: datetime,
+        banner: str = "",
+        occupied: Mapping[str, bool] | None = None,
+    ) -> np.ndarray:
+        """``image`` annotated as evidence or as a live frame taken at ``at``; ``occupied``: each space's state."""
         zones = self.camera.zones
         inside = [i for i, d in enumerate(detections) if any(point_in_polygon(*d.feet, z.polygon) for z in zones)]
         caption = f"{self.camera.name}  {at.astimezone(self.tz):%Y-%m-%d %H:%M:%S}"
+        spaces = [(s, bool(occupied and occupied.get(s.id))) for s in self.camera.spaces]
         return annotate(
-            image, detections, zones, lines=self.camera.lines, inside=inside, caption=caption, banner=banner
+            image, detections, zones, lines=self.camera.lines, spaces=spaces, inside=inside, caption=caption,
+            banner=banner,
         )
 
 
@@ -102,6 +114,16 @@ def _draw_zones(out: np.ndarray, zones: Sequence[ZoneConfig], scale: float, thic
         cv2.polylines(out, [poly], True, ZONE, thick, cv2.LINE_AA)
         x, y = poly.min(axis=0)
         _label(out, zone.display_name, (int(x) + 2, int(y) + 2), ZONE, scale * 0.8, thick, above=False)
+
+
+def _draw_spaces(out: np.ndarray, spaces: Sequence[tuple[SpaceConfig, bool]], scale: float) -> None:
+    h, w = out.shape[:2]
+    for space, taken in spaces:
+        poly = np.array([[int(x * w), int(y * h)] for x, y in space.polygon], np.int32)
+        colour = RED if taken else FREE
+        cv2.polylines(out, [poly], True, colour, 1, cv2.LINE_AA)
+        x, y = poly.min(axis=0)
+        _label(out, space.id, (int(x) + 1, int(y) + 1), colour, scale * 0.5, 1, above=False)
 
 
 _IN_STEP = {"above": (0, -1), "below": (0, 1), "left": (-1, 0), "right": (1, 0)}

@@ -1,10 +1,10 @@
 """The per-frame pipeline shared by the live worker, the replay command and the benchmark.
 
-frame -> motion gate -> tracked persons (the last ones where the gate kept the detector off) -> each
-``DangerZone`` -> ``EventRecord``s and ``AlarmRecord``s (with an annotated snapshot), and each
-``CountingLine`` -> ``CrossingRecord``s. Record ids are stable: ``stable_id(run_key, camera, zone or
-line, track, kind, frame_index)``, so processing the same video twice under the same run key stores
-each record once.
+frame -> motion gate -> tracked objects (the last ones where the gate kept the detector off) -> persons
+-> each ``DangerZone`` -> ``EventRecord``s and ``AlarmRecord``s (with an annotated snapshot), and each
+``CountingLine`` -> ``CrossingRecord``s; vehicles -> ``ParkingSpaces`` -> ``SpaceRecord``s. Record ids
+are stable: ``stable_id(run_key, camera, zone or line or space, track, kind, frame_index)``, so
+processing the same video twice under the same run key stores each record once.
 The pipeline does no I/O: publishing and saving files is the caller's business.
 """
 
@@ -19,18 +19,19 @@ from typing import Protocol
 import numpy as np
 
 from detectors.annotate import FrameRenderer, encode_jpeg
-from detectors.detection import Detection
+from detectors.detection import PERSON, Detection
 from detectors.gate import MotionGate
 from detectors.lines import CountingLine, Crossing
 from detectors.sources import Frame
+from detectors.spaces import VEHICLES, ParkingSpaces, SpaceChange
 from detectors.zones import DangerZone, ZoneEvent
 from ops_center.config import CameraConfig
-from ops_center.records import AlarmRecord, CrossingRecord, EventRecord, stable_id
+from ops_center.records import AlarmRecord, CrossingRecord, EventRecord, SpaceRecord, stable_id
 from ops_center.vocabulary import AlarmKind
 
 
 class Detector(Protocol):
-    """Anything that finds tracked persons in a BGR frame (``detectors.model.PersonDetector``)."""
+    """Anything that finds tracked objects in a BGR frame (``detectors.model.PersonDetector``)."""
 
     def track(self, image: np.ndarray) -> list[Detection]: ...
 
@@ -43,11 +44,23 @@ class FrameResult:
     events: list[EventRecord]
     alarms: list[AlarmRecord]
     crossings: list[CrossingRecord]
+    space_changes: list[SpaceRecord]
     annotated: np.ndarray | None
 
 
+def detector_classes(camera: CameraConfig) -> list[int]:
+    """The COCO classes a camera's detector looks for: persons, and vehicles where it watches parking spaces."""
+    watches_spaces = bool(camera.spaces or camera.spaces_file)
+    persons = [PERSON] if camera.zones or camera.lines or not watches_spaces else []
+    return persons + (sorted(VEHICLES) if watches_spaces else [])
+
+
 class Pipeline:
-    """Detection, zone and line logic and evidence for one camera."""
+    """Detection, zone, line and space logic and evidence for one camera.
+
+    The camera's spaces are ``camera.spaces``; one with a ``spaces_file`` is given its spaces first
+    (``ops_center.parking_points``), since they need the frame's size.
+    """
 
     def __init__(
         self,
@@ -69,7 +82,9 @@ class Pipeline:
         self.renderer = FrameRenderer(camera, tz)
         self.zones = [DangerZone(z) for z in camera.zones]
         self.lines = [CountingLine(ln) for ln in camera.lines]
-        self.gate = MotionGate(camera.motion, [z.polygon for z in camera.zones] + [ln.points for ln in camera.lines])
+        self.spaces = ParkingSpaces(camera.spaces)
+        regions = [z.polygon for z in camera.zones] + [ln.points for ln in camera.lines]
+        self.gate = MotionGate(camera.motion, regions + [s.polygon for s in camera.spaces])
         self._detections: list[Detection] = []
 
     def process(
@@ -82,20 +97,22 @@ class Pipeline:
         fit either.
         """
         detections = self._detect(frame)
-        zone_events = [ev for zone in self.zones for ev in zone.update(detections, frame.t_s)]
-        crossings = [self._crossing(c, frame) for line in self.lines for c in line.update(detections, frame.t_s)]
+        persons = [d for d in detections if d.class_id == PERSON]
+        zone_events = [ev for zone in self.zones for ev in zone.update(persons, frame.t_s)]
+        crossings = [self._crossing(c, frame) for line in self.lines for c in line.update(persons, frame.t_s)]
+        space_changes = [self._space_change(c, frame) for c in self.spaces.update(detections, frame.t_s)]
         events = [self._event(ev, frame) for ev in zone_events]
         alarm_events = [(ev, rec) for ev, rec in zip(zone_events, events) if ev.kind == "zone_alarm"]
         annotated = None
         if alarm_events or want_annotated:
             image = evidence() if evidence is not None else frame.image
-            annotated = self.renderer.render(image, detections, frame.captured_at)
+            annotated = self.renderer.render(image, detections, frame.captured_at, occupied=self.spaces.occupied())
         alarms = []
         if alarm_events:
             assert annotated is not None
             jpeg = encode_jpeg(annotated, self.jpeg_quality)
             alarms = [self._alarm(ev, rec, frame, jpeg, annotated.shape) for ev, rec in alarm_events]
-        return FrameResult(detections, events, alarms, crossings, annotated)
+        return FrameResult(detections, events, alarms, crossings, space_changes, annotated)
 
     def _detect(self, frame: Frame) -> list[Detection]:
         """Fresh detections when the gate lets the detector run; else the last ones (nothing moved)."""
@@ -106,6 +123,18 @@ class Pipeline:
 
     def _id(self, ev: ZoneEvent, kind: str, frame: Frame) -> str:
         return stable_id(self.run_key, self.camera.id, ev.zone, ev.track_id, kind, frame.index)
+
+    def _space_change(self, change: SpaceChange, frame: Frame) -> SpaceRecord:
+        state = "taken" if change.occupied else "free"
+        return SpaceRecord(
+            id=stable_id(self.run_key, self.camera.id, "space", change.space, state, frame.index),
+            camera_id=self.camera.id,
+            space_id=change.space,
+            occupied=change.occupied,
+            occurred_at=frame.captured_at,
+            frame_index=frame.index,
+            t_s=frame.t_s,
+        )
 
     def _crossing(self, crossing: Crossing, frame: Frame) -> CrossingRecord:
         rule = next(ln.rule for ln in self.lines if ln.name == crossing.line)

@@ -12,8 +12,8 @@ from pathlib import Path
 from detectors.pipeline import FrameResult, Pipeline
 from detectors.publisher import Publisher
 from detectors.sources import Frame, FrameSource
-from ops_center.config import CameraConfig, LineConfig, ZoneConfig
-from ops_center.records import AlarmRecord, CrossingRecord, stable_id
+from ops_center.config import CameraConfig, LineConfig, SpaceConfig, ZoneConfig
+from ops_center.records import AlarmRecord, CrossingRecord, SpaceRecord, stable_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +24,7 @@ class ReplayStats:
     events: int
     alarms: int
     crossings: int
+    space_changes: int
     seconds: float
 
     @property
@@ -49,40 +50,52 @@ def replay(
     publisher: Publisher,
     on_alarm: Callable[[AlarmRecord], None] | None = None,
     on_crossing: Callable[[CrossingRecord], None] | None = None,
+    on_space: Callable[[SpaceRecord], None] | None = None,
     on_frame: Callable[[Frame], None] | None = None,
 ) -> ReplayStats:
-    """Replay the whole of ``source``; the callbacks see each alarm and crossing as it comes, and each frame done."""
-    frames = events = alarms = crossings = 0
+    """Replay the whole of ``source``; the callbacks see each alarm, crossing and space change as it comes,
+    and each frame done."""
+    frames = events = alarms = crossings = space_changes = 0
     started = time.perf_counter()
     for frame, result in replay_frames(source, pipeline, publisher):
         frames += 1
         events += len(result.events)
         alarms += len(result.alarms)
         crossings += len(result.crossings)
+        space_changes += len(result.space_changes)
         for alarm in result.alarms:
             if on_alarm is not None:
                 on_alarm(alarm)
         for crossing in result.crossings:
             if on_crossing is not None:
                 on_crossing(crossing)
+        for change in result.space_changes:
+            if on_space is not None:
+                on_space(change)
         if on_frame is not None:
             on_frame(frame)
-    return ReplayStats(frames, events, alarms, crossings, time.perf_counter() - started)
+    return ReplayStats(frames, events, alarms, crossings, space_changes, time.perf_counter() - started)
 
 
 def replay_camera(
-    video: Path, zones: Sequence[ZoneConfig], camera_id: str | None = None, lines: Sequence[LineConfig] = ()
+    video: Path,
+    zones: Sequence[ZoneConfig],
+    camera_id: str | None = None,
+    lines: Sequence[LineConfig] = (),
+    spaces: Sequence[SpaceConfig] = (),
 ) -> CameraConfig:
-    """The camera a replayed file stands for: id from the file name unless given, its zones and lines."""
+    """The camera a replayed file stands for: id from the file name unless given, its zones, lines and spaces."""
     slug = re.sub(r"[^a-z0-9_-]+", "-", video.stem.lower()).strip("-_") or "video"
     return CameraConfig(
         id=camera_id or f"replay-{slug}"[:64], name=video.name, source=str(video), fps=0, zones=list(zones),
-        lines=list(lines),
+        lines=list(lines), spaces=list(spaces),
     )
 
 
-def replay_run_key(video: Path, zones: Sequence[ZoneConfig], lines: Sequence[LineConfig] = ()) -> str:
-    """The same file (path, size, modification time) with the same zone and line rules gives the same key."""
+def replay_run_key(
+    video: Path, zones: Sequence[ZoneConfig], lines: Sequence[LineConfig] = (), spaces: Sequence[SpaceConfig] = ()
+) -> str:
+    """The same file (path, size, modification time) with the same zones, lines and spaces gives the same key."""
     stat = video.stat()
-    rules = json.dumps([r.model_dump(mode="json") for r in (*zones, *lines)], sort_keys=True)
+    rules = json.dumps([r.model_dump(mode="json") for r in (*zones, *lines, *spaces)], sort_keys=True)
     return stable_id("replay", video.resolve(), stat.st_size, stat.st_mtime_ns, rules)

@@ -126,6 +126,25 @@ class LineConfig(_Strict):
         return self.label or self.name
 
 
+class SpaceConfig(_Strict):
+    """A parking space seen by a camera: its id in the store and its polygon in relative coordinates.
+
+    The space is taken when a vehicle's box centre has been inside the polygon for ``min_frames``
+    frames, and free again after ``min_frames`` frames without one.
+    """
+
+    id: str = Field(min_length=1, max_length=64, description="the space's id in the store, e.g. A-B1-001")
+    polygon: Polygon
+    min_frames: int = Field(3, ge=1, description="frames with (or without) a vehicle before the space changes")
+
+    @field_validator("polygon", mode="before")
+    @classmethod
+    def _polygon(cls, value: Any) -> Polygon:
+        if not isinstance(value, (list, tuple)):
+            raise ValueError("expected a list of [x, y] points")
+        return validate_polygon(value)
+
+
 class MapPoint(_Strict):
     """A place on the site plan as fractions of the plan: x from the left, y from the top (0..1)."""
 
@@ -153,7 +172,11 @@ class MotionConfig(_Strict):
 
 
 class CameraConfig(_Strict):
-    """One camera: where its frames come from, how fast to process them, its zones and counting lines."""
+    """One camera: where its frames come from, how fast to process them, its zones, counting lines and spaces.
+
+    Spaces come from ``spaces`` (fractions of the frame) or ``spaces_file`` (pixels, converted with
+    the frame's size once the first frame is read); not both.
+    """
 
     id: str = Field(pattern=SLUG)
     name: str
@@ -174,12 +197,19 @@ class CameraConfig(_Strict):
     map: MapPoint | None = Field(None, description="where the camera sits on the guard's site plan")
     zones: list[ZoneConfig] = Field(default_factory=list)
     lines: list[LineConfig] = Field(default_factory=list)
+    spaces: list[SpaceConfig] = Field(default_factory=list)
+    spaces_file: Path | None = Field(
+        None, description="parking spaces drawn with Ultralytics' ParkingPtsSelection (JSON, source pixels)"
+    )
     motion: MotionConfig = MotionConfig()
 
     @model_validator(mode="after")
     def _unique_names(self) -> CameraConfig:
         _require_unique([z.name for z in self.zones], "zone name")
         _require_unique([ln.name for ln in self.lines], "line name")
+        _require_unique([s.id for s in self.spaces], "space id")
+        if self.spaces and self.spaces_file is not None:
+            raise ValueError("give the parking spaces as 'spaces' or as 'spaces_file', not both")
         return self
 
 
@@ -442,7 +472,22 @@ def load_config(
     if data_dir.exists() and not data_dir.is_dir():
         name, value = given.get("data_dir", (f"{source}: data_dir", str(config.data_dir)))
         raise ConfigError(f"{name} {value!r}: not a directory")
-    return config.model_copy(update={"data_dir": data_dir})
+    cameras = [_with_spaces_file(source, base, i, c) for i, c in enumerate(config.cameras)]
+    return config.model_copy(update={"data_dir": data_dir, "cameras": cameras})
+
+
+def _with_spaces_file(source: str, base: Path, index: int, camera: CameraConfig) -> CameraConfig:
+    """The camera with its ``spaces_file`` resolved against the site file's folder and its format checked."""
+    if camera.spaces_file is None:
+        return camera
+    from ops_center.parking_points import read_parking_points  # it builds SpaceConfigs: imports this module
+
+    spaces_file = (base / camera.spaces_file).resolve()
+    try:
+        read_parking_points(spaces_file)
+    except ValueError as exc:
+        raise ConfigError(f"{source}: cameras[{index}].spaces_file: {exc}") from None
+    return camera.model_copy(update={"spaces_file": spaces_file})
 
 
 def _read_site_file(path: Path, env: Mapping[str, str]) -> dict[str, Any]:

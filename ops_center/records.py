@@ -108,3 +108,15 @@ class CrossingRecord(_Record):
     occurred_at: AwareDatetime
     frame_index: int | None = None
     t_s: float | None = None
+
+
+class SpaceRecord(_Record):
+    """A parking space seen by a camera became taken or free."""
+
+    id: str
+    camera_id: str
+    space_id: str
+    occupied: bool
+    occurred_at: AwareDatetime
+    frame_index: int | None = None
+    t_s: float | None = None

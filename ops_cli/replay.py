@@ -17,14 +17,15 @@ from zoneinfo import ZoneInfo
 from pydantic import ValidationError
 
 from detectors.model import PersonDetector
-from detectors.pipeline import Pipeline
+from detectors.pipeline import Pipeline, detector_classes
 from detectors.publisher import Publisher
 from detectors.replay import replay, replay_camera, replay_run_key
 from detectors.sources import FrameSource
-from ops_center.config import LineConfig, ZoneConfig
+from ops_center.config import LineConfig, ModelConfig, SpaceConfig, ZoneConfig
 from ops_center.errors import InputError
 from ops_center.geometry import parse_polygon, parse_segment
-from ops_center.records import AlarmRecord, CrossingRecord
+from ops_center.parking_points import read_parking_points, spaces_in_frame
+from ops_center.records import AlarmRecord, CrossingRecord, SpaceRecord
 from ops_center.store.db import open_store
 from ops_cli.alarms import alarm_json
 from ops_cli.options import add_config_options, identifier, site_config, whole_number
@@ -58,16 +59,23 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--line-in", action="append", default=[], choices=SIDES, metavar="SIDE",
                    help="the 'in' side of each --line, in the same order: above, below, left or right "
                         "(default: below, or right for a vertical line)")
+    p.add_argument("--spaces", type=Path, metavar="FILE.json",
+                   help="parking spaces in the JSON format of Ultralytics' ParkingPtsSelection: a list of "
+                        '{"points": [[x, y] x 4]} in the video\'s pixels, each with an optional "id"')
     p.add_argument("--model", metavar="PATH",
                    help="YOLO weights (overrides the site's model.path and $OPS_MODEL; default yolov8n.pt)")
     p.add_argument("--min-frames", type=whole_number(1, MAX_MIN_FRAMES), default=3, metavar="N",
                    help=f"consecutive in-zone frames before an entry counts, frames on the far side of a line "
-                        f"before a crossing counts, 1 to {MAX_MIN_FRAMES} (default 3)")
+                        f"before a crossing counts, frames with (without) a vehicle before a space is taken (free), "
+                        f"1 to {MAX_MIN_FRAMES} (default 3)")
+    p.add_argument("--confidence", type=float, metavar="C",
+                   help="the detector's confidence threshold, between 0 and 1 (overrides the site's model.confidence)")
     p.add_argument("--camera", type=identifier, metavar="ID",
                    help="camera id to store under (default: replay-<file name>)")
     add_config_options(p)
     p.add_argument("--json", action="store_true",
-                   help="print one JSON object per alarm and per crossing on stdout, then one with the totals")
+                   help="print one JSON object per alarm, crossing and space change on stdout, then one with the "
+                        "line totals")
     p.set_defaults(run=run)
 
 
@@ -112,6 +120,34 @@ def lines_from_args(segments: list[str], names: list[str], sides: list[str], min
     return lines
 
 
+def model_settings(model: ModelConfig, confidence: float | None) -> ModelConfig:
+    """The site's model settings with ``--confidence`` applied."""
+    if confidence is None:
+        return model
+    if not 0 < confidence < 1:
+        raise InputError(f"--confidence {confidence:g}: must be between 0 and 1")
+    return model.model_copy(update={"confidence": confidence})
+
+
+def spaces_from_file(path: Path | None, size: tuple[int, int], min_frames: int) -> list[SpaceConfig]:
+    """The ``--spaces`` file's spaces in fractions of the video's frame."""
+    if path is None:
+        return []
+    try:
+        drawn = read_parking_points(path)
+    except ValueError as exc:  # names the file itself
+        raise InputError(f"--spaces {exc}") from None
+    try:
+        return spaces_in_frame(drawn, size, min_frames)
+    except ValueError as exc:
+        raise InputError(f"--spaces {path}: {exc}") from None
+
+
+def space_json(change: SpaceRecord) -> dict[str, object]:
+    """A space change as ``replay --json`` prints it."""
+    return {"space": change.space_id, "occupied": change.occupied, "frame": change.frame_index, "t_s": change.t_s}
+
+
 def crossing_json(crossing: CrossingRecord) -> dict[str, object]:
     """A crossing as ``replay --json`` prints it."""
     return {"line": crossing.line_name, "direction": crossing.direction, "track_id": crossing.track_id,
@@ -123,17 +159,23 @@ def run(args: argparse.Namespace) -> int:
     config = site_config(args)
     zones = zones_from_args(args.zone, args.zone_name, args.min_frames)
     lines = lines_from_args(args.line, args.line_name, args.line_in, args.min_frames)
-    if not zones and not lines:
-        raise InputError("nothing to look for: give at least one --zone or --line")
+    model = model_settings(config.model, args.confidence)
+    if not zones and not lines and args.spaces is None:
+        raise InputError("nothing to look for: give at least one --zone, --line or --spaces")
     source = FrameSource(str(args.video))
-    camera = replay_camera(args.video, zones, args.camera, lines=lines)
-    detector = PersonDetector(config.model)
+    try:
+        spaces = spaces_from_file(args.spaces, source.size, args.min_frames)
+    except InputError:
+        source.close()
+        raise
+    camera = replay_camera(args.video, zones, args.camera, lines=lines, spaces=spaces)
+    detector = PersonDetector(model, classes=detector_classes(camera))
     root = config.data_dir
     url = config.store_url
     open_store(url).dispose()  # an unreachable store is an error before any work, not records left behind
     publisher = Publisher(url, root / "outbox" / f"{camera.id}.sqlite")
     publisher.sync_cameras([camera])
-    pipeline = Pipeline(camera, detector, replay_run_key(args.video, zones, lines), root / "snapshots",
+    pipeline = Pipeline(camera, detector, replay_run_key(args.video, zones, lines, spaces), root / "snapshots",
                         tz=ZoneInfo(config.site.timezone))
     totals = {line.name: {"in": 0, "out": 0} for line in lines}
     quiet = not sys.stderr.isatty() or (args.json and not sys.stdout.isatty())
@@ -159,9 +201,16 @@ def run(args: argparse.Namespace) -> int:
             say(f"{crossing.direction:3} line {crossing.line_name}: frame {crossing.frame_index} "
                 f"(t={crossing.t_s:.2f} s), track #{crossing.track_id}")
 
+    def show_space(change: SpaceRecord) -> None:
+        if args.json:
+            say(json.dumps(space_json(change)))
+        else:
+            say(f"space {change.space_id} {'taken' if change.occupied else 'free'}: frame {change.frame_index} "
+                f"(t={change.t_s:.2f} s)")
+
     try:
         stats = replay(source, pipeline, publisher, on_alarm=show_alarm, on_crossing=show_crossing,
-                       on_frame=None if progress is None else lambda _frame: progress.step())
+                       on_space=show_space, on_frame=None if progress is None else lambda _frame: progress.step())
     finally:
         if progress is not None:
             progress.close()
@@ -174,7 +223,8 @@ def run(args: argparse.Namespace) -> int:
             for name, counts in totals.items():
                 print(f"line {name}: {counts['in']} in, {counts['out']} out", flush=True)
     print(f"{args.video}: {stats.frames} frames in {stats.seconds:.1f} s ({stats.fps:.1f} fps), "
-          f"{stats.events} zone events, {stats.alarms} alarms, {stats.crossings} line crossings -> {camera.id}",
+          f"{stats.events} zone events, {stats.alarms} alarms, {stats.crossings} line crossings, "
+          f"{stats.space_changes} space changes -> {camera.id}",
           file=sys.stderr)
     if waiting:
         print(f"error: the store became unreachable; {waiting} records wait in {publisher.outbox.path} "

@@ -1,0 +1,70 @@
+"""Parking-space occupancy: detections and a timestamp in, space changes out (pure, no I/O).
+
+A vehicle (car, motorcycle, bus, truck) is in a space when the centre of its box is inside the
+space's polygon; persons and other things never take a space. Every space starts free. It turns
+taken after ``min_frames`` frames in a row with a vehicle in it, and free again after
+``min_frames`` frames in a row without one: a car the detector misses for fewer frames (a person
+walking past it, the infrared night) stays parked, and a car driving through is not parked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from detectors.detection import Detection
+from ops_center.config import SpaceConfig
+from ops_center.geometry import point_in_polygon
+
+VEHICLES = frozenset({2, 3, 5, 7})
+"""COCO class ids of the vehicles that take a space: car, motorcycle, bus, truck."""
+
+
+@dataclass(frozen=True, slots=True)
+class SpaceChange:
+    """Space ``space`` became taken (``occupied``) or free at time ``t`` (seconds)."""
+
+    space: str
+    occupied: bool
+    t: float
+
+
+class ParkingSpaces:
+    """The occupancy of one camera's parking spaces; feed it every processed frame with ``update``."""
+
+    def __init__(self, spaces: Sequence[SpaceConfig]) -> None:
+        self.rules = list(spaces)
+        self._occupied = [False] * len(self.rules)
+        self._run = [0] * len(self.rules)  # frames in a row that disagree with the space's state
+        self._bounds = [
+            (min(x for x, _ in s.polygon), min(y for _, y in s.polygon),
+             max(x for x, _ in s.polygon), max(y for _, y in s.polygon))
+            for s in self.rules
+        ]
+
+    def occupied(self) -> dict[str, bool]:
+        """Each space's id and whether it is taken now."""
+        return {s.id: taken for s, taken in zip(self.rules, self._occupied, strict=True)}
+
+    def update(self, detections: Iterable[Detection], t: float) -> list[SpaceChange]:
+        """Advance every space to time ``t`` with this frame's detections."""
+        centres = [_centre(d) for d in detections if d.class_id in VEHICLES]
+        changes = []
+        for i, space in enumerate(self.rules):
+            x1, y1, x2, y2 = self._bounds[i]
+            seen = any(
+                x1 <= x <= x2 and y1 <= y <= y2 and point_in_polygon(x, y, space.polygon) for x, y in centres
+            )
+            if seen == self._occupied[i]:
+                self._run[i] = 0
+                continue
+            self._run[i] += 1
+            if self._run[i] >= space.min_frames:
+                self._occupied[i], self._run[i] = seen, 0
+                changes.append(SpaceChange(space.id, seen, t))
+        return changes
+
+
+def _centre(detection: Detection) -> tuple[float, float]:
+    x1, y1, x2, y2 = detection.box
+    return ((x1 + x2) / 2.0, (y1 + y2) / 2.0)
