@@ -207,6 +207,10 @@ class CameraConfig(_Strict):
     def _unique_names(self) -> CameraConfig:
         _require_unique([z.name for z in self.zones], "zone name")
         _require_unique([ln.name for ln in self.lines], "line name")
+        for line in self.lines:
+            if len(self.id) + 1 + len(line.name) > 64:
+                raise ValueError(f"line {line.name!r}: camera id and line name, the source of its footfall, "
+                                 "may have 64 characters together")
         _require_unique([s.id for s in self.spaces], "space id")
         if self.spaces and self.spaces_file is not None:
             raise ValueError("give the parking spaces as 'spaces' or as 'spaces_file', not both")

@@ -6,17 +6,19 @@ stable id), so a worker may resend its outbox without fear.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from sqlalchemy import func, inspect
+from sqlalchemy import func, inspect, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase, Session
 
 from ops_center.config import CameraConfig
 from ops_center.lifecycle import Status
-from ops_center.records import AlarmRecord, EventRecord, FrameRecord, HeartbeatRecord
+from ops_center.records import AlarmRecord, CrossingRecord, EventRecord, FrameRecord, HeartbeatRecord, SpaceRecord
 from ops_center.store.models import (
     Alarm,
     AlarmTransition,
@@ -24,6 +26,11 @@ from ops_center.store.models import (
     CameraFrame,
     CameraHeartbeat,
     DetectionEvent,
+    Footfall,
+    Merchant,
+    ParkingCount,
+    ParkingLevel,
+    ParkingSpace,
     Snapshot,
     Zone,
 )
@@ -37,11 +44,16 @@ def _insert(session: Session, model: type[DeclarativeBase]) -> Any:
 
 def insert_ignore(session: Session, model: type[DeclarativeBase], rows: Sequence[Mapping[str, Any]]) -> int:
     """Insert ``rows``, skipping those whose primary key is stored already; return how many were new."""
+    return len(insert_ignore_keys(session, model, rows))
+
+
+def insert_ignore_keys(session: Session, model: type[DeclarativeBase], rows: Sequence[Mapping[str, Any]]) -> list[Any]:
+    """Insert ``rows``, skipping those whose primary key is stored already; return the new rows' keys."""
     if not rows:
-        return 0
+        return []
     key = model.__table__.primary_key.columns
     stmt = _insert(session, model).values(list(rows)).on_conflict_do_nothing().returning(*key)
-    return len(session.execute(stmt).all())
+    return [row[0] if len(row) == 1 else tuple(row) for row in session.execute(stmt).all()]
 
 
 def upsert(session: Session, model: type[DeclarativeBase], row: Mapping[str, Any], key: Iterable[str]) -> None:
@@ -80,6 +92,84 @@ def insert_new(
 def record_events(session: Session, events: Sequence[EventRecord]) -> int:
     """Store detection events; return how many were new."""
     return insert_ignore(session, DetectionEvent, [e.model_dump() for e in events])
+
+
+def footfall_source(camera_id: str, line_name: str) -> str:
+    """The footfall table's source of a camera's counting line."""
+    return f"{camera_id}/{line_name}"
+
+
+def record_crossings(session: Session, crossings: Sequence[CrossingRecord]) -> int:
+    """Store line crossings once each and count each new one into its merchant's one-minute footfall bucket.
+
+    Each crossing is a detection event (kind ``line_in`` / ``line_out``, the line as its zone) whose
+    stable id makes posting twice count once; the bucket's source is camera and line. A line without
+    a merchant, or with one the store does not know, keeps its events and fills no bucket. Returns
+    how many crossings were new.
+    """
+    rows = [
+        {"id": c.id, "camera_id": c.camera_id, "zone_name": c.line_name, "kind": f"line_{c.direction}",
+         "track_id": c.track_id, "occurred_at": c.occurred_at, "frame_index": c.frame_index, "t_s": c.t_s,
+         "details": {"merchant": c.merchant_id} if c.merchant_id else {}}
+        for c in crossings
+    ]
+    new = set(insert_ignore_keys(session, DetectionEvent, rows))
+    counted = [c for c in crossings if c.id in new and c.merchant_id]
+    known = set(session.scalars(select(Merchant.id).where(Merchant.id.in_({c.merchant_id for c in counted}))))
+    buckets: Counter[tuple[str, Any, str, str]] = Counter(
+        (c.merchant_id, c.occurred_at.astimezone(UTC).replace(second=0, microsecond=0),
+         footfall_source(c.camera_id, c.line_name), c.direction)
+        for c in counted if c.merchant_id in known
+    )
+    cells: dict[tuple[str, Any, str], dict[str, Any]] = {}
+    for (merchant, minute, source, direction), n in buckets.items():
+        cell = cells.setdefault((merchant, minute, source), {
+            "merchant_id": merchant, "minute": minute, "source": source, "count_in": 0, "count_out": 0})
+        cell[f"count_{direction}"] += n
+    if cells:
+        stmt = _insert(session, Footfall).values(list(cells.values()))
+        session.execute(stmt.on_conflict_do_update(
+            index_elements=["merchant_id", "minute", "source"],
+            set_={"count_in": Footfall.count_in + stmt.excluded.count_in,
+                  "count_out": Footfall.count_out + stmt.excluded.count_out},
+        ))
+    return len(new)
+
+
+def record_space_changes(session: Session, changes: Sequence[SpaceRecord]) -> int:
+    """Store space changes once each, mark the spaces taken or free, and add a count for each lot touched.
+
+    Each change is a detection event (kind ``space_taken`` / ``space_free``, the space as its zone);
+    a new one sets the space's state unless the store holds a newer one. Each lot with a changed
+    space gets a ``parking_counts`` row (source ``camera``): its spaces taken and its levels'
+    capacity. A space the store does not know keeps its event only. Returns how many changes were new.
+    """
+    rows = [
+        {"id": c.id, "camera_id": c.camera_id, "zone_name": c.space_id,
+         "kind": "space_taken" if c.occupied else "space_free", "occurred_at": c.occurred_at,
+         "frame_index": c.frame_index, "t_s": c.t_s, "details": {}}
+        for c in changes
+    ]
+    new = set(insert_ignore_keys(session, DetectionEvent, rows))
+    lots: dict[str, Any] = {}
+    for change in sorted((c for c in changes if c.id in new), key=lambda c: c.occurred_at):
+        updated = session.execute(
+            update(ParkingSpace)
+            .where(ParkingSpace.id == change.space_id, ParkingSpace.updated_at <= change.occurred_at)
+            .values(occupied=change.occupied, updated_at=change.occurred_at)
+            .returning(ParkingSpace.level_id)
+        ).first()
+        if updated is not None:
+            lot = session.scalar(select(ParkingLevel.lot_id).where(ParkingLevel.id == updated[0]))
+            lots[lot] = change.occurred_at
+    for lot, at in lots.items():
+        taken = session.scalar(
+            select(func.count()).select_from(ParkingSpace).join(ParkingLevel, ParkingSpace.level_id == ParkingLevel.id)
+            .where(ParkingLevel.lot_id == lot, ParkingSpace.occupied)
+        )
+        capacity = session.scalar(select(func.sum(ParkingLevel.capacity)).where(ParkingLevel.lot_id == lot))
+        session.add(ParkingCount(lot_id=lot, at=at, occupied=taken or 0, capacity=capacity or 0, source="camera"))
+    return len(new)
 
 
 def raise_alarm(session: Session, alarm: AlarmRecord) -> bool:
