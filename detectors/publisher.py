@@ -1,13 +1,14 @@
 """Posting camera records to the shared store from a writer thread, so that detection never waits on it.
 
-The frame loop hands records over without touching the store: events and alarms go into a small
+The frame loop hands records over without touching the store: events, alarms, line crossings and
+space changes go into a small
 SQLite outbox file the worker owns (one per camera; a ``kill -9`` loses nothing that got there),
 alarm snapshots to their files beside it, and the newest heartbeat and live frame into one-slot
 mailboxes (a newer one replaces an older one: only the newest matters). A writer thread takes
 them to the store. While the store is down, slow or silent, the outbox keeps the records and the
 writer retries; when the store answers again the outbox drains in order. Posting is idempotent by
 record id, so a record sent twice (an answer lost on a silent link, a crash between store commit
-and outbox delete) is stored once.
+and outbox delete) is stored once, and a crossing counts once in its footfall bucket.
 
 A store that stops answering is an outage even before any error comes back: a write that has had
 no answer for ``stall_s`` counts as one. The log warns once per outage and says once when the store
@@ -27,14 +28,18 @@ from pathlib import Path
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from ops_center.config import CameraConfig
-from ops_center.records import AlarmRecord, EventRecord, FrameRecord, HeartbeatRecord
+from ops_center.records import AlarmRecord, CrossingRecord, EventRecord, FrameRecord, HeartbeatRecord, SpaceRecord
 from ops_center.store import writes
 from ops_center.store.db import Store, StoreUnavailable, open_store
 
 log = logging.getLogger(__name__)
 
 STORE_DOWN = (StoreUnavailable, OperationalError, InterfaceError)
-_RECORD_TYPES: dict[str, type[EventRecord] | type[AlarmRecord]] = {"event": EventRecord, "alarm": AlarmRecord}
+Record = EventRecord | AlarmRecord | CrossingRecord | SpaceRecord
+_RECORD_TYPES: dict[str, type[Record]] = {
+    "event": EventRecord, "alarm": AlarmRecord, "crossing": CrossingRecord, "space": SpaceRecord,
+}
+_KINDS = {record_type: kind for kind, record_type in _RECORD_TYPES.items()}
 DRAIN_BATCH = 200
 # The writer's own bounds: a SQLite writer lock or a PostgreSQL statement holds it no longer than this.
 WRITER_BUSY_TIMEOUT_MS = 5_000
@@ -58,13 +63,13 @@ class Outbox:
             " id TEXT NOT NULL UNIQUE, kind TEXT NOT NULL, body TEXT NOT NULL)"
         )
 
-    def put(self, records: Sequence[EventRecord | AlarmRecord]) -> None:
+    def put(self, records: Sequence[Record]) -> None:
         """Keep ``records`` until they are taken out."""
-        rows = [(r.id, "alarm" if isinstance(r, AlarmRecord) else "event", r.model_dump_json()) for r in records]
+        rows = [(r.id, _KINDS[type(r)], r.model_dump_json()) for r in records]
         with self._lock, self._db:
             self._db.executemany("INSERT OR IGNORE INTO outbox (id, kind, body) VALUES (?, ?, ?)", rows)
 
-    def peek(self, limit: int) -> list[tuple[int, EventRecord | AlarmRecord]]:
+    def peek(self, limit: int) -> list[tuple[int, Record]]:
         """The oldest ``limit`` records with their sequence numbers."""
         with self._lock:
             rows = self._db.execute("SELECT seq, kind, body FROM outbox ORDER BY seq LIMIT ?", (limit,)).fetchall()
@@ -165,15 +170,21 @@ class Publisher:
             self._cameras = list(cameras)
         self._wake.set()
 
-    def publish(self, events: Sequence[EventRecord], alarms: Sequence[AlarmRecord]) -> None:
-        """Keep events and alarms in the outbox and save alarm snapshots to disk; the writer sends them on.
+    def publish(
+        self,
+        events: Sequence[EventRecord],
+        alarms: Sequence[AlarmRecord],
+        counts: Sequence[CrossingRecord | SpaceRecord] = (),
+    ) -> None:
+        """Keep events, alarms and ``counts`` (line crossings, space changes) in the outbox and save alarm
+        snapshots to disk; the writer sends them on.
 
         The records are kept first: a snapshot file that cannot be written (disk full, a folder
         without permission) is logged and does not lose the alarm, whose JPEG also goes to the store.
         """
-        if not events and not alarms:
+        if not events and not alarms and not counts:
             return
-        self.outbox.put([*events, *alarms])
+        self.outbox.put([*events, *alarms, *counts])
         for alarm in alarms:
             try:
                 save_snapshot(alarm)
@@ -273,6 +284,8 @@ class Publisher:
                 for _, rec in batch:
                     if isinstance(rec, AlarmRecord):
                         writes.raise_alarm(session, rec)
+                writes.record_crossings(session, [r for _, r in batch if isinstance(r, CrossingRecord)])
+                writes.record_space_changes(session, [r for _, r in batch if isinstance(r, SpaceRecord)])
             outbox.remove_through(batch[-1][0])
             with self._lock:
                 records, alarms = self._drained

@@ -40,7 +40,7 @@ def replay_frames(source: FrameSource, pipeline: Pipeline, publisher: Publisher)
     """
     while (frame := source.read()) is not None:
         result = pipeline.process(frame)
-        publisher.publish(result.events, result.alarms)
+        publisher.publish(result.events, result.alarms, [*result.crossings, *result.space_changes])
         yield frame, result
 
 

@@ -25,12 +25,13 @@ import numpy as np
 
 from detectors.annotate import FrameRenderer, encode_jpeg
 from detectors.model import PersonDetector, inference_threads
-from detectors.pipeline import Detector, Pipeline
+from detectors.pipeline import Detector, Pipeline, detector_classes
 from detectors.publisher import Publisher
 from detectors.shared import SharedDetector, detector_address
 from detectors.sources import Frame, FrameSource, LiveFeed
 from ops_center.config import SiteConfig
-from ops_center.errors import ModelUnavailable, SourceUnavailable
+from ops_center.errors import ConfigError, ModelUnavailable, SourceUnavailable
+from ops_center.parking_points import with_drawn_spaces
 from ops_center.records import FrameRecord, HeartbeatRecord
 from ops_center.store.types import utcnow
 from ops_center.vocabulary import CameraState, ModelStatus
@@ -108,7 +109,15 @@ class CameraWorker:
             self._heartbeat(CameraState.OFFLINE, str(exc))
             self.publisher.close()
             raise
-        pipeline = self._pipeline = self._load_pipeline()
+        try:
+            pipeline = self._pipeline = self._load_pipeline(source.size)
+        except ConfigError as exc:  # spaces drawn on another picture than this camera's
+            self._heartbeat(CameraState.OFFLINE, str(exc))
+            for opened in (source, detect_source):
+                if opened is not None:
+                    opened.close()
+            self.publisher.close()
+            raise
         # frames to process come from the detect stream where there is one; pictures to show from the main one
         self._feed = LiveFeed(detect_source or source)
         self._main = LiveFeed(source) if detect_source is not None else None
@@ -132,22 +141,24 @@ class CameraWorker:
         if self._feed.failure:
             raise SourceUnavailable(f"camera {cam.id}: {self._feed.failure}")
 
-    def _load_pipeline(self) -> Pipeline | None:
+    def _load_pipeline(self, frame_size: tuple[int, int]) -> Pipeline | None:
+        camera = with_drawn_spaces(self.camera, frame_size)  # spaces drawn in pixels need the frame's size
         model = self.config.model
+        classes = detector_classes(camera)
         detector: Detector
         try:
             if model.shared:  # the host's detector process finds, this camera tracks
-                detector = SharedDetector(model, detector_address(self.config.data_dir))
+                detector = SharedDetector(model, detector_address(self.config.data_dir), classes)
             else:
                 cameras_on_host = sum(1 for cam in self.config.cameras if cam.enabled)
-                detector = PersonDetector(model, threads=inference_threads(model, cameras_on_host))
+                detector = PersonDetector(model, classes, threads=inference_threads(model, cameras_on_host))
         except ModelUnavailable as exc:
             self.model_status, self.model_message = ModelStatus.UNAVAILABLE, str(exc)
             log.error("camera %s: %s; %s, publishing live frames only", self.camera.id, exc, DETECTOR_UNAVAILABLE)
             return None
         self.model_status = ModelStatus.OK
         run_key = f"{self.camera.id}@{self.started_at.isoformat()}"
-        return Pipeline(self.camera, detector, run_key, self.config.data_dir / "snapshots", tz=self.tz)
+        return Pipeline(camera, detector, run_key, self.config.data_dir / "snapshots", tz=self.tz)
 
     def _loop(self, feed: LiveFeed, pipeline: Pipeline | None) -> None:
         period = 1.0 / self.camera.fps if self.camera.fps > 0 else 0.0
@@ -197,7 +208,7 @@ class CameraWorker:
             if live:
                 image = self.renderer.render(self._picture(frame), [], frame.captured_at, banner=DETECTOR_UNAVAILABLE)
         else:
-            self.publisher.publish(result.events, result.alarms)
+            self.publisher.publish(result.events, result.alarms, [*result.crossings, *result.space_changes])
             for alarm in result.alarms:
                 log.warning("ALARM %s: %s, track %s, snapshot %s", alarm.id, alarm.title, alarm.track_id,
                             alarm.snapshot_path)

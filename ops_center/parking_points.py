@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ops_center.config import SpaceConfig
+from ops_center.config import CameraConfig, SpaceConfig
+from ops_center.errors import ConfigError
 
 POINTS = 4
 
@@ -96,3 +97,14 @@ def _first_problem(exc: ValueError) -> str:
     if callable(errors):
         return str(errors()[0]["msg"]).removeprefix("Value error, ")
     return str(exc)
+
+
+def with_drawn_spaces(camera: CameraConfig, size: tuple[int, int]) -> CameraConfig:
+    """``camera`` with the spaces of its ``spaces_file`` (if any) in fractions of its ``(width, height)`` frame."""
+    if camera.spaces_file is None:
+        return camera
+    try:
+        spaces = spaces_in_frame(read_parking_points(camera.spaces_file), size)
+    except ValueError as exc:
+        raise ConfigError(f"camera {camera.id}: spaces_file {camera.spaces_file}: {exc}") from None
+    return camera.model_copy(update={"spaces": spaces, "spaces_file": None})

@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.engine import make_url
 
+from detectors.publisher import Publisher
 from ops_center.records import CrossingRecord, SpaceRecord, stable_id
 from ops_center.store import writes
 from ops_center.store.db import open_store
-from ops_center.store.models import DetectionEvent, Footfall, Merchant, ParkingCount, ParkingLevel, ParkingLot, ParkingSpace
+from ops_center.store.models import (
+    DetectionEvent,
+    Footfall,
+    Merchant,
+    ParkingCount,
+    ParkingLevel,
+    ParkingLot,
+    ParkingSpace,
+)
+from tests.waiting import wait_for
 
 T0 = datetime(2026, 11, 29, 3, 0, 10, tzinfo=UTC)
 
@@ -73,4 +85,30 @@ def test_space_changes_set_the_spaces_and_count_the_lot(store_url: str) -> None:
         counts = [(c.occupied, c.capacity, c.source, c.at.astimezone(UTC)) for c in s.scalars(select(ParkingCount))]
     assert taken == {"A-B1-001": False, "A-B1-002": True, "A-B1-003": False, "A-B2-001": True}
     assert counts == [(2, 5, "camera", T0 + timedelta(seconds=30))]
+    store.dispose()
+
+
+def test_counts_wait_in_the_outbox_while_the_store_is_down_and_count_once(sqlite_url: str, tmp_path: Path) -> None:
+    store = open_store(sqlite_url)
+    with store.session() as s:
+        s.add(Merchant(id="m03", name="Morning Bakery", category="bakery"))
+    store.dispose()
+    database = Path(make_url(sqlite_url).database or "")
+    moved = database.with_suffix(".away")
+    database.rename(moved)
+    database.mkdir()  # a folder where the database file belongs: the store is unreachable
+    publisher = Publisher(sqlite_url, tmp_path / "outbox" / "door-cam.sqlite", retry_s=0.2)
+    batch = [crossing(1, "in", 0), crossing(2, "out", 1)]
+    publisher.publish([], [], batch)
+    wait_for("the outage", lambda: not publisher.status().reachable)
+    assert publisher.pending == 2
+
+    database.rmdir()
+    moved.rename(database)
+    wait_for("the outbox to drain", lambda: publisher.status().reachable and publisher.pending == 0)
+    publisher.publish([], [], batch)  # sent again: counted once
+    assert publisher.close() == 0
+    store = open_store(sqlite_url)
+    with store.session() as s:
+        assert [(f.count_in, f.count_out) for f in s.scalars(select(Footfall))] == [(1, 1)]
     store.dispose()

@@ -10,7 +10,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
 
+from ops_center.store.db import open_store
+from ops_center.store.models import DetectionEvent
 from tests.test_replay_cli import ops_center
 
 pytestmark = pytest.mark.model
@@ -71,6 +74,11 @@ def test_the_mall_entrance_counts_as_many_in_and_out_as_a_person_does(
                 unmatched.remove(hit)
         assert len(unmatched) <= 1, (direction, counted, unmatched)
     assert "\r" not in run.stderr  # no progress bar: stderr is a pipe
+    store = open_store(sqlite_url)
+    with store.session() as s:
+        kinds = dict(s.execute(select(DetectionEvent.kind, func.count()).group_by(DetectionEvent.kind)).all())
+    store.dispose()
+    assert kinds == {f"line_{d}": n for d, n in totals.items() if n}  # the store has each crossing once
 
 
 def test_a_terminal_sees_a_progress_bar_and_bad_lines_fail_in_one_line(

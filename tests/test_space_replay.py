@@ -6,7 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
 
+from ops_center.store.db import open_store
+from ops_center.store.models import DetectionEvent
 from tests.test_replay_cli import ops_center
 
 pytestmark = pytest.mark.model
@@ -83,6 +86,11 @@ def test_the_parking_row_is_taken_where_the_eye_sees_cars(tmp_path: Path, media:
                 recent = eye[space][max(0, frame - MIN_FRAMES):frame + 1]
                 assert any(seen is not False for seen in recent), (space, frame, own)
         assert any(taken[f] for f in DAYLIGHT), (space, own)
+    store = open_store(f"sqlite:///{tmp_path / 'ops.db'}")
+    with store.session() as s:
+        stored = s.scalar(select(func.count()).select_from(DetectionEvent).where(DetectionEvent.kind.like("space_%")))
+    store.dispose()
+    assert stored == len(changes)  # each change reached the store
 
 
 def test_a_spaces_file_that_does_not_fit_the_video_fails_in_one_line(tmp_path: Path, media: Path) -> None:

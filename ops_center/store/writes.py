@@ -107,7 +107,7 @@ def record_crossings(session: Session, crossings: Sequence[CrossingRecord]) -> i
     a merchant, or with one the store does not know, keeps its events and fills no bucket. Returns
     how many crossings were new.
     """
-    rows = [
+    rows: list[dict[str, Any]] = [
         {"id": c.id, "camera_id": c.camera_id, "zone_name": c.line_name, "kind": f"line_{c.direction}",
          "track_id": c.track_id, "occurred_at": c.occurred_at, "frame_index": c.frame_index, "t_s": c.t_s,
          "details": {"merchant": c.merchant_id} if c.merchant_id else {}}
@@ -144,7 +144,7 @@ def record_space_changes(session: Session, changes: Sequence[SpaceRecord]) -> in
     space gets a ``parking_counts`` row (source ``camera``): its spaces taken and its levels'
     capacity. A space the store does not know keeps its event only. Returns how many changes were new.
     """
-    rows = [
+    rows: list[dict[str, Any]] = [
         {"id": c.id, "camera_id": c.camera_id, "zone_name": c.space_id,
          "kind": "space_taken" if c.occupied else "space_free", "occurred_at": c.occurred_at,
          "frame_index": c.frame_index, "t_s": c.t_s, "details": {}}
@@ -160,8 +160,9 @@ def record_space_changes(session: Session, changes: Sequence[SpaceRecord]) -> in
             .returning(ParkingSpace.level_id)
         ).first()
         if updated is not None:
-            lot = session.scalar(select(ParkingLevel.lot_id).where(ParkingLevel.id == updated[0]))
-            lots[lot] = change.occurred_at
+            lots[session.scalars(select(ParkingLevel.lot_id).where(ParkingLevel.id == updated[0])).one()] = (
+                change.occurred_at
+            )
     for lot, at in lots.items():
         taken = session.scalar(
             select(func.count()).select_from(ParkingSpace).join(ParkingLevel, ParkingSpace.level_id == ParkingLevel.id)
