@@ -110,7 +110,7 @@ def _draw_zones(out: np.ndarray, zones: Sequence[ZoneConfig], scale: float, thic
     for poly in polys:
         cv2.fillPoly(fill, [poly], ZONE)
     cv2.addWeighted(fill, ZONE_ALPHA, out, 1 - ZONE_ALPHA, 0, dst=out)
-    for zone, poly in zip(zones, polys):
+    for zone, poly in zip(zones, polys, strict=True):
         cv2.polylines(out, [poly], True, ZONE, thick, cv2.LINE_AA)
         x, y = poly.min(axis=0)
         _label(out, zone.display_name, (int(x) + 2, int(y) + 2), ZONE, scale * 0.8, thick, above=False)

@@ -102,7 +102,7 @@ class Pipeline:
         crossings = [self._crossing(c, frame) for line in self.lines for c in line.update(persons, frame.t_s)]
         space_changes = [self._space_change(c, frame) for c in self.spaces.update(detections, frame.t_s)]
         events = [self._event(ev, frame) for ev in zone_events]
-        alarm_events = [(ev, rec) for ev, rec in zip(zone_events, events) if ev.kind == "zone_alarm"]
+        alarm_events = [(ev, rec) for ev, rec in zip(zone_events, events, strict=True) if ev.kind == "zone_alarm"]
         annotated = None
         if alarm_events or want_annotated:
             image = evidence() if evidence is not None else frame.image

@@ -18,7 +18,7 @@ from dash.exceptions import PreventUpdate
 
 from layouts.access import guarded_callback, refused
 from layouts.context import AppContext
-from layouts.format import local_time
+from layouts.format import data_attributes, local_time
 from layouts.i18n import t, term
 from layouts.panels.frame import chip
 from layouts.panels.live import live_tile, snapshot_url
@@ -95,7 +95,7 @@ def render(alarm: AlarmItem, lang: str, waiting: int, tz: tzinfo) -> html.Div:
     ]
     if waiting:
         content.append(html.Div(t("popup.more_waiting", lang, n=waiting), className="popup-more"))
-    return html.Div(content, className="popup-body", **{"data-alarm-id": alarm.id})
+    return html.Div(content, className="popup-body", **data_attributes(alarm_id=alarm.id))
 
 
 def acknowledge(app_ctx: AppContext, user: Principal, alarm_id: str) -> None:

@@ -365,8 +365,8 @@ def _by_id(
     ``items[i].<where>``. With ``lock`` they are locked for update (PostgreSQL), in id order so that
     concurrent batches never wait on each other in a circle."""
     key = model.__table__.c.id
-    stmt = select(model).where(key.in_(set(wanted))).order_by(key)
-    rows = {row.id: row for row in session.scalars(stmt.with_for_update() if lock else stmt)}
+    stmt = select(key, model).where(key.in_(set(wanted))).order_by(key)
+    rows = {row_id: row for row_id, row in session.execute(stmt.with_for_update() if lock else stmt).tuples()}
     for index, wanted_id in enumerate(wanted):
         if wanted_id not in rows:
             raise InputError(f"items[{index}].{where}: unknown {what} {wanted_id!r}")
@@ -400,7 +400,9 @@ def _fire_devices(session: Session, items: Sequence[FireSignalIn]) -> list[FireD
         match.append(tuple_(FireDevice.panel, FireDevice.loop, FireDevice.address).in_(addresses))
     found = session.scalars(select(FireDevice).where(or_(*match)).with_for_update()).all()
     by_id = {d.id: d for d in found}
-    by_address = {(d.panel, d.loop, d.address): d for d in found}
+    by_address: dict[tuple[int | None, int | None, int | None], FireDevice] = {
+        (d.panel, d.loop, d.address): d for d in found
+    }
     devices = []
     for index, item in enumerate(items):
         if item.device_id is not None:

@@ -72,7 +72,7 @@ def test_a_dying_camera_or_detector_stops_nothing_else(store_url: str, tmp_path:
 
     try:
         assert set(supervisor.status()) == {DETECTOR, "east", "west"}
-        east = wait_for("east inferring", lambda: inferring_past("east", 0))
+        wait_for("east inferring", lambda: inferring_past("east", 0))
         west = wait_for("west inferring", lambda: inferring_past("west", 0))
 
         east_pid = supervisor.pids()["east"]

@@ -8,7 +8,7 @@ from dash import Dash, Input, Output, html
 
 from layouts.access import guarded_callback
 from layouts.context import AppContext, PageContext
-from layouts.format import local_time, waiting_clock
+from layouts.format import data_attributes, local_time, waiting_clock
 from layouts.i18n import t, term
 from layouts.panels.live import snapshot_url
 from layouts.panels.security import alarm_where, status_chip
@@ -37,7 +37,7 @@ def alarm_line(alarm: AlarmItem, lang: str, tz: tzinfo) -> html.Tr:
             html.Td(status_chip(alarm.status, lang)),
             html.Td(snapshot),
         ],
-        **{"data-alarm-id": alarm.id},
+        **data_attributes(alarm_id=alarm.id),
     )
 
 

@@ -11,11 +11,12 @@ from __future__ import annotations
 from datetime import tzinfo
 
 from dash import ALL, Dash, Input, Output, State, ctx, dcc, html
+from dash.development.base_component import Component
 from dash.exceptions import PreventUpdate
 
 from layouts.access import guarded_callback, refused
 from layouts.context import AppContext, PageContext
-from layouts.format import local_time
+from layouts.format import data_attributes, local_time
 from layouts.i18n import t, term
 from layouts.outcome import done, refusal
 from layouts.panels.frame import chip
@@ -82,7 +83,7 @@ def alarm_card(alarm: AlarmItem, config: SiteConfig, lang: str, tz: tzinfo) -> h
             html.Div(buttons, className="guard-buttons"),
         ],
         className="guard-card",
-        **{"data-alarm-id": alarm.id, "data-status": alarm.status},
+        **data_attributes(alarm_id=alarm.id, status=alarm.status),
     )
 
 
@@ -92,7 +93,7 @@ def me_line(guard: GuardItem, lang: str) -> html.Div:
         [html.Div(guard.name, className="guard-name"),
          html.Div(f"{guard.post} · {t('guards.radio', lang, ch=guard.radio_channel)}", className="row-sub"),
          chip(term("guard_status", guard.status, lang), TONE.get(guard.status, "info"))],
-        **{"data-guard-id": guard.id},
+        **data_attributes(guard_id=guard.id),
     )
 
 
@@ -123,8 +124,9 @@ def register(app: Dash, app_ctx: AppContext) -> None:
                      [[a.id, a.status] for a in alarms]]
         if state == drawn:
             raise PreventUpdate
-        cards = ([alarm_card(a, app_ctx.config, lang, read.tz) for a in alarms]
-                 or [html.Div(t("guard.no_alarms", lang), className="guard-none")])
+        cards: list[Component] = [alarm_card(a, app_ctx.config, lang, read.tz) for a in alarms]
+        if not cards:
+            cards = [html.Div(t("guard.no_alarms", lang), className="guard-none")]
         return me, cards, state
 
     @guarded_callback(

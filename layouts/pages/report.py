@@ -16,7 +16,7 @@ from dash.exceptions import PreventUpdate
 
 from layouts.access import guarded_callback
 from layouts.context import AppContext, PageContext
-from layouts.format import waiting_clock
+from layouts.format import data_attributes, waiting_clock
 from layouts.i18n import t
 from layouts.registry import PageSpec
 from ops_center.auth import Action
@@ -116,7 +116,7 @@ def group_table(title_key: str, groups: list[Figures], lang: str, table_id: str)
         return html.Div([html.H2(t(title_key, lang), className="section-title"),
                          html.Div("—", className="empty")])
     head = html.Thead(html.Tr([html.Th(t(c, lang)) for c in COLUMNS]))
-    body = html.Tbody([html.Tr([html.Td(f.label), *(html.Td(c) for c in cells(f))], **{"data-key": f.key})
+    body = html.Tbody([html.Tr([html.Td(f.label), *(html.Td(c) for c in cells(f))], **data_attributes(key=f.key))
                        for f in groups])
     return html.Div([html.H2(t(title_key, lang), className="section-title"),
                      html.Table([head, body], className="alarm-table report-table", id=table_id)])

@@ -51,7 +51,7 @@ def insert_ignore_keys(session: Session, model: type[DeclarativeBase], rows: Seq
     """Insert ``rows``, skipping those whose primary key is stored already; return the new rows' keys."""
     if not rows:
         return []
-    key = model.__table__.primary_key.columns
+    key = inspect(model).primary_key
     stmt = _insert(session, model).values(list(rows)).on_conflict_do_nothing().returning(*key)
     return [row[0] if len(row) == 1 else tuple(row) for row in session.execute(stmt).all()]
 
