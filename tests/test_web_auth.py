@@ -145,14 +145,24 @@ def test_tokens_work_under_api_only_and_stop_when_revoked(site: Site) -> None:
     assert requests.post(f"{site.url}/api/ping", headers=bearer).status_code == 401
 
 
-@pytest.mark.parametrize("target", ["//evil.example/x", "https://evil.example/", "\\\\evil", ""])
-def test_login_never_redirects_off_site(sqlite_url: str, target: str) -> None:
-    store = open_store(sqlite_url)
-    with store.session() as s:
-        create_user(s, "op1", "operator", PASSWORDS["op1"])
-    client = _app(store).server.test_client()
-    r = client.post("/login", data={"username": "op1", "password": PASSWORDS["op1"], "next": target})
+@pytest.mark.parametrize("target", ["//evil.example/x", "https://evil.example/", "\\\\evil", "", "/\t/evil.example/",
+                                    "/\n/evil.example/", "/console\n", "/ /evil.example", "/\\evil.example",
+                                    "/\u2028/evil.example", "/nowhere", "/consoles", "javascript:alert(1)"])
+@pytest.mark.parametrize("site", ["sqlite"], indirect=True)
+def test_login_never_redirects_off_site(site: Site, target: str) -> None:
+    form = requests.get(f"{site.url}/login", params={"next": target})
+    assert form.status_code == 200 and 'name="next" value="/"' in form.text
+    r = requests.post(f"{site.url}/login", data={"username": "op1", "password": PASSWORDS["op1"], "next": target},
+                      allow_redirects=False)
     assert (r.status_code, r.headers["Location"]) == (302, "/")
+
+
+@pytest.mark.parametrize("target", ["/", "/console", "/console/7?tab=trail", "/guard"])
+@pytest.mark.parametrize("site", ["sqlite"], indirect=True)
+def test_login_returns_to_a_page_of_the_app(site: Site, target: str) -> None:
+    r = requests.post(f"{site.url}/login", data={"username": "op1", "password": PASSWORDS["op1"], "next": target},
+                      allow_redirects=False)
+    assert (r.status_code, r.headers["Location"]) == (302, target)
 
 
 def test_pages_cover_their_sub_paths_and_the_secret_must_be_long() -> None:

@@ -13,7 +13,7 @@ import html
 import os
 from collections.abc import Mapping
 from datetime import timedelta
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import flask
 from werkzeug.exceptions import Forbidden
@@ -80,7 +80,7 @@ def install_auth(
         return None
 
     server.before_request(gate)
-    server.add_url_rule(LOGIN_PATH, "ops_login", lambda: _login(store), methods=["GET", "POST"])
+    server.add_url_rule(LOGIN_PATH, "ops_login", lambda: _login(store, pages), methods=["GET", "POST"])
     server.add_url_rule(LOGOUT_PATH, "ops_logout", _logout, methods=["GET", "POST"])
 
 
@@ -117,18 +117,29 @@ def _principal_of_request(store: Store) -> Principal | None:
         return load_principal(session, username) if isinstance(username, str) else None
 
 
-def _safe_next(target: str | None) -> str:
-    """Only paths on this site: no scheme, no host, no ``//host``."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+def safe_next(target: str | None, pages: Mapping[str, Action]) -> str:
+    """``target`` when it is a path of one of this app's ``pages`` (or below one), else ``/``.
+
+    Refused: anything with whitespace or control characters (browsers drop a tab or a newline, so
+    ``/\t/evil.example`` would become ``//evil.example``), a backslash, no leading slash or two of
+    them, and paths that name no page.
+    """
+    if (
+        not target
+        or any(c.isspace() or not c.isprintable() or c == "\\" for c in target)
+        or not target.startswith("/")
+        or target.startswith("//")
+        or page_action(urlsplit(target).path, pages) is None
+    ):
         return "/"
     return target
 
 
-def _login(store: Store) -> Response | tuple[str, int] | str:
+def _login(store: Store, pages: Mapping[str, Action]) -> Response | tuple[str, int] | str:
     if flask.request.method == "GET":
-        return _login_page(_safe_next(flask.request.args.get("next")))
+        return _login_page(safe_next(flask.request.args.get("next"), pages))
     form = flask.request.form
-    next_path = _safe_next(form.get("next"))
+    next_path = safe_next(form.get("next"), pages)
     with store.session() as session:
         principal = authenticate(session, form.get("username", "").strip(), form.get("password", ""))
     if principal is None:
