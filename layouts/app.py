@@ -40,7 +40,9 @@ def create_app(config: SiteConfig, store: Store, *, secret_key: str) -> Dash:
     app_ctx = AppContext(config=config, store=store)
     app.validation_layout = shell.validation_layout(app_ctx, PAGES)
     app.layout = lambda: shell.layout(app_ctx, current_principal())
-    install_auth(app.server, store, secret_key, page_actions=page_actions(PAGES))
+    install_auth(
+        app.server, store, secret_key, page_actions=page_actions(PAGES), secure_cookie=config.dashboard.secure_cookie
+    )
     register_media_routes(app.server, store)
     register_api(app.server, store, config)
     shell.register(app, app_ctx, PAGES)

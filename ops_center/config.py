@@ -299,6 +299,7 @@ class DashboardConfig(_Strict):
     language: Literal["zh-CN", "en"] = "zh-CN"
     refresh_ms: int = Field(1000, ge=200)
     stale_after_s: StaleLimits = StaleLimits()
+    secure_cookie: bool = Field(False, description="send the session cookie over HTTPS only (a site behind HTTPS)")
 
 
 class MqttTarget(_Strict):

@@ -1,18 +1,27 @@
 """``ops-center users``: add people who log in (operator, guard, manager, admin), list them, give
-one a new password, disable or enable one."""
+one a new password, disable or enable one, end all of one's sessions (log out everywhere)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
-from ops_center.auth import USER_ROLES, create_user, generate_password, list_users, set_active, set_password
+from ops_center.auth import (
+    USER_ROLES,
+    create_user,
+    generate_password,
+    list_users,
+    log_out_everywhere,
+    set_active,
+    set_password,
+)
 from ops_center.errors import InputError
 from ops_cli.options import add_config_options, in_store, site_config
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    """Add the ``users`` subcommand with ``add``, ``list``, ``passwd``, ``disable`` and ``enable``."""
+    """Add the ``users`` subcommand with ``add``, ``list``, ``passwd``, ``disable``, ``enable`` and
+    ``logout-everywhere``."""
     p = sub.add_parser("users", help="add, list, disable users; reset a password", description=__doc__)
     actions = p.add_subparsers(dest="users_command", required=True, metavar="ACTION")
     add = actions.add_parser("add", help="add a user; prints a generated password once unless one is given")
@@ -35,6 +44,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         toggle.add_argument("username", metavar="USERNAME")
         add_config_options(toggle)
         toggle.set_defaults(run=run_set_active, active=active)
+    everywhere = actions.add_parser(
+        "logout-everywhere", help="end every session of a user (a lost phone, a copied cookie)"
+    )
+    everywhere.add_argument("username", metavar="USERNAME")
+    add_config_options(everywhere)
+    everywhere.set_defaults(run=run_logout_everywhere)
 
 
 def run_add(args: argparse.Namespace) -> int:
@@ -61,6 +76,13 @@ def run_set_active(args: argparse.Namespace) -> int:
     """Enable or disable the user."""
     in_store(site_config(args), lambda session: set_active(session, args.username, args.active))
     print(f"user {args.username} {'enabled' if args.active else 'disabled'}")
+    return 0
+
+
+def run_logout_everywhere(args: argparse.Namespace) -> int:
+    """End every session of the user; he must sign in again everywhere."""
+    ended = in_store(site_config(args), lambda session: log_out_everywhere(session, args.username))
+    print(f"ended {ended} session{'s' if ended != 1 else ''} of {args.username}")
     return 0
 
 

@@ -3,19 +3,30 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
 from dash import Dash, Input, Output, html
 from werkzeug.serving import make_server
 
-from ops_center.auth import Action, create_token, create_user, revoke_token
+from ops_center.auth import (
+    SESSION_MAX_AGE,
+    Action,
+    create_token,
+    create_user,
+    revoke_token,
+    session_user,
+    set_active,
+    set_password,
+    start_session,
+)
 from ops_center.errors import ConfigError
 from ops_center.store.db import Store, open_store
 from ops_center.store.models import Guard, User
+from ops_cli.main import main as ops_center_cli
 from web.auth import install_auth, page_action, require_action, secret_key_from_env
 
 SECRET = "test-secret-" + "x" * 40
@@ -30,7 +41,7 @@ class Site:
     worker_token: str
 
 
-def _app(store: Store) -> Dash:
+def _app(store: Store, *, secure_cookie: bool = False) -> Dash:
     app = Dash(__name__)
     app.layout = html.Div([html.Button("Acknowledge", id="ack"), html.Div(id="out")])
 
@@ -42,7 +53,7 @@ def _app(store: Store) -> Dash:
     def ping() -> dict[str, str]:
         return {"from": require_action(Action.INGEST_CAMERA).name}
 
-    install_auth(app.server, store, SECRET, page_actions=PAGES)
+    install_auth(app.server, store, SECRET, page_actions=PAGES, secure_cookie=secure_cookie)
     return app
 
 
@@ -132,6 +143,74 @@ def test_a_disabled_user_loses_access_at_once(site: Site) -> None:
     with site.store.session() as s:
         s.get(User, "op1").active = False
     assert client.get(f"{site.url}/_dash-layout").status_code == 401
+
+
+def _copy(client: requests.Session) -> requests.Session:
+    """Another browser holding a copy of ``client``'s session cookie (a stolen cookie)."""
+    thief = requests.Session()
+    thief.cookies.set("session", client.cookies["session"])
+    return thief
+
+
+def _log_out(site: Site, client: requests.Session) -> None:
+    client.post(f"{site.url}/logout", allow_redirects=False)
+
+
+def _new_password(site: Site, _client: requests.Session) -> None:
+    with site.store.session() as s:
+        set_password(s, "op1", "a new password 2")
+
+
+def _disable_and_enable(site: Site, _client: requests.Session) -> None:
+    for active in (False, True):
+        with site.store.session() as s:
+            set_active(s, "op1", active)
+
+
+def _logout_everywhere(site: Site, _client: requests.Session) -> None:
+    url = site.store.engine.url.render_as_string(hide_password=False)
+    assert ops_center_cli(["users", "logout-everywhere", "op1", "--db", url]) == 0
+
+
+@pytest.mark.parametrize(("end", "other_browser_stays"), [
+    (_log_out, True), (_new_password, False), (_disable_and_enable, False), (_logout_everywhere, False)
+], ids=["logout", "passwd", "disable", "logout-everywhere"])
+def test_every_copy_of_a_session_cookie_ends_on_the_server(
+    site: Site, end: Callable[[Site, requests.Session], None], other_browser_stays: bool
+) -> None:
+    client = _login(site, "op1")
+    thief = _copy(client)
+    elsewhere = _login(site, "op1")  # the same user on another screen
+    assert thief.get(f"{site.url}/_dash-layout").status_code == 200
+    end(site, client)
+    assert thief.get(f"{site.url}/_dash-layout").status_code == 401
+    assert client.get(f"{site.url}/_dash-layout").status_code == 401
+    assert elsewhere.get(f"{site.url}/_dash-layout").status_code == (200 if other_browser_stays else 401)
+
+
+def test_a_session_ends_a_week_after_its_login_however_busy(store_url: str) -> None:
+    store = open_store(store_url)
+    with store.session() as s:
+        create_user(s, "op1", "operator", PASSWORDS["op1"])
+        login = datetime(2026, 11, 1, 8, tzinfo=UTC)
+        session_id = start_session(s, "op1", login)
+        assert session_user(s, session_id, login + SESSION_MAX_AGE - timedelta(seconds=1)) == "op1"
+        assert session_user(s, session_id, login + SESSION_MAX_AGE) is None
+        start_session(s, "op1", login + SESSION_MAX_AGE)  # a later login sweeps the old session away
+        assert session_user(s, session_id, login) is None
+    store.dispose()
+
+
+@pytest.mark.parametrize("secure", [False, True])
+def test_the_session_cookie_is_secure_when_configured(sqlite_url: str, secure: bool) -> None:
+    store = open_store(sqlite_url)
+    with store.session() as s:
+        create_user(s, "op1", "operator", PASSWORDS["op1"])
+    app = _app(store, secure_cookie=secure)
+    r = app.server.test_client().post("/login", data={"username": "op1", "password": PASSWORDS["op1"]})
+    flags = [part.strip().lower() for part in r.headers["Set-Cookie"].split(";")]
+    assert ("secure" in flags) is secure and "httponly" in flags and "samesite=lax" in flags
+    store.dispose()
 
 
 def test_tokens_work_under_api_only_and_stop_when_revoked(site: Site) -> None:

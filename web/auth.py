@@ -12,23 +12,34 @@ from __future__ import annotations
 import html
 import os
 from collections.abc import Mapping
-from datetime import timedelta
 from urllib.parse import urlencode, urlsplit
 
 import flask
 from werkzeug.exceptions import Forbidden
 from werkzeug.wrappers import Response
 
-from ops_center.auth import Action, Principal, authenticate, can, load_principal, verify_token
+from ops_center.auth import (
+    SESSION_IDLE,
+    Action,
+    Principal,
+    authenticate,
+    can,
+    end_session,
+    load_principal,
+    session_user,
+    start_session,
+    verify_token,
+)
 from ops_center.errors import ConfigError
 from ops_center.store.db import Store
+from ops_center.store.types import utcnow
 
 SECRET_ENV = "OPS_SECRET_KEY"
 MIN_SECRET_LENGTH = 32
 LOGIN_PATH = "/login"
 LOGOUT_PATH = "/logout"
 TOKEN_PATH_PREFIX = "/api/"
-SESSION_HOURS = 24
+SESSION_KEY = "sid"  # the cookie holds only the server-side session's id (ops_center.auth.sessions)
 
 
 def secret_key_from_env(env: Mapping[str, str] | None = None) -> str:
@@ -43,21 +54,29 @@ def secret_key_from_env(env: Mapping[str, str] | None = None) -> str:
 
 
 def install_auth(
-    server: flask.Flask, store: Store, secret_key: str, *, page_actions: Mapping[str, Action] | None = None
+    server: flask.Flask,
+    store: Store,
+    secret_key: str,
+    *,
+    page_actions: Mapping[str, Action] | None = None,
+    secure_cookie: bool = False,
 ) -> None:
     """Require a login (or, under ``/api/``, a token) for every route of ``server``.
 
     ``page_actions`` maps a page path (``/console``; it also covers ``/console/...``) to the action
     a user needs to open it. Anonymous page requests are redirected to the login form; anonymous
     data requests get 401, and a user without the permission gets 403 (a browser loading a page he
-    may not open is sent to the first page of ``page_actions`` he may open instead).
+    may not open is sent to the first page of ``page_actions`` he may open instead). Sessions live on
+    the server (``ops_center.auth.sessions``); ``secure_cookie`` makes browsers send the cookie over
+    HTTPS only (a site behind an HTTPS proxy).
     """
     secret_key_from_env({SECRET_ENV: secret_key})  # same length rule as the environment
     server.secret_key = secret_key
     server.config.update(
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        PERMANENT_SESSION_LIFETIME=timedelta(hours=SESSION_HOURS),
+        SESSION_COOKIE_SECURE=secure_cookie,
+        PERMANENT_SESSION_LIFETIME=SESSION_IDLE,
     )
     pages = dict(page_actions or {})
 
@@ -81,7 +100,7 @@ def install_auth(
 
     server.before_request(gate)
     server.add_url_rule(LOGIN_PATH, "ops_login", lambda: _login(store, pages), methods=["GET", "POST"])
-    server.add_url_rule(LOGOUT_PATH, "ops_logout", _logout, methods=["GET", "POST"])
+    server.add_url_rule(LOGOUT_PATH, "ops_logout", lambda: _logout(store), methods=["GET", "POST"])
 
 
 def current_principal() -> Principal | None:
@@ -113,8 +132,9 @@ def _principal_of_request(store: Store) -> Principal | None:
     with store.session() as session:
         if header.startswith("Bearer ") and flask.request.path.startswith(TOKEN_PATH_PREFIX):
             return verify_token(session, header.removeprefix("Bearer ").strip())
-        username = flask.session.get("user")
-        return load_principal(session, username) if isinstance(username, str) else None
+        session_id = flask.session.get(SESSION_KEY)
+        username = session_user(session, session_id, utcnow()) if isinstance(session_id, str) else None
+        return load_principal(session, username) if username is not None else None
 
 
 def safe_next(target: str | None, pages: Mapping[str, Action]) -> str:
@@ -142,15 +162,20 @@ def _login(store: Store, pages: Mapping[str, Action]) -> Response | tuple[str, i
     next_path = safe_next(form.get("next"), pages)
     with store.session() as session:
         principal = authenticate(session, form.get("username", "").strip(), form.get("password", ""))
-    if principal is None:
+        session_id = start_session(session, principal.name, utcnow()) if principal is not None else None
+    if session_id is None:
         return _login_page(next_path, "用户名或密码错误。Wrong user name or password."), 401
     flask.session.clear()
-    flask.session["user"] = principal.name
+    flask.session[SESSION_KEY] = session_id
     flask.session.permanent = True
     return flask.redirect(next_path)
 
 
-def _logout() -> Response:
+def _logout(store: Store) -> Response:
+    session_id = flask.session.get(SESSION_KEY)
+    if isinstance(session_id, str):
+        with store.session() as session:
+            end_session(session, session_id)
     flask.session.clear()
     return flask.redirect(LOGIN_PATH)
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ops_center.auth.permissions import USER_ROLES, Principal, Role, parse_role
+from ops_center.auth.sessions import end_sessions
 from ops_center.errors import InputError
 from ops_center.store.models import Guard, User
 
@@ -57,18 +58,26 @@ def create_user(
 
 
 def set_password(session: Session, username: str, password: str) -> User:
-    """Give a user a new password (the old one stops working at once)."""
+    """Give a user a new password (the old one and every open session stop working at once)."""
     user = _existing(session, username)
     _check_password(password)
     user.password_hash = hash_password(password)
+    end_sessions(session, username)
     return user
 
 
 def set_active(session: Session, username: str, active: bool) -> User:
-    """Enable or disable a user; a disabled user's open sessions stop working at their next request."""
+    """Enable or disable a user; disabling ends his sessions (enabling him again revives none)."""
     user = _existing(session, username)
     user.active = active
+    if not active:
+        end_sessions(session, username)
     return user
+
+
+def log_out_everywhere(session: Session, username: str) -> int:
+    """End every session of the user ``username`` (an admin's "log out everywhere"); return how many."""
+    return end_sessions(session, _existing(session, username).username)
 
 
 def _existing(session: Session, username: str) -> User:

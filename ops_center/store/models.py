@@ -357,6 +357,21 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class LoginSession(Base):
+    """A signed-in browser: its cookie carries the id, the store keeps only the id's SHA-256.
+
+    Deleting the row ends every copy of that cookie (logout); deleting a user's rows ends all of his
+    sessions (new password, disabled, an admin's "log out everywhere").
+    """
+
+    __tablename__ = "login_sessions"
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    username: Mapped[str] = mapped_column(
+        ForeignKey("users.username", name="fk_login_sessions_username", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, doc="the login; the session ends a fixed time after it")
+
+
 class ApiToken(Base):
     """A bearer token for a camera worker or a sensor gateway; only its SHA-256 is stored."""
 
