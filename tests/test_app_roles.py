@@ -25,7 +25,16 @@ from ops_center.store.db import Store, open_store
 from ops_center.store.models import Alarm, Guard
 from ops_center.store.types import utcnow
 from tests.builders import alarm_record, store_alarm
-from tests.wall_harness import CAMERA_ID, ZONE, WallServer, add_user, http_login, site_config
+from tests.wall_harness import (
+    CAMERA_ID,
+    ZONE,
+    WallServer,
+    add_user,
+    callback_body,
+    callback_outputs,
+    http_login,
+    site_config,
+)
 
 USERS = {  # name: (password, role, roster guard)
     "op1": ("operator pass 1", "operator", None),
@@ -74,36 +83,16 @@ def site(store_url: str) -> Iterator[Site]:
         add_user(store, name, password, role, guard_id)
     server = WallServer(site_config("en"), store).start()
     deps = http_login(server.url, "root", USERS["root"][0]).get(f"{server.url}/_dash-dependencies").json()
-    callbacks = {_outputs(d["output"])[0]["id"]: d for d in deps if not d.get("clientside_function")}
+    callbacks = {callback_outputs(d["output"])[0]["id"]: d for d in deps if not d.get("clientside_function")}
     yield Site(server.url, store, callbacks)
     server.stop()
     store.dispose()
 
 
-def _outputs(spec: str) -> list[dict[str, str]]:
-    parts = spec.strip(".").split("...") if spec.startswith("..") else [spec]
-    return [dict(zip(("id", "property"), part.rsplit(".", 1), strict=True)) for part in parts]
-
-
 def _callback(site: Site, client: requests.Session, first_output: str, values: dict[str, Any] | None = None,
               changed: list[str] | None = None) -> requests.Response:
     """Post one callback as the browser does; ``values`` maps ``id.property`` to a value (else None)."""
-    dep = site.callbacks[first_output]
-    values = values or {}
-
-    def item(d: dict[str, str]) -> Any:
-        if d["id"].startswith("{"):  # a pattern-matching input (ALL): a list of matched components
-            return values.get(f"pattern.{d['property']}", [])
-        return {**d, "value": values.get(f"{d['id']}.{d['property']}")}
-
-    outputs = _outputs(dep["output"])
-    body = {
-        "output": dep["output"],
-        "outputs": outputs if dep["output"].startswith("..") else outputs[0],
-        "inputs": [item(d) for d in dep["inputs"]],
-        "state": [item(d) for d in dep["state"]],
-        "changedPropIds": changed or [],
-    }
+    body = callback_body(site.callbacks[first_output], values, changed)
     return client.post(f"{site.url}/_dash-update-component", json=body)
 
 

@@ -12,9 +12,12 @@ import requests
 from dash import Dash, Input, Output, html
 from werkzeug.serving import make_server
 
+import web.auth
+import web.throttle
 from ops_center.auth import (
     SESSION_MAX_AGE,
     Action,
+    authenticate,
     create_token,
     create_user,
     revoke_token,
@@ -250,3 +253,45 @@ def test_pages_cover_their_sub_paths_and_the_secret_must_be_long() -> None:
     with pytest.raises(ConfigError, match="OPS_SECRET_KEY must hold a secret of at least 32"):
         secret_key_from_env({"OPS_SECRET_KEY": "short"})
     assert secret_key_from_env({"OPS_SECRET_KEY": SECRET}) == SECRET
+
+
+def _guess(site: Site, user: str, password: str = "a wrong guess") -> requests.Response:
+    return requests.post(f"{site.url}/login", data={"username": user, "password": password, "next": "/"},
+                         allow_redirects=False)
+
+
+@pytest.mark.parametrize("site", ["sqlite"], indirect=True)
+def test_failed_sign_ins_are_throttled_per_user_name_before_any_hashing(
+    site: Site, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    checked = []
+    monkeypatch.setattr(web.auth, "authenticate", lambda s, user, pw: checked.append(user) or authenticate(s, user, pw))
+    assert [_guess(site, "op1").status_code for _ in range(5)] == [401] * 5
+    throttled = _guess(site, "op1", PASSWORDS["op1"])  # even the right password now waits
+    assert throttled.status_code == 429 and "Too many failed sign-ins" in throttled.text
+    assert 1 <= int(throttled.headers["Retry-After"]) <= 60
+    assert len(checked) == 5 and "login throttled: user name 'op1' from 127.0.0.1" in caplog.text
+    assert _guess(site, "boss", PASSWORDS["boss"]).status_code == 302  # other names are not held up
+
+
+@pytest.mark.parametrize("site", ["sqlite"], indirect=True)
+def test_failed_sign_ins_are_throttled_per_client_address(site: Site) -> None:
+    assert {_guess(site, f"nobody{i}").status_code for i in range(20)} == {401}
+    refused = _guess(site, "op1", PASSWORDS["op1"])
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) >= 1
+
+
+@pytest.mark.parametrize("site", ["sqlite"], indirect=True)
+def test_a_sign_in_that_finds_every_password_check_busy_is_refused_with_503(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(web.throttle, "SLOT_WAIT_S", 0.2)
+    held = [web.throttle._checks.acquire(timeout=5) for _ in range(web.throttle.MAX_CONCURRENT_CHECKS)]
+    try:
+        busy = _guess(site, "op1", PASSWORDS["op1"])
+    finally:
+        for _ in held:
+            web.throttle._checks.release()
+    assert busy.status_code == 503 and 1 <= int(busy.headers["Retry-After"]) <= web.throttle.BUSY_RETRY_S
+    assert "The server is busy" in busy.text
+    assert _guess(site, "op1", PASSWORDS["op1"]).status_code == 302

@@ -136,6 +136,33 @@ def http_login(base_url: str, username: str, password: str) -> requests.Session:
     return client
 
 
+def callback_outputs(spec: str) -> list[dict[str, str]]:
+    """The outputs of a callback's ``output`` string in ``/_dash-dependencies`` as id/property pairs."""
+    parts = spec.strip(".").split("...") if spec.startswith("..") else [spec]
+    return [dict(zip(("id", "property"), part.rsplit(".", 1), strict=True)) for part in parts]
+
+
+def callback_body(dep: dict[str, Any], values: dict[str, Any] | None = None,
+                  changed: list[str] | None = None) -> dict[str, Any]:
+    """The JSON body the browser posts to ``/_dash-update-component`` for the callback ``dep`` (an
+    entry of ``/_dash-dependencies``); ``values`` maps ``id.property`` to a value (else None)."""
+    values = values or {}
+
+    def item(d: dict[str, str]) -> Any:
+        if d["id"].startswith("{"):  # a pattern-matching input (ALL): a list of matched components
+            return values.get(f"pattern.{d['property']}", [])
+        return {**d, "value": values.get(f"{d['id']}.{d['property']}")}
+
+    outputs = callback_outputs(dep["output"])
+    return {
+        "output": dep["output"],
+        "outputs": outputs if dep["output"].startswith("..") else outputs[0],
+        "inputs": [item(d) for d in dep["inputs"]],
+        "state": [item(d) for d in dep["state"]],
+        "changedPropIds": changed or [],
+    }
+
+
 def launch_chromium(playwright: Playwright) -> Browser:
     """Debian's Chromium, headless, allowed to play sound without a click."""
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)

@@ -33,6 +33,7 @@ from ops_center.auth import (
 from ops_center.errors import ConfigError
 from ops_center.store.db import Store
 from ops_center.store.types import utcnow
+from web.throttle import BUSY_RETRY_S, password_check_slot, throttled_login
 
 SECRET_ENV = "OPS_SECRET_KEY"
 MIN_SECRET_LENGTH = 32
@@ -99,7 +100,17 @@ def install_auth(
         return None
 
     server.before_request(gate)
-    server.add_url_rule(LOGIN_PATH, "ops_login", lambda: _login(store, pages), methods=["GET", "POST"])
+
+    def login() -> Response:
+        return _login(store, pages)
+
+    def too_many(retry_after_s: int) -> flask.Response:
+        next_path = safe_next(flask.request.form.get("next"), pages)
+        wait = f"请 {retry_after_s} 秒后再试。Try again in {retry_after_s} s."
+        message = f"尝试次数过多，{wait} Too many failed sign-ins."
+        return flask.make_response(_login_page(next_path, message), 429, {"Retry-After": str(retry_after_s)})
+
+    server.add_url_rule(LOGIN_PATH, "ops_login", throttled_login(server, login, too_many), methods=["GET", "POST"])
     server.add_url_rule(LOGOUT_PATH, "ops_logout", lambda: _logout(store), methods=["GET", "POST"])
 
 
@@ -155,16 +166,20 @@ def safe_next(target: str | None, pages: Mapping[str, Action]) -> str:
     return target
 
 
-def _login(store: Store, pages: Mapping[str, Action]) -> Response | tuple[str, int] | str:
+def _login(store: Store, pages: Mapping[str, Action]) -> Response:
     if flask.request.method == "GET":
-        return _login_page(safe_next(flask.request.args.get("next"), pages))
+        return flask.make_response(_login_page(safe_next(flask.request.args.get("next"), pages)))
     form = flask.request.form
     next_path = safe_next(form.get("next"), pages)
-    with store.session() as session:
-        principal = authenticate(session, form.get("username", "").strip(), form.get("password", ""))
-        session_id = start_session(session, principal.name, utcnow()) if principal is not None else None
+    with password_check_slot() as free:
+        if not free:
+            busy = "服务器繁忙，请稍后再试。The server is busy; try again in a few seconds."
+            return flask.make_response(_login_page(next_path, busy), 503, {"Retry-After": str(BUSY_RETRY_S)})
+        with store.session() as session:
+            principal = authenticate(session, form.get("username", "").strip(), form.get("password", ""))
+            session_id = start_session(session, principal.name, utcnow()) if principal is not None else None
     if session_id is None:
-        return _login_page(next_path, "用户名或密码错误。Wrong user name or password."), 401
+        return flask.make_response(_login_page(next_path, "用户名或密码错误。Wrong user name or password."), 401)
     flask.session.clear()
     flask.session[SESSION_KEY] = session_id
     flask.session.permanent = True

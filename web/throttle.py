@@ -1,0 +1,78 @@
+"""The login throttle: failed sign-ins counted per user name and per client address, and a bound on
+how many passwords are checked at once.
+
+A password check (argon2) costs tens of milliseconds of CPU on purpose, so a flood of guesses would
+eat the server's CPU and slow the wall's own callbacks. Two defences, both before any hashing:
+Flask-Limiter counts failed sign-ins (401s) per user name (``PER_NAME``) and per client address
+(``PER_ADDRESS``) and answers 429 with ``Retry-After`` once either is spent; and at most
+``MAX_CONCURRENT_CHECKS`` password checks run at a time, so a flood from many addresses waits for a
+slot (``SLOT_WAIT_S``) and is then refused with 503 instead of taking every worker thread.
+Counts live in the memory of one server process (the dashboard runs one; see ``run_dashboard.py``).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+import flask
+from flask_limiter import Limiter, RequestLimit
+from flask_limiter.util import get_remote_address
+from werkzeug.wrappers import Response
+
+log = logging.getLogger(__name__)
+
+PER_NAME = "5 per minute; 20 per hour"
+PER_ADDRESS = "20 per minute; 100 per hour"
+MAX_CONCURRENT_CHECKS = max(1, (os.cpu_count() or 2) // 2)
+SLOT_WAIT_S = 2.0
+BUSY_RETRY_S = 5
+
+View = Callable[[], Response]
+
+
+def throttled_login(server: flask.Flask, view: View, refuse: Callable[[int], flask.Response]) -> View:
+    """``view`` (the login form's handler) behind the per-name and per-address counts of failed
+    sign-ins; a throttled POST is logged and answered by ``refuse(retry_after_s)`` before ``view`` runs."""
+    limiter = Limiter(get_remote_address, app=server, storage_uri="memory://", headers_enabled=True)
+
+    def breached(limit: RequestLimit) -> flask.Response:
+        retry_after = max(1, int(limit.reset_at - time.time()))
+        log.warning(
+            "login throttled: user name %r from %s, more than %s failed (retry after %d s)",
+            _user_name(), get_remote_address(), limit.limit, retry_after,
+        )
+        return refuse(retry_after)
+
+    def failed(response: flask.Response) -> bool:
+        return response.status_code == 401
+
+    def counted(limits: str, key: Callable[[], str]) -> Callable[[View], View]:
+        return limiter.limit(limits, key_func=key, methods=["POST"], deduct_when=failed, on_breach=breached)
+
+    by_name = counted(PER_NAME, lambda: "name:" + _user_name())
+    by_address = counted(PER_ADDRESS, get_remote_address)
+    return by_address(by_name(view))
+
+
+def _user_name() -> str:
+    return flask.request.form.get("username", "").strip().lower()
+
+
+_checks = threading.BoundedSemaphore(MAX_CONCURRENT_CHECKS)
+
+
+@contextmanager
+def password_check_slot() -> Iterator[bool]:
+    """Hold one of the ``MAX_CONCURRENT_CHECKS`` password-check slots; yields False when none came
+    free within ``SLOT_WAIT_S`` (the caller answers 503, retry after ``BUSY_RETRY_S``)."""
+    acquired = _checks.acquire(timeout=SLOT_WAIT_S)
+    try:
+        yield acquired
+    finally:
+        if acquired:
+            _checks.release()
