@@ -20,11 +20,13 @@ from layouts.pages import PAGES
 from layouts.pages.console import KEEP_CLOSED_S
 from ops_center.alarm_actions import audit_trail, transition
 from ops_center.auth import Action, can
+from ops_center.records import FrameRecord
 from ops_center.store import writes
 from ops_center.store.db import Store, open_store
 from ops_center.store.models import Alarm, Guard
 from ops_center.store.types import utcnow
 from tests.builders import alarm_record, store_alarm
+from tests.conftest import MEDIA
 from tests.wall_harness import (
     CAMERA_ID,
     ZONE,
@@ -43,6 +45,7 @@ USERS = {  # name: (password, role, roster guard)
     "boss": ("manager pass 1", "manager", None),
     "root": ("admin pass 0001", "admin", None),
 }
+SNAPSHOT = MEDIA / "fixture_towncentre_frame_640x360.jpg"
 ROLE_OF = {name: role for name, (_, role, _) in USERS.items()}
 # The first output of each server callback -> the action it needs (None: any logged-in user).
 CALLBACK_ACTIONS: dict[str, Action | None] = {
@@ -96,8 +99,11 @@ def _callback(site: Site, client: requests.Session, first_output: str, values: d
     return client.post(f"{site.url}/_dash-update-component", json=body)
 
 
-def _alarm(site: Site, n: int, status: str = "new", guard_id: str | None = None) -> str:
-    record = alarm_record(n, run="roles", raised_at=datetime.now(UTC), camera_id=CAMERA_ID, zone_name=ZONE)
+def _alarm(
+    site: Site, n: int, status: str = "new", guard_id: str | None = None, snapshot: bytes | None = None
+) -> str:
+    record = alarm_record(n, run="roles", raised_at=datetime.now(UTC), camera_id=CAMERA_ID, zone_name=ZONE,
+                          snapshot_jpeg=snapshot, snapshot_size=(640, 360) if snapshot else None)
     return store_alarm(site.store, record, status=status, guard_id=guard_id)
 
 
@@ -123,9 +129,10 @@ def test_every_page_media_route_and_callback_answers_by_role(site: Site) -> None
             expected = 200 if can(role, page.action) else 403
             if (got := client.get(f"{site.url}{page.path}").status_code) != expected:
                 wrong.append((user, page.path, got, expected))
-        for path in media:  # no snapshot stored, no frame yet: found by nobody, refused to nobody logged in
-            if (got := client.get(f"{site.url}{path}").status_code) != 404:
-                wrong.append((user, path, got, 404))
+        for path in media:  # no snapshot stored, no frame yet: not found, but a guard may not even ask
+            expected = 403 if role == "guard" else 404
+            if (got := client.get(f"{site.url}{path}").status_code) != expected:
+                wrong.append((user, path, got, expected))
         for first_output, action in CALLBACK_ACTIONS.items():
             got = _callback(site, client, first_output).status_code
             allowed = action is None or can(role, action)
@@ -133,6 +140,20 @@ def test_every_page_media_route_and_callback_answers_by_role(site: Site) -> None
                 wrong.append((user, first_output, got, "200/204" if allowed else 403))
     assert wrong == []
     assert _trail(site, alarm_id) == [("new", "camera:lake-east")], "no role check acted on the alarm"
+
+
+def test_a_guard_sees_the_snapshots_of_his_own_dispatches_and_no_camera(site: Site) -> None:
+    jpeg = SNAPSHOT.read_bytes()
+    with site.store.session() as s:
+        writes.save_frame(s, FrameRecord(camera_id=CAMERA_ID, jpeg=jpeg, width=640, height=360, captured_at=utcnow()))
+    mine = _alarm(site, 20, "dispatched", "g1", snapshot=jpeg)
+    theirs = _alarm(site, 21, "dispatched", "g2", snapshot=jpeg)
+    guard, operator = site.client("wang"), site.client("op1")
+    assert guard.get(f"{site.url}/snapshots/{mine}.jpg").content == jpeg
+    assert guard.get(f"{site.url}/snapshots/{theirs}.jpg").status_code == 403
+    assert guard.get(f"{site.url}/frames/{CAMERA_ID}.jpg").status_code == 403
+    assert [operator.get(f"{site.url}{path}").status_code
+            for path in (f"/snapshots/{mine}.jpg", f"/snapshots/{theirs}.jpg", f"/frames/{CAMERA_ID}.jpg")] == [200] * 3
 
 
 def test_a_browser_is_sent_to_its_own_page_and_the_router_refuses_foreign_ones(site: Site) -> None:

@@ -152,3 +152,8 @@ def security_panel(session: Session, ctx: ReadContext, limit: int = 8) -> Securi
 def snapshot_jpeg(session: Session, alarm_id: str) -> bytes | None:
     """The stored evidence JPEG of an alarm, or None."""
     return session.scalar(select(Snapshot.jpeg).where(Snapshot.alarm_id == alarm_id))
+
+
+def dispatched_guard(session: Session, alarm_id: str) -> str | None:
+    """The roster id of the guard an alarm is (or was last) dispatched to, or None."""
+    return session.scalar(select(Alarm.guard_id).where(Alarm.id == alarm_id))
