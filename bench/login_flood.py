@@ -27,7 +27,15 @@ import requests
 from ops_center.simulator import seed
 from ops_center.store.db import open_store
 from ops_center.store.types import utcnow
-from tests.wall_harness import WALL_USER, WallServer, callback_body, callback_outputs, http_login, site_config
+from tests.wall_harness import (
+    WALL_USER,
+    WallServer,
+    callback_body,
+    callback_outputs,
+    http_login,
+    login_form_token,
+    site_config,
+)
 
 CALLBACK = "panel-security"  # the wall's security module, refreshed every second
 
@@ -49,12 +57,13 @@ def _guess(url: str, guessers: int, stop: threading.Event, answers: Counter) -> 
 
     def one(n: int) -> None:
         with requests.Session() as client:
+            token = login_form_token(client.get(f"{url}/login").text)  # as a browser, or a script, gets it
             i = 0
             while not stop.is_set():
                 user = WALL_USER[0] if i % 4 == 0 else f"guess{n}-{i}"
+                guess = {"username": user, "password": f"wrong {i}", "csrf_token": token}
                 try:
-                    reply = client.post(f"{url}/login", data={"username": user, "password": f"wrong {i}"},
-                                        allow_redirects=False, timeout=30)
+                    reply = client.post(f"{url}/login", data=guess, allow_redirects=False, timeout=30)
                     answers[reply.status_code] += 1
                 except requests.RequestException:
                     answers["error"] += 1

@@ -47,6 +47,7 @@ from ops_center.store.models import (
     TrafficReading,
 )
 from ops_center.store.types import utcnow
+from tests.wall_harness import post_login
 from web.api import register_api
 from web.auth import install_auth
 
@@ -239,8 +240,7 @@ def test_a_sensor_token_stores_every_feed(api: Api) -> None:
 
 def _login(api: Api, user: str) -> requests.Session:
     client = requests.Session()
-    r = client.post(f"{api.url}/login", data={"username": user, "password": PASSWORDS[user], "next": "/"},
-                    allow_redirects=False)
+    r = post_login(client, api.url, user, PASSWORDS[user])
     assert r.status_code == 302, r.text
     return client
 

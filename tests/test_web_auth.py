@@ -30,6 +30,7 @@ from ops_center.errors import ConfigError
 from ops_center.store.db import Store, open_store
 from ops_center.store.models import Guard, User
 from ops_cli.main import main as ops_center_cli
+from tests.wall_harness import login_form_token, post_login
 from web.auth import install_auth, page_action, require_action, secret_key_from_env
 
 SECRET = "test-secret-" + "x" * 40
@@ -80,8 +81,7 @@ def site(request: pytest.FixtureRequest) -> Iterator[Site]:
 
 def _login(site: Site, user: str, password: str | None = None) -> requests.Session:
     client = requests.Session()
-    r = client.post(f"{site.url}/login", data={"username": user, "password": password or PASSWORDS[user],
-                                               "next": "/console"}, allow_redirects=False)
+    r = post_login(client, site.url, user, password or PASSWORDS[user], "/console")
     assert r.status_code == 302, r.text
     return client
 
@@ -128,8 +128,7 @@ def test_each_role_reaches_its_pages_and_callbacks(
 
 
 def test_wrong_passwords_tampered_cookies_and_logout_end_in_401(site: Site) -> None:
-    bad = requests.post(f"{site.url}/login", data={"username": "op1", "password": "nope", "next": "/"},
-                        allow_redirects=False)
+    bad = post_login(requests.Session(), site.url, "op1", "nope")
     assert bad.status_code == 401 and "Wrong user name or password." in bad.text
     client = _login(site, "op1")
     cookie = client.cookies["session"]
@@ -209,8 +208,9 @@ def test_the_session_cookie_is_secure_when_configured(sqlite_url: str, secure: b
     store = open_store(sqlite_url)
     with store.session() as s:
         create_user(s, "op1", "operator", PASSWORDS["op1"])
-    app = _app(store, secure_cookie=secure)
-    r = app.server.test_client().post("/login", data={"username": "op1", "password": PASSWORDS["op1"]})
+    client = _app(store, secure_cookie=secure).server.test_client()
+    token = login_form_token(client.get("/login").text)
+    r = client.post("/login", data={"username": "op1", "password": PASSWORDS["op1"], "csrf_token": token})
     flags = [part.strip().lower() for part in r.headers["Set-Cookie"].split(";")]
     assert ("secure" in flags) is secure and "httponly" in flags and "samesite=lax" in flags
     store.dispose()
@@ -234,16 +234,14 @@ def test_tokens_work_under_api_only_and_stop_when_revoked(site: Site) -> None:
 def test_login_never_redirects_off_site(site: Site, target: str) -> None:
     form = requests.get(f"{site.url}/login", params={"next": target})
     assert form.status_code == 200 and 'name="next" value="/"' in form.text
-    r = requests.post(f"{site.url}/login", data={"username": "op1", "password": PASSWORDS["op1"], "next": target},
-                      allow_redirects=False)
+    r = post_login(requests.Session(), site.url, "op1", PASSWORDS["op1"], target)
     assert (r.status_code, r.headers["Location"]) == (302, "/")
 
 
 @pytest.mark.parametrize("target", ["/", "/console", "/console/7?tab=trail", "/guard"])
 @pytest.mark.parametrize("site", ["sqlite"], indirect=True)
 def test_login_returns_to_a_page_of_the_app(site: Site, target: str) -> None:
-    r = requests.post(f"{site.url}/login", data={"username": "op1", "password": PASSWORDS["op1"], "next": target},
-                      allow_redirects=False)
+    r = post_login(requests.Session(), site.url, "op1", PASSWORDS["op1"], target)
     assert (r.status_code, r.headers["Location"]) == (302, target)
 
 
@@ -256,8 +254,7 @@ def test_pages_cover_their_sub_paths_and_the_secret_must_be_long() -> None:
 
 
 def _guess(site: Site, user: str, password: str = "a wrong guess") -> requests.Response:
-    return requests.post(f"{site.url}/login", data={"username": user, "password": password, "next": "/"},
-                         allow_redirects=False)
+    return post_login(requests.Session(), site.url, user, password)
 
 
 @pytest.mark.parametrize("site", ["sqlite"], indirect=True)
@@ -295,3 +292,16 @@ def test_a_sign_in_that_finds_every_password_check_busy_is_refused_with_503(
     assert busy.status_code == 503 and 1 <= int(busy.headers["Retry-After"]) <= web.throttle.BUSY_RETRY_S
     assert "The server is busy" in busy.text
     assert _guess(site, "op1", PASSWORDS["op1"]).status_code == 302
+
+
+@pytest.mark.parametrize("site", ["sqlite"], indirect=True)
+def test_the_login_form_carries_a_token_that_a_sign_in_must_send_back(site: Site) -> None:
+    data = {"username": "op1", "password": PASSWORDS["op1"], "next": "/"}
+    assert requests.post(f"{site.url}/login", data=data, allow_redirects=False).status_code == 400  # no token
+    forger = requests.Session()  # a token from the attacker's own visit, posted from the victim's browser
+    data["csrf_token"] = login_form_token(forger.get(f"{site.url}/login").text)
+    victim = requests.Session()
+    refused = victim.post(f"{site.url}/login", data=data, allow_redirects=False)
+    assert refused.status_code == 400 and "The sign-in form has expired" in refused.text
+    assert victim.get(f"{site.url}/_dash-layout").status_code == 401  # not signed in as the attacker
+    assert forger.post(f"{site.url}/login", data=data, allow_redirects=False).status_code == 302

@@ -9,6 +9,7 @@ duty room's wall account (an operator, ``WALL_USER``) and ``open_wall`` signs in
 from __future__ import annotations
 
 import logging
+import re
 import socket
 import threading
 import time
@@ -126,11 +127,26 @@ def log_in(page: Page, base_url: str, username: str, password: str, path: str = 
     page.wait_for_url(f"{base_url}{path}")
 
 
+def login_form_token(page: str) -> str:
+    """The CSRF token in a login form's HTML."""
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    if found is None:
+        raise AssertionError("the login form carries no csrf_token")
+    return found.group(1)
+
+
+def post_login(client: requests.Session, base_url: str, username: str, password: str,
+               next_path: str = "/") -> requests.Response:
+    """Sign in as a browser does: open the form (its token), post it back; the reply, not followed."""
+    token = login_form_token(client.get(f"{base_url}/login").text)
+    data = {"username": username, "password": password, "next": next_path, "csrf_token": token}
+    return client.post(f"{base_url}/login", data=data, allow_redirects=False)
+
+
 def http_login(base_url: str, username: str, password: str) -> requests.Session:
     """An HTTP client signed in as ``username`` (the session cookie of a real login)."""
     client = requests.Session()
-    reply = client.post(f"{base_url}/login", data={"username": username, "password": password, "next": "/"},
-                        allow_redirects=False)
+    reply = post_login(client, base_url, username, password)
     if reply.status_code != 302:
         raise AssertionError(f"login of {username} failed: HTTP {reply.status_code}")
     return client

@@ -9,8 +9,10 @@ also need that permission; callbacks call ``require_action`` on the server befor
 
 from __future__ import annotations
 
+import hmac
 import html
 import os
+import secrets
 from collections.abc import Mapping
 from urllib.parse import urlencode, urlsplit
 
@@ -41,6 +43,7 @@ LOGIN_PATH = "/login"
 LOGOUT_PATH = "/logout"
 TOKEN_PATH_PREFIX = "/api/"
 SESSION_KEY = "sid"  # the cookie holds only the server-side session's id (ops_center.auth.sessions)
+CSRF_KEY = "csrf_token"  # the login form's token: in the form and in the (signed) cookie before login
 
 
 def secret_key_from_env(env: Mapping[str, str] | None = None) -> str:
@@ -171,6 +174,10 @@ def _login(store: Store, pages: Mapping[str, Action]) -> Response:
         return flask.make_response(_login_page(safe_next(flask.request.args.get("next"), pages)))
     form = flask.request.form
     next_path = safe_next(form.get("next"), pages)
+    expected = flask.session.get(CSRF_KEY)
+    if not isinstance(expected, str) or not hmac.compare_digest(expected, form.get(CSRF_KEY, "")):
+        expired = "登录表单已过期，请重新登录。The sign-in form has expired; please sign in again."
+        return flask.make_response(_login_page(next_path, expired), 400)
     with password_check_slot() as free:
         if not free:
             busy = "服务器繁忙，请稍后再试。The server is busy; try again in a few seconds."
@@ -196,7 +203,9 @@ def _logout(store: Store) -> Response:
 
 
 def _login_page(next_path: str, error: str = "") -> str:
+    """The sign-in form, carrying this browser's CSRF token (made on its first visit)."""
     message = f'<p class="error" role="alert">{html.escape(error)}</p>' if error else ""
+    token = flask.session.setdefault(CSRF_KEY, secrets.token_urlsafe(32))
     return f"""<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Ops Center · 登录 Sign in</title>
@@ -212,6 +221,7 @@ button {{ padding:.8rem; font-size:1.1rem; border:0; border-radius:8px; backgrou
 <body><form method="post" action="{LOGIN_PATH}">
 <h1>运营中心 Ops Center</h1>{message}
 <input type="hidden" name="next" value="{html.escape(next_path)}">
+<input type="hidden" name="{CSRF_KEY}" value="{html.escape(token)}">
 <label for="username">用户名 User name</label>
 <input id="username" name="username" autocomplete="username" autofocus required>
 <label for="password">密码 Password</label>
