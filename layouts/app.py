@@ -22,6 +22,7 @@ from ops_center.config import SiteConfig
 from ops_center.store.db import Store
 from web.api import register_api
 from web.auth import current_principal, install_auth
+from web.headers import install_security_headers
 from web.media import register_media_routes
 
 ASSETS_DIR = Path(__file__).resolve().parents[1] / "assets"
@@ -49,4 +50,5 @@ def create_app(config: SiteConfig, store: Store, *, secret_key: str) -> Dash:
     for page in PAGES:
         page.register(app, app_ctx)
     popup.register(app, app_ctx)
+    install_security_headers(app.server, app.csp_hashes())  # after every inline script exists
     return app
