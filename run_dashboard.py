@@ -5,9 +5,10 @@
 
 Every page needs a login. The demo creates one user per role and prints each password once; a
 real site adds users with ``ops-center users add`` and signs sessions with ``OPS_SECRET_KEY``.
+The web server is gunicorn (``web.serve``), in a process of its own beside the background services.
 
-Under gunicorn (several web workers; run the background services once, with
-``ops-center services --config site.yaml``):
+Under a gunicorn of your own (several web processes, e.g. several hosts; run the background services
+once, with ``ops-center services --config site.yaml``; the login throttle then counts per process):
 
     OPS_CONFIG=site.yaml OPS_SECRET_KEY=... gunicorn -w 4 -b 0.0.0.0:8050 'run_dashboard:wsgi()'
 """
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import multiprocessing
 import os
 import signal
 import sys
@@ -32,6 +34,7 @@ from ops_cli.background import start_background
 from ops_cli.demo_users import demo_secret, ensure_demo_users
 from ops_cli.main import one_line
 from web.auth import SECRET_ENV, secret_key_from_env
+from web.serve import serve
 
 DEMO_CONFIG = Path(__file__).resolve().parent / "config" / "demo.yaml"
 
@@ -45,9 +48,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--port", type=int, help="listen port (default: dashboard.port)")
     parser.add_argument("--no-workers", action="store_true", help="do not start camera workers here")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for chatty in ("werkzeug", "alembic"):  # one line per request / per migration step
-        logging.getLogger(chatty).setLevel(logging.WARNING)
+    _configure_logging()
     demo = args.config.resolve() == DEMO_CONFIG
     try:
         config = load_config(args.config)
@@ -60,24 +61,46 @@ def main(argv: Sequence[str] | None = None) -> int:
     host = args.host or config.dashboard.host
     port = args.port or config.dashboard.port
     signal.signal(signal.SIGTERM, _interrupt)  # stop the camera workers too, not only this process
-    background = None
+    background = web = None
     try:
         background = start_background(config, args.config, store, workers=not args.no_workers)
         if demo:
             ensure_demo_users(store)
-        app = create_app(config, store, secret_key=secret)
+        web = multiprocessing.get_context("spawn").Process(
+            target=_web_server, args=(config, secret, host, port), name="ops-center-web"
+        )
+        web.start()
         print(f"Ops Center for {config.site.name}: http://{host}:{port}/  (store: {store.engine.url!r})", flush=True)
-        app.run(host=host, port=port, debug=False)
+        web.join()
+        if web.exitcode != 0:
+            print(f"error: the web server stopped (exit status {web.exitcode})", file=sys.stderr)
+            return 1
     except OpsError as exc:
         print(f"error: {one_line(str(exc))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         pass
     finally:
+        if web is not None and web.is_alive():
+            web.terminate()  # SIGTERM: gunicorn finishes the requests in flight
+            web.join(timeout=15)
         if background is not None:
             background.stop()
         store.dispose()
     return 0
+
+
+def _configure_logging() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for chatty in ("werkzeug", "alembic"):  # one line per request / per migration step
+        logging.getLogger(chatty).setLevel(logging.WARNING)
+
+
+def _web_server(config: SiteConfig, secret: str, host: str, port: int) -> None:
+    """The web server's process: gunicorn serving the app (built in its worker process)."""
+    _configure_logging()
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # gunicorn installs its own handlers
+    serve(lambda: create_app(config, open_store(config.store_url), secret_key=secret).server, host, port)
 
 
 def _interrupt(*_: object) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from dash import Dash
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from layouts import popup, shell
 from layouts.context import AppContext
@@ -51,4 +52,6 @@ def create_app(config: SiteConfig, store: Store, *, secret_key: str) -> Dash:
         page.register(app, app_ctx)
     popup.register(app, app_ctx)
     install_security_headers(app.server, app.csp_hashes())  # after every inline script exists
+    if hops := config.dashboard.proxy_hops:  # the client's address and scheme as the proxy saw them
+        app.server.wsgi_app = ProxyFix(app.server.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     return app

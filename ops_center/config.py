@@ -300,6 +300,9 @@ class DashboardConfig(_Strict):
     refresh_ms: int = Field(1000, ge=200)
     stale_after_s: StaleLimits = StaleLimits()
     secure_cookie: bool = Field(False, description="send the session cookie over HTTPS only (a site behind HTTPS)")
+    proxy_hops: int = Field(
+        0, ge=0, le=5, description="reverse proxies in front that set X-Forwarded-For/-Proto/-Host (0: trust none)"
+    )
 
 
 class MqttTarget(_Strict):
