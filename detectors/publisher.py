@@ -28,6 +28,7 @@ from pathlib import Path
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from ops_center.config import CameraConfig
+from ops_center.private_files import private_file, write_private
 from ops_center.records import AlarmRecord, CrossingRecord, EventRecord, FrameRecord, HeartbeatRecord, SpaceRecord
 from ops_center.store import writes
 from ops_center.store.db import Store, StoreUnavailable, open_store
@@ -53,7 +54,7 @@ class Outbox:
     """
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_file(path)  # readable by its owner only, like its -wal file after it
         self.path = path
         self._lock = threading.Lock()
         self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
@@ -326,6 +327,4 @@ class Publisher:
 def save_snapshot(alarm: AlarmRecord) -> None:
     """Write the alarm's snapshot JPEG to its ``snapshot_path`` (folders created as needed)."""
     if alarm.snapshot_path and alarm.snapshot_jpeg:
-        path = Path(alarm.snapshot_path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(alarm.snapshot_jpeg)
+        write_private(Path(alarm.snapshot_path), alarm.snapshot_jpeg)

@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from ops_center.auth import create_user, generate_password
+from ops_center.private_files import private_file
 from ops_center.simulator.guards import ROSTER
 from ops_center.store.db import Store
 from ops_center.store.models import Guard, User
@@ -44,8 +45,7 @@ def demo_secret(
         return None
     path = data_dir / SECRET_FILE
     if not path.exists():
-        data_dir.mkdir(parents=True, exist_ok=True)
-        path.touch(mode=0o600)
+        private_file(path)
         path.write_text(secrets.token_urlsafe(32), encoding="ascii")
         say(f"{secret_env} is not set: made a session secret for the demo in {path}")
     return path.read_text(encoding="ascii").strip()
