@@ -3,21 +3,28 @@
 Which action opens which page is each page's ``PageSpec`` (``layouts.pages.PAGES``; the login gate
 checks page loads, the router in-app navigation). ``guarded_callback`` registers a Dash callback
 whose body runs only for a user the permission table allows; anyone else gets HTTP 403 before it
-reads or writes anything. ``refused`` turns what ``ops_center`` refuses for permission reasons into that same 403.
+reads or writes anything, and inputs it cannot use are a 400, not a 500. ``refused`` turns what
+``ops_center`` refuses for permission reasons into that same 403.
 """
 
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from dash import Dash
-from werkzeug.exceptions import Forbidden
+from werkzeug.exceptions import BadRequest, Forbidden
 
 from ops_center.auth import Action, PermissionDenied, Principal, can
 from web.auth import current_principal, require_action
+
+log = logging.getLogger(__name__)
+# What a callback body raises on a value of the wrong shape (the kinds of values the page sends are
+# checked before, by layouts.callback_checks; what a store's data must hold is the callback's own).
+UNUSABLE_INPUT = (TypeError, ValueError, KeyError, AttributeError, IndexError)
 
 
 def require_login() -> Principal:
@@ -44,7 +51,11 @@ def guarded_callback(app: Dash, action: Action | None, *dependencies: Any, **kwa
                 require_login()
             else:
                 require_action(action)
-            return func(*args, **kw)
+            try:
+                return func(*args, **kw)
+            except UNUSABLE_INPUT:  # a value of a shape the page never sends (a crafted request)
+                log.exception("callback %s: refused inputs it cannot use", func.__name__)
+                raise BadRequest(f"callback {func.__name__}: inputs of a shape the page never sends") from None
 
         return app.callback(*dependencies, **kwargs)(checked)
 

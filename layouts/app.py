@@ -15,6 +15,7 @@ from dash import Dash
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from layouts import popup, shell
+from layouts.callback_checks import install_callback_checks
 from layouts.context import AppContext
 from layouts.i18n import t
 from layouts.pages import PAGES
@@ -45,6 +46,7 @@ def create_app(config: SiteConfig, store: Store, *, secret_key: str) -> Dash:
     install_auth(
         app.server, store, secret_key, page_actions=page_actions(PAGES), secure_cookie=config.dashboard.secure_cookie
     )
+    install_callback_checks(app)  # after the login gate: anonymous requests meet the gate first
     register_media_routes(app.server, store)
     register_api(app.server, store, config)
     shell.register(app, app_ctx, PAGES)

@@ -26,6 +26,8 @@ from ops_center.store.models import Alarm, AlarmTransition, Guard
 from ops_center.store.types import utcnow
 from ops_center.vocabulary import GuardStatus
 
+NOTE_MAX_LENGTH = 500  # characters; the pages' note fields hold as many
+
 
 class AlarmNotFound(OpsError):
     """No alarm has this id."""
@@ -62,6 +64,7 @@ def transition(
     alarm first.
     """
     now = now or utcnow()
+    check_note(note)
     alarm = _get(session, alarm_id)
     src, version = alarm.status, alarm.version
     dst = check_transition(src, target, reason)
@@ -117,6 +120,12 @@ def act(
     return transition(session, alarm_id, target, user.name, note=note, reason=reason, guard_id=guard_id, now=now)
 
 
+def check_note(note: str) -> None:
+    """Raise ``InputError`` for a note longer than ``NOTE_MAX_LENGTH`` characters."""
+    if len(note) > NOTE_MAX_LENGTH:
+        raise InputError(f"note: at most {NOTE_MAX_LENGTH} characters, not {len(note)}")
+
+
 def add_note(session: Session, user: Principal, alarm_id: str, note: str, *, now: datetime | None = None) -> None:
     """Add a note to an alarm's audit trail (its status does not change)."""
     require(user, Action.ALARM_NOTE)
@@ -124,6 +133,7 @@ def add_note(session: Session, user: Principal, alarm_id: str, note: str, *, now
     _require_own_dispatch(user, alarm)
     if not note.strip():
         raise InputError("note: it is empty")
+    check_note(note)
     session.add(
         AlarmTransition(
             alarm_id=alarm_id, from_status=alarm.status, to_status=alarm.status, actor=user.name,
@@ -187,6 +197,7 @@ def _set_guard_status(session: Session, guard_id: str, status: GuardStatus, now:
 
 
 __all__ = [
+    "NOTE_MAX_LENGTH",
     "AlarmNotFound",
     "ConcurrentChange",
     "GuardStatus",
@@ -194,6 +205,7 @@ __all__ = [
     "act",
     "add_note",
     "audit_trail",
+    "check_note",
     "open_alarms_of_guard",
     "transition",
 ]

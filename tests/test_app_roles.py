@@ -184,6 +184,53 @@ def _step(site: Site, user: str, button: str, alarm_id: str, **fields: Any) -> r
     return _callback(site, site.client(user), "console-message", values, [f"{button}.n_clicks"])
 
 
+def test_a_note_longer_than_the_field_allows_is_refused_on_the_server(site: Site) -> None:
+    alarm_id = _alarm(site, 30, "acknowledged")
+    assert _step(site, "op1", "c-note-add", alarm_id, **{"c-note": "x" * 10_000}).status_code == 400
+    crafted = _step(site, "op1", "c-note-add", alarm_id, **{"c-note": "x" * 501})
+    assert crafted.status_code == 200 and "at most 500 characters, not 501" in crafted.text
+    assert _step(site, "op1", "c-note-add", alarm_id, **{"c-note": "y" * 500}).status_code == 200
+    with site.store.session() as s:
+        notes = [step.note for step in audit_trail(s, alarm_id) if step.note]
+    assert notes[-1] == "y" * 500 and all(len(note) <= 500 for note in notes)
+
+
+def _crafted_bodies(site: Site) -> dict[str, Any]:
+    """Bodies no page sends, for every server callback: each names its callback and its fault."""
+    bodies: dict[str, Any] = {"not an object": [1], "a string": "x", "an unknown output": {
+        "output": "nope.children", "outputs": {"id": "nope", "property": "children"}, "inputs": [], "state": []}}
+    for name, dep in site.callbacks.items():
+        body = callback_body(dep)
+        bodies[f"{name}: no inputs"] = {**body, "inputs": []}
+        bodies[f"{name}: inputs a string"] = {**body, "inputs": "x"}
+        bodies[f"{name}: no outputs"] = {k: v for k, v in body.items() if k != "outputs"}
+        bodies[f"{name}: foreign input"] = {**body, "inputs": [{"id": "x", "property": "y", "value": 1}] * len(body["inputs"])}
+        if body["state"]:
+            bodies[f"{name}: no state"] = {k: v for k, v in body.items() if k != "state"}
+        for shape, value in (("a dict", {"a": [1]}), ("a list", [1, "a"]), ("huge text", "z" * 3000), ("-1", -1)):
+            bodies[f"{name}: every value {shape}"] = {
+                **body,
+                "inputs": [{**d, "value": value} if isinstance(d, dict) else d for d in body["inputs"]],
+                "state": [{**d, "value": value} if isinstance(d, dict) else d for d in body["state"]],
+                "changedPropIds": [f"{d['id']}.{d['property']}" for d in body["inputs"] if isinstance(d, dict)],
+            }
+    return bodies
+
+
+def test_crafted_callback_bodies_and_component_paths_are_4xx_never_500(site: Site) -> None:
+    admin = site.client("root")  # may run every callback: only the body's faults are tested
+    answers = {what: admin.post(f"{site.url}/_dash-update-component", json=body).status_code
+               for what, body in _crafted_bodies(site).items()}
+    answers["not JSON"] = admin.post(f"{site.url}/_dash-update-component", data="{x",
+                                     headers={"Content-Type": "application/json"}).status_code
+    assert {what: code for what, code in answers.items() if code >= 500} == {}
+    envelope = [what for what in answers if "every value" not in what]
+    assert {what: answers[what] for what in envelope if answers[what] != 400} == {}
+    suites = ["dash/nope.js", "nope/x.js", "dash/x", "dash/dcc/..%2f..%2f__init__.py", "dash/deps/react@18.v3_0_0m1.js",
+              "plotly/x.js", "dash/dcc/x.map", "dash/dcc/x.css"]
+    assert {p: admin.get(f"{site.url}/_dash-component-suites/{p}").status_code for p in suites} == dict.fromkeys(suites, 404)
+
+
 def test_the_console_dispatches_as_the_operator_and_refuses_the_manager(site: Site) -> None:
     alarm_id = _alarm(site, 3, "acknowledged")
     refused = _step(site, "boss", "c-dispatch", alarm_id, **{"c-guard": "g1"})

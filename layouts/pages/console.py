@@ -26,7 +26,7 @@ from layouts.panels.guards import TONE
 from layouts.panels.live import live_tile, snapshot_url
 from layouts.panels.security import alarm_where, status_chip
 from layouts.registry import PageSpec
-from ops_center.alarm_actions import GuardStatus, act, add_note
+from ops_center.alarm_actions import NOTE_MAX_LENGTH, GuardStatus, act, add_note
 from ops_center.auth import Action
 from ops_center.errors import OpsError
 from ops_center.lifecycle import FALSE_ALARM_REASONS, TRANSITIONS, Status, is_open
@@ -78,7 +78,7 @@ def layout(lang: str, ctx: PageContext) -> html.Div:
             html.Div([dcc.Dropdown(id="c-reason", options=reasons, placeholder=t("console.choose_reason", lang),
                                    className="console-select"),
                       _button("c-false", lang, "muted")], className="action-row"),
-            html.Div([dcc.Input(id="c-note", type="text", value="", maxLength=500, debounce=False,
+            html.Div([dcc.Input(id="c-note", type="text", value="", maxLength=NOTE_MAX_LENGTH, debounce=False,
                                 placeholder=t("console.note_placeholder", lang), className="console-note"),
                       _button("c-note-add", lang, "muted")], className="action-row"),
         ],
