@@ -7,6 +7,7 @@ mode (an operator may have chosen a group on purpose).
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -27,10 +28,8 @@ def private_file(path: Path) -> Path:
     """Create ``path`` empty (and its folders) readable by its owner only, unless it exists."""
     private_dir(path.parent)
     if not path.exists():  # a folder in its place is left for the caller to trip over and report
-        try:
+        with contextlib.suppress(FileExistsError):  # made by another process meanwhile
             os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE))
-        except FileExistsError:  # made by another process meanwhile
-            pass
     return path
 
 
