@@ -66,7 +66,8 @@ def ensure_demo_users(store: Store, say: Callable[[str], None] = print) -> list[
             created.append((username, role, f"{guard.name}, {guard_id}" if guard else None, password))
     if not created:
         say("demo users exist already: " + ", ".join(name for name, _, _ in DEMO_USERS)
-            + f" (passwords were printed when they were created; a new one: ops-center users passwd NAME --db {store.engine.url})")
+            + " (passwords were printed when they were created; a new one: "
+            + f"ops-center users passwd NAME --db {store.engine.url})")
     for username, role, guard, password in created:
         linked = f": {guard}" if guard else ""
         say(f"demo user {username:12} ({role}{linked})  password: {password}   (shown once)")
