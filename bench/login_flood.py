@@ -78,7 +78,7 @@ def _guess(url: str, guessers: int, stop: threading.Event, answers: Counter) -> 
 
 def _flood(url: str, guessers: int, seconds: float, queue: multiprocessing.Queue) -> None:
     """In a child process (its own interpreter lock, like a real attacker): guess for ``seconds``."""
-    stop, answers = threading.Event(), Counter()
+    stop, answers = threading.Event(), Counter[int | str]()
     timer = threading.Timer(seconds, stop.set)
     timer.start()
     _guess(url, guessers, stop, answers)

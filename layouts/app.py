@@ -37,11 +37,11 @@ def create_app(config: SiteConfig, store: Store, *, secret_key: str) -> Dash:
         __name__,
         title=f"{config.site.name} · {t('app.title', config.dashboard.language)}",
         assets_folder=str(ASSETS_DIR),
-        update_title=None,
+        update_title="",  # the tab title stays put while callbacks run
         serve_locally=True,
     )
     app_ctx = AppContext(config=config, store=store)
-    app.validation_layout = shell.validation_layout(app_ctx, PAGES)
+    app.validation_layout = shell.validation_layout(app_ctx, PAGES)  # type: ignore[assignment]  # Dash types it None
     app.layout = lambda: shell.layout(app_ctx, current_principal())
     install_auth(
         app.server, store, secret_key, page_actions=page_actions(PAGES), secure_cookie=config.dashboard.secure_cookie

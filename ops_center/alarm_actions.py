@@ -24,6 +24,7 @@ from ops_center.errors import InputError, OpsError
 from ops_center.lifecycle import OPEN_STATUSES, Status, check_transition
 from ops_center.store.models import Alarm, AlarmTransition, Guard
 from ops_center.store.types import utcnow
+from ops_center.store.writes import rows_changed
 from ops_center.vocabulary import GuardStatus
 
 NOTE_MAX_LENGTH = 500  # characters; the pages' note fields hold as many
@@ -84,7 +85,7 @@ def transition(
         .values(**values)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    if rows_changed(result) != 1:
         session.refresh(alarm)
         raise ConcurrentChange(
             f"alarm {alarm_id} was changed meanwhile (it is now {alarm.status}); reload and try again"

@@ -14,9 +14,9 @@ import threading
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol, cast
+from typing import Any, Protocol
 
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -221,7 +221,7 @@ class EscalationService:
             .values(severity=esc.to_severity, escalated_at=now, updated_at=now)
             .execution_options(synchronize_session=False)
         )
-        done = cast("CursorResult[Any]", result).rowcount == 1
+        done = writes.rows_changed(result) == 1
         if done:
             s.add(
                 AlarmTransition(

@@ -66,9 +66,9 @@ def ensure_demo_users(store: Store, say: Callable[[str], None] = print) -> list[
             created.append((username, role, f"{guard.name}, {guard_id}" if guard else None, password))
     if not created:
         say("demo users exist already: " + ", ".join(name for name, _, _ in DEMO_USERS)
-            + " (passwords were printed when they were created; a new one: "
-            + f"ops-center users passwd NAME --db {store.engine.url})")
-    for username, role, guard, password in created:
-        linked = f": {guard}" if guard else ""
+            + " (passwords were printed when they were created;"
+            + f" a new one: ops-center users passwd NAME --db {store.engine.url})")
+    for username, role, roster_entry, password in created:
+        linked = f": {roster_entry}" if roster_entry else ""
         say(f"demo user {username:12} ({role}{linked})  password: {password}   (shown once)")
     return [name for name, *_ in created]

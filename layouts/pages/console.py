@@ -12,13 +12,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import tzinfo
+from typing import Any
 
 from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from layouts.access import guarded_callback, refused
 from layouts.context import AppContext, PageContext
-from layouts.format import local_time, waiting_clock
+from layouts.format import data_attributes, local_time, waiting_clock
 from layouts.i18n import t, term
 from layouts.outcome import done, refusal
 from layouts.panels.frame import chip
@@ -144,7 +145,7 @@ def alarm_row(alarm: AlarmItem, guard: Assignee | None, selected: bool, lang: st
         n_clicks=0,
         role="button",
         className=" ".join(classes),
-        **{"data-alarm-id": alarm.id, "data-status": alarm.status},
+        **data_attributes(alarm_id=alarm.id, status=alarm.status),
     )
 
 
@@ -170,7 +171,7 @@ def detail(alarm: AlarmItem, guard: Assignee | None, lang: str, tz: tzinfo, sla_
     head = [
         html.Span(term("alarm_kind", alarm.kind, lang), className="console-kind"),
         chip(term("severity", alarm.severity, lang), severity_tone),
-        html.Span(status_chip(alarm.status, lang), id="console-status", **{"data-status": alarm.status}),
+        html.Span(status_chip(alarm.status, lang), id="console-status", **data_attributes(status=alarm.status)),
     ]
     if is_open(alarm.status):
         head.append(sla_badge(alarm.age_s, sla_s, lang))
@@ -182,7 +183,7 @@ def detail(alarm: AlarmItem, guard: Assignee | None, lang: str, tz: tzinfo, sla_
             html.Dl([part for key, value in facts for part in (html.Dt(t(key, lang)), html.Dd(value))],
                     className="console-facts"),
         ],
-        **{"data-alarm-id": alarm.id},
+        **data_attributes(alarm_id=alarm.id),
     )
 
 
@@ -197,7 +198,7 @@ def trail_table(steps: list[TrailStep], lang: str, tz: tzinfo) -> html.Table | h
         note = " · ".join(p for p in (term("false_alarm_reason", step.reason, lang) if step.reason else "", step.note) if p)
         rows.append(html.Tr([html.Td(local_time(step.at, tz, with_date=True)), html.Td(what),
                              html.Td(step.actor), html.Td(note)],
-                            **{"data-step": step.to_status, "data-actor": step.actor}))
+                            **data_attributes(step=step.to_status, actor=step.actor)))
     return html.Table([html.Thead(html.Tr([html.Th(t(c, lang)) for c in cols])), html.Tbody(rows)],
                       className="alarm-table trail-table")
 
@@ -210,7 +211,7 @@ def roster_row(g: GuardItem, lang: str) -> html.Div:
                    html.Div(f"{t('guards.radio', lang, ch=g.radio_channel)} · {g.post}", className="row-sub")],
                   className="row-text")],
         className="list-row roster-row",
-        **{"data-guard-id": g.id, "data-status": g.status},
+        **data_attributes(guard_id=g.id, status=g.status),
     )
 
 
@@ -301,7 +302,7 @@ def register(app: Dash, app_ctx: AppContext) -> None:
         State("lang", "value"),
         prevent_initial_call=True,
     )
-    def take_step(*args: object) -> tuple:
+    def take_step(*args: Any) -> tuple:
         alarm_id, guard_id, reason, note, changed, lang = args[len(STEPS):]
         step = STEPS.get(str(ctx.triggered_id))
         if step is None or not alarm_id:

@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit, urlunsplit
 
-from sqlalchemy import func, inspect, select, update
+from sqlalchemy import CursorResult, Result, func, inspect, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase, Session
 
@@ -272,3 +272,8 @@ def redact_source(source: str) -> str:
 def count_rows(session: Session, model: type[DeclarativeBase]) -> int:
     """How many rows a table holds (for checks and the CLI)."""
     return int(session.query(func.count()).select_from(model).scalar() or 0)
+
+
+def rows_changed(result: Result[Any]) -> int:
+    """How many rows an ``UPDATE`` or ``DELETE`` executed through a session matched."""
+    return cast("CursorResult[Any]", result).rowcount
