@@ -22,10 +22,12 @@ import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 os.environ.setdefault("YOLO_OFFLINE", "1")
 os.environ.setdefault("YOLO_AUTOINSTALL", "False")
 
-from detectors.model import PersonDetector, host_cpus
+from detectors.model import PersonDetector, host_cpus, load_yolo, set_threads
 from detectors.pipeline import Pipeline
 from detectors.publisher import Publisher
 from detectors.replay import replay_camera, replay_frames
@@ -80,7 +82,10 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true", help="print the pipeline's top functions by cumulative time")
     args = parser.parse_args()
     config = ModelConfig(path=args.model)
-    plain_model = PersonDetector(config).model  # loaded and warmed up once
+    plain_model = load_yolo(config.path)  # loaded, set up for tracking and warmed up once, then given our threads
+    plain_model.track(np.zeros((64, 64, 3), np.uint8), persist=True, classes=[0], conf=config.confidence,
+                      imgsz=config.imgsz, tracker=config.tracker, verbose=False)
+    set_threads(plain_model, host_cpus())  # (a first track call builds a new predictor: tune it after that)
     rows = []
     with tempfile.TemporaryDirectory(prefix="ops-bench-") as tmp:
         for name in args.clips:
