@@ -22,6 +22,7 @@ import yaml
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
@@ -49,6 +50,24 @@ def _require_unique(values: list[str], what: str) -> None:
         seen.add(v)
 
 
+def _frame_polygon(value: Any) -> Polygon:
+    if not isinstance(value, (list, tuple)):
+        raise ValueError("expected a list of [x, y] points")
+    return validate_polygon(value)
+
+
+def _frame_segment(value: Any) -> Segment:
+    if not isinstance(value, (list, tuple)):
+        raise ValueError("expected two [x, y] points")
+    return validate_segment(value)
+
+
+FramePolygon = Annotated[Polygon, BeforeValidator(_frame_polygon)]
+"""A polygon in fractions of the frame (x from the left, y from the top), at least three points."""
+FrameSegment = Annotated[Segment, BeforeValidator(_frame_segment)]
+"""Two points in fractions of the frame."""
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -58,19 +77,12 @@ class ZoneConfig(_Strict):
 
     name: str = Field(pattern=SLUG, description="zone id, unique on its camera")
     label: str = Field("", description="what the wall shows, e.g. 'Lake edge'")
-    polygon: Polygon
+    polygon: FramePolygon
     min_frames: int = Field(3, ge=1, description="consecutive in-zone frames before an entry counts")
     dwell_s: float = Field(0.0, ge=0, description="seconds in the zone before the alarm")
     cooldown_s: float = Field(60.0, ge=0, description="no new alarm in this zone for this long after one")
     exit_grace_s: float = Field(2.0, ge=0, description="a track may vanish this long and keep its state")
     severity: Severity = Severity.CRITICAL
-
-    @field_validator("polygon", mode="before")
-    @classmethod
-    def _polygon(cls, value: Any) -> Polygon:
-        if not isinstance(value, (list, tuple)):
-            raise ValueError("expected a list of [x, y] points")
-        return validate_polygon(value)
 
     @property
     def display_name(self) -> str:
@@ -91,7 +103,7 @@ class LineConfig(_Strict):
 
     name: str = Field(pattern=SLUG, description="line id, unique on its camera")
     label: str = Field("", description="what the wall shows, e.g. 'Bakery door'")
-    points: Segment
+    points: FrameSegment
     in_side: LineSide
     merchant: str | None = Field(
         None, min_length=1, max_length=64, description="the merchant (or entrance) whose footfall this line counts"
@@ -99,13 +111,6 @@ class LineConfig(_Strict):
     min_frames: int = Field(3, ge=1, description="frames on the new side before a crossing counts")
     margin: float = Field(0.01, ge=0, lt=0.5, description="a band either side of the line that is on neither side")
     lost_grace_s: float = Field(1.0, ge=0, description="a track may vanish this long and keep its side")
-
-    @field_validator("points", mode="before")
-    @classmethod
-    def _points(cls, value: Any) -> Segment:
-        if not isinstance(value, (list, tuple)):
-            raise ValueError("expected two [x, y] points")
-        return validate_segment(value)
 
     @field_validator("in_side")
     @classmethod
@@ -134,15 +139,8 @@ class SpaceConfig(_Strict):
     """
 
     id: str = Field(min_length=1, max_length=64, description="the space's id in the store, e.g. A-B1-001")
-    polygon: Polygon
+    polygon: FramePolygon
     min_frames: int = Field(3, ge=1, description="frames with (or without) a vehicle before the space changes")
-
-    @field_validator("polygon", mode="before")
-    @classmethod
-    def _polygon(cls, value: Any) -> Polygon:
-        if not isinstance(value, (list, tuple)):
-            raise ValueError("expected a list of [x, y] points")
-        return validate_polygon(value)
 
 
 class MapPoint(_Strict):
