@@ -2,14 +2,16 @@
 
     python -m bench.line_counting [--clip FILE] [--line "x1,y1 x2,y2"] [--in-side SIDE] [--model PATH]
 
-Same model, same frames, same run: each frame is decoded once and handed in turn to
+Same model, same frames, same run: the clip is decoded for each of
 - ours: the per-frame pipeline that ``ops-center replay`` runs (YOLO + ByteTrack + ``CountingLine``,
   feet as the anchor, ``min_frames`` 3);
 - Ultralytics: ``ultralytics.solutions.ObjectCounter`` with the line as its region (its own model
   instance and tracker; box centres as the anchor, each track counted once at most);
 - supervision: the model's own ByteTrack tracks (``model.track``) through ``sv.LineZone`` with the
   bottom-centre as the anchor.
-Each side keeps its own model and tracker state, and its time per frame is summed apart. The
+The sides take the clip one after the other, not frame by frame in turn: Ultralytics' trackers
+share one track-id counter per process, which a tracker starting up resets, so interleaved they
+would hand one another's ids out twice. Each side's time per frame is summed apart. The
 printed table gives each one's in and out counts and frames per second; for the default clip and
 line, the count by eye from ``tests/test_line_replay.py`` is printed beside them.
 
@@ -52,8 +54,12 @@ Step = Callable[[np.ndarray], None]
 class Side:
     """One way of counting: a step per frame, its summed time, its counts so far."""
 
-    def __init__(self, name: str, anchor: str, step: Step, counts: Callable[[], tuple[int, int]]) -> None:
+    def __init__(
+        self, name: str, anchor: str, step: Step, counts: Callable[[], tuple[int, int]], warm_up: Step | None = None
+    ) -> None:
+        """``warm_up``: runs the model once on a picture (no tracking), so loading it is not timed."""
         self.name, self.anchor, self._step, self.counts = name, anchor, step, counts
+        self.warm_up = warm_up or (lambda image: None)
         self.seconds = 0.0
 
     def step(self, image: np.ndarray) -> None:
@@ -63,7 +69,7 @@ class Side:
 
 
 def ours(clip: Path, line: LineConfig, config: ModelConfig, workdir: Path) -> Side:
-    """The replay pipeline with one counting line."""
+    """The replay pipeline with one counting line (its detector warms up when it loads)."""
     camera = replay_camera(clip, [], lines=[line])
     pipeline = Pipeline(camera, PersonDetector(config), "bench", workdir)
     counts = {"in": 0, "out": 0}
@@ -97,7 +103,10 @@ def ultralytics_counter(line: LineConfig, config: ModelConfig, size: tuple[int, 
     def step(image: np.ndarray) -> None:
         counter.process(image)
 
-    return Side("Ultralytics ObjectCounter", "box centre", step, counts)
+    def warm_up(image: np.ndarray) -> None:
+        counter.model.predict(image, verbose=False)
+
+    return Side("Ultralytics ObjectCounter", "box centre", step, counts, warm_up)
 
 
 def supervision_line_zone(line: LineConfig, config: ModelConfig, size: tuple[int, int]) -> Side:
@@ -117,7 +126,8 @@ def supervision_line_zone(line: LineConfig, config: ModelConfig, size: tuple[int
                              tracker=config.tracker, verbose=False)[0]
         zone.trigger(sv.Detections.from_ultralytics(result))
 
-    return Side("supervision LineZone", "feet", step, lambda: (zone.in_count, zone.out_count))
+    return Side("supervision LineZone", "feet", step, lambda: (zone.in_count, zone.out_count),
+                lambda image: model.predict(image, verbose=False))
 
 
 def _in_on_the_left(segment: Segment, in_side: str) -> Segment:
@@ -139,21 +149,24 @@ def main() -> None:
     clip = SHARED / "media" / args.clip
     line = LineConfig(name="line", points=parse_segment(args.line), in_side=args.in_side)
     config = ModelConfig(path=args.model)
-    source = FrameSource(str(clip))
+    size = FrameSource(str(clip)).size
+    makers = [
+        lambda workdir: ours(clip, line, config, workdir),
+        lambda workdir: ultralytics_counter(line, config, size),
+        lambda workdir: supervision_line_zone(line, config, size),
+    ]
+    sides = []
     with tempfile.TemporaryDirectory(prefix="ops-bench-") as tmp:
-        sides = [
-            ours(clip, line, config, Path(tmp)),
-            ultralytics_counter(line, config, source.size),
-            supervision_line_zone(line, config, source.size),
-        ]
-        for side in sides:  # load and warm up outside the timed part
-            side.step(np.zeros((source.size[1], source.size[0], 3), np.uint8))
-            side.seconds = 0.0
-        frames = 0
-        while (frame := source.read()) is not None:
-            for side in sides:
+        for make in makers:
+            side = make(Path(tmp))
+            side.warm_up(np.zeros((size[1], size[0], 3), np.uint8))  # trackers start on the clip's first frame
+            source = FrameSource(str(clip))
+            frames = 0
+            while (frame := source.read()) is not None:
                 side.step(frame.image.copy())  # ObjectCounter draws on the frame it is given
-            frames += 1
+                frames += 1
+            source.close()
+            sides.append(side)
     print(f"\n{args.clip}, {frames} frames, line {args.line} (in: {args.in_side}), model {args.model}")
     if (args.clip, args.line, args.in_side) == (CLIP, LINE, IN_SIDE):
         print(f"{'by eye':28} {'feet':10} {BY_EYE['in']:>4} {BY_EYE['out']:>4}")
