@@ -1,5 +1,5 @@
-"""Motion gating: the gate's rules on made frames, and gated runs raising the same alarms as ungated ones
-on every shared clip and on still-heavy footage made from them, with the real model."""
+"""Motion gating: the gate's rules on made frames, and gated runs raising the same alarms, line counts and
+space changes as ungated ones on every shared clip and on still-heavy footage made from one, with the real model."""
 
 from __future__ import annotations
 
@@ -15,9 +15,9 @@ from bench.still_footage import sampled_frames, still_heavy
 from detectors.detection import Detection
 from detectors.gate import MotionGate, distance_to_region
 from detectors.model import PersonModel, PersonTracker
-from detectors.pipeline import Pipeline
+from detectors.pipeline import Pipeline, detector_classes
 from detectors.sources import Frame
-from ops_center.config import CameraConfig, ModelConfig, MotionConfig, ZoneConfig
+from ops_center.config import CameraConfig, LineConfig, ModelConfig, MotionConfig, SpaceConfig, ZoneConfig
 from ops_center.store.types import utcnow
 
 # a worker walks into a marked zone on a still warehouse floor (a lake shore at 5 frames a second moves its
@@ -116,39 +116,62 @@ class CachedModel:
     """The real model, each distinct frame inferred once for both runs (its output does not depend on the run)."""
 
     model: PersonModel
-    boxes: dict[str, np.ndarray]
-    inferred: int = 0
+    boxes: dict[tuple[str, tuple[int, ...]], np.ndarray]
 
-    def predict(self, image: np.ndarray) -> np.ndarray:
-        key = hashlib.blake2b(image.tobytes(), digest_size=16).hexdigest()
+    def predict(self, image: np.ndarray, classes: tuple[int, ...]) -> np.ndarray:
+        key = (hashlib.blake2b(image.tobytes(), digest_size=16).hexdigest(), classes)
         if key not in self.boxes:
-            self.boxes[key] = self.model.predict([image])[0]
-        self.inferred += 1
+            self.boxes[key] = self.model.predict([image], classes)[0]
         return self.boxes[key]
 
 
 class CachedDetector:
     """One run's detector: the cached model and a tracker of its own."""
 
-    def __init__(self, model: CachedModel) -> None:
+    def __init__(self, model: CachedModel, classes: list[int]) -> None:
         self.model = model
+        self.classes = tuple(classes)
         self.tracker = PersonTracker(model.model.config)
 
     def track(self, image: np.ndarray) -> list[Detection]:
-        return self.tracker.update(self.model.predict(image), image)
+        return self.tracker.update(self.model.predict(image, self.classes), image)
 
 
-def run(frames: list[np.ndarray], fps: float, model: CachedModel, gated: bool, tmp: Path) -> tuple[list, list, float]:
-    """(alarms, events, share of frames inferred) of one pass of the pipeline over ``frames``."""
-    zone = ZoneConfig(name="lower", polygon=LOWER_HALF, cooldown_s=3.0)
-    camera = CameraConfig(id="clip", name="clip", source="clip.mp4", zones=[zone], motion=MotionConfig(enabled=gated))
-    pipeline = Pipeline(camera, CachedDetector(model), "run", tmp)
-    alarms, events = [], []
+@dataclass(frozen=True)
+class Outcome:
+    """What one pass of the pipeline raised and counted, and how often the detector ran."""
+
+    alarms: list[tuple]
+    events: list[tuple]
+    crossings: list[tuple]
+    space_changes: list[tuple]
+    share_inferred: float
+
+
+# every clip is watched by a zone, a counting line low across the frame and four parking spaces
+SPACES = [
+    SpaceConfig(id=f"S{i}{j}", polygon=((i / 2, j / 2), ((i + 1) / 2, j / 2), ((i + 1) / 2, (j + 1) / 2), (i / 2, (j + 1) / 2)))
+    for i in range(2) for j in range(2)
+]
+
+
+def run(frames: list[np.ndarray], fps: float, model: CachedModel, gated: bool, tmp: Path) -> Outcome:
+    """One pass of the pipeline over ``frames``."""
+    camera = CameraConfig(
+        id="clip", name="clip", source="clip.mp4", motion=MotionConfig(enabled=gated),
+        zones=[ZoneConfig(name="lower", polygon=LOWER_HALF, cooldown_s=3.0)],
+        lines=[LineConfig(name="low", points=((0.0, 0.85), (1.0, 0.85)), in_side="below")],
+        spaces=SPACES,
+    )
+    pipeline = Pipeline(camera, CachedDetector(model, detector_classes(camera)), "run", tmp)
+    alarms, events, crossings, spaces = [], [], [], []
     for index, image in enumerate(frames):
         result = pipeline.process(Frame(image=image, index=index, t_s=index / fps, captured_at=utcnow()))
         alarms += [(a.zone_name, a.track_id, a.frame_index) for a in result.alarms]
         events += [(e.kind, e.zone_name, e.track_id, e.frame_index) for e in result.events]
-    return alarms, events, pipeline.gate.share_inferred
+        crossings += [(c.line_name, c.direction, c.track_id, c.frame_index) for c in result.crossings]
+        spaces += [(c.space_id, c.occupied, c.frame_index) for c in result.space_changes]
+    return Outcome(alarms, events, crossings, spaces, pipeline.gate.share_inferred)
 
 
 @pytest.fixture(scope="module")
@@ -164,8 +187,9 @@ def test_a_gated_run_raises_the_same_alarms_as_an_ungated_one(
     frames = sampled_frames(media / clip, 5.0)  # what a camera processing 5 frames a second sees
     ungated = run(frames, 5.0, cached_model, gated=False, tmp=tmp_path)
     gated = run(frames, 5.0, cached_model, gated=True, tmp=tmp_path)
-    assert gated[0] == ungated[0] and gated[1] == ungated[1], clip
-    assert ungated[2] == 1.0
+    assert ungated.share_inferred == 1.0
+    assert gated.alarms == ungated.alarms and gated.events == ungated.events, clip
+    assert gated.crossings == ungated.crossings and gated.space_changes == ungated.space_changes, clip
 
 
 @pytest.mark.model
@@ -178,6 +202,7 @@ def test_on_still_heavy_footage_the_gate_saves_most_inference_and_misses_no_alar
     started = time.perf_counter()
     ungated = run(frames, made.fps, cached_model, gated=False, tmp=tmp_path)
     gated = run(frames, made.fps, cached_model, gated=True, tmp=tmp_path)
-    assert ungated[0], "the entry raises alarms"
-    assert gated[0] == ungated[0] and gated[1] == ungated[1]
-    assert gated[2] < 0.6, f"inferred {gated[2]:.0%} of frames ({time.perf_counter() - started:.0f} s)"
+    assert ungated.alarms and ungated.crossings, "the entry raises alarms and counts"
+    assert gated.alarms == ungated.alarms and gated.events == ungated.events
+    assert gated.crossings == ungated.crossings and gated.space_changes == ungated.space_changes
+    assert gated.share_inferred < 0.6, f"inferred {gated.share_inferred:.0%} ({time.perf_counter() - started:.0f} s)"
