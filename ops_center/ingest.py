@@ -366,7 +366,7 @@ def _by_id(
     concurrent batches never wait on each other in a circle."""
     key = model.__table__.c.id
     stmt = select(key, model).where(key.in_(set(wanted))).order_by(key)
-    rows = {row_id: row for row_id, row in session.execute(stmt.with_for_update() if lock else stmt).tuples()}
+    rows = {row_id: row for row_id, row in session.execute(stmt.with_for_update() if lock else stmt)}
     for index, wanted_id in enumerate(wanted):
         if wanted_id not in rows:
             raise InputError(f"items[{index}].{where}: unknown {what} {wanted_id!r}")
