@@ -54,6 +54,7 @@ from ops_center.store.models import (
     ParkingSpace,
     TrafficReading,
 )
+from ops_center.store.types import STORABLE_FROM, STORABLE_UNTIL, check_storable
 from ops_center.store.writes import insert_new, raise_alarm, upsert_many
 from ops_center.text import refuse_control_characters
 from ops_center.vocabulary import SIMULATOR_SOURCE, AlarmKind, FireState, Severity
@@ -61,7 +62,6 @@ from ops_center.vocabulary import SIMULATOR_SOURCE, AlarmKind, FireState, Severi
 MAX_ITEMS = 1000
 _BATCH_ORDER = 2**62  # orders a batch's new counts after every stored one (ids are below)
 MAX_CLOCK_AHEAD = timedelta(minutes=5)
-EARLIEST, LATEST = datetime(1970, 1, 1, tzinfo=UTC), datetime(2101, 1, 1, tzinfo=UTC)  # the store's time span
 MAX_SPEED_KMH = 250.0
 MAX_LOT_CARS = 20_000  # a lot's capacity, its occupancy and the cars through its gates between two counts
 MAX_ADDRESS = 65_535  # fire panel, loop and device numbers
@@ -93,8 +93,11 @@ def _site(info: ValidationInfo) -> SiteConfig:
 def _sensor_time(value: datetime, info: ValidationInfo) -> datetime:
     """In UTC, within the store's span (1970-2100), and not ahead of the server's clock
     (``context["now"]``) by more than a few minutes."""
-    if not EARLIEST <= value < LATEST:
-        raise ValueError(f"{value.isoformat()} is not between 1970 and 2100")
+    try:
+        check_storable(value)
+    except ValueError:
+        span = f"{STORABLE_FROM.year} and {STORABLE_UNTIL.year - 1}"
+        raise ValueError(f"{value.isoformat()} is not between {span}") from None
     value = value.astimezone(UTC)
     now = _context(info).get("now")
     if now is not None and value > now + MAX_CLOCK_AHEAD:
