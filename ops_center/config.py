@@ -391,6 +391,139 @@ class CommerceConfig(_Strict):
         return self.merchant_max_per_minute.get(merchant_id, self.max_per_minute)
 
 
+MapNode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$", max_length=32)]
+"""The id of an aisle point on a level's map."""
+MapXY = tuple[Annotated[float, Field(ge=0, allow_inf_nan=False)], Annotated[float, Field(ge=0, allow_inf_nan=False)]]
+"""A point on a level's drawing, in metres from its top-left corner."""
+
+
+class Bilingual(_Strict):
+    """A name in both of the pages' languages."""
+
+    zh_cn: str = Field(alias="zh-CN", min_length=1, max_length=60)
+    en: str = Field(min_length=1, max_length=60)
+
+    def text(self, lang: str) -> str:
+        """The name in ``lang`` (zh-CN or en)."""
+        return self.zh_cn if lang == "zh-CN" else self.en
+
+
+class SpaceRowConfig(_Strict):
+    """A row of spaces along one aisle, numbered ``first`` .. ``first + count - 1`` from its first node.
+
+    Each space hangs off its own point of the aisle, ``depth`` metres to the ``side`` of the aisle
+    (as seen walking from the first node to the second); its id is ``{LOT}-{LEVEL}-{number:03d}``,
+    as in the store (``A-B1-001``).
+    """
+
+    aisle: tuple[MapNode, MapNode]
+    first: int = Field(ge=1, le=9999)
+    count: int = Field(ge=1, le=500)
+    side: Literal["left", "right"]
+    depth: float = Field(3.5, gt=0, le=20, description="metres from the aisle's centre line to a space's centre")
+
+
+class MapSpaceConfig(_Strict):
+    """One space placed by hand: its id in the store, the aisle point it is reached from, its centre."""
+
+    id: str = Field(min_length=1, max_length=64)
+    node: MapNode
+    at: MapXY
+
+
+class MapLevelConfig(_Strict):
+    """One level of a lot: its drawing, the aisles as a graph of points, its spaces and posted codes."""
+
+    id: str = Field(pattern=r"^[A-Za-z0-9]{1,8}$", description="the level as in the store's space ids: B1, G")
+    name: Bilingual
+    size: MapXY = Field(description="the drawing's width and height in metres")
+    nodes: dict[MapNode, MapXY] = Field(min_length=1, description="aisle points: id -> [x, y] metres")
+    aisles: list[tuple[MapNode, MapNode]] = Field(default_factory=list, description="walkable segments")
+    rows: list[SpaceRowConfig] = Field(default_factory=list)
+    spaces: list[MapSpaceConfig] = Field(default_factory=list)
+    codes: dict[Annotated[str, StringConstraints(min_length=1, max_length=20)], MapNode] = Field(
+        default_factory=dict, description="location codes posted in the garage -> the aisle point where each hangs"
+    )
+
+    @model_validator(mode="after")
+    def _known_nodes(self) -> MapLevelConfig:
+        width, height = self.size
+        for node, (x, y) in self.nodes.items():
+            if x > width or y > height:
+                raise ValueError(f"nodes.{node}: [{x:g}, {y:g}] lies outside the drawing ({width:g} x {height:g} m)")
+        seen: set[frozenset[str]] = set()
+        for i, (a, b) in enumerate(self.aisles):
+            for end in (a, b):
+                if end not in self.nodes:
+                    raise ValueError(f"aisles[{i}]: unknown node {end!r}")
+            if a == b or frozenset((a, b)) in seen:
+                raise ValueError(f"aisles[{i}]: [{a}, {b}] is {'a loop' if a == b else 'given twice'}")
+            seen.add(frozenset((a, b)))
+        for i, row in enumerate(self.rows):
+            if frozenset(row.aisle) not in seen:
+                raise ValueError(f"rows[{i}].aisle: [{row.aisle[0]}, {row.aisle[1]}] is not one of the aisles")
+        for i, space in enumerate(self.spaces):
+            if space.node not in self.nodes:
+                raise ValueError(f"spaces[{i}] ({space.id}): on no node: unknown node {space.node!r}")
+        for code, node in self.codes.items():
+            if node not in self.nodes:
+                raise ValueError(f"codes.{code}: unknown node {node!r}")
+        return self
+
+
+class EntranceConfig(_Strict):
+    """A way into the lot on foot or by car, where find-my-car may start."""
+
+    id: str = Field(pattern=SLUG, max_length=32)
+    name: Bilingual
+    level: str
+    node: MapNode
+
+
+class LiftConfig(_Strict):
+    """A lift (or stair core) that stops at an aisle point on several levels; a ride costs ``ride_m``."""
+
+    id: str = Field(pattern=SLUG, max_length=32)
+    name: Bilingual
+    stops: dict[str, MapNode] = Field(min_length=2, description="level id -> the aisle point by its door")
+    ride_m: float = Field(30.0, ge=0, le=1000, description="a ride, in metres of walking it is worth")
+
+
+class LotMapConfig(_Strict):
+    """A lot's map for find-my-car and the lot view: levels, entrances and lifts (``id``: the lot in the store)."""
+
+    id: str = Field(pattern=SLUG, max_length=64)
+    levels: list[MapLevelConfig] = Field(min_length=1)
+    entrances: list[EntranceConfig] = Field(default_factory=list)
+    lifts: list[LiftConfig] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _one_walkable_lot(self) -> LotMapConfig:
+        from ops_center.lot_routes import check_lot_map  # it builds the graph from this model
+
+        check_lot_map(self)
+        return self
+
+    def level(self, level_id: str) -> MapLevelConfig | None:
+        """The level of that id, or None."""
+        return next((lv for lv in self.levels if lv.id == level_id), None)
+
+
+class ParkingConfig(_Strict):
+    """The lots' maps (find-my-car, the lot view); the lots themselves are rows of the store."""
+
+    lots: list[LotMapConfig] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _unique_lots(self) -> ParkingConfig:
+        _require_unique([lot.id for lot in self.lots], "lot id")
+        return self
+
+    def lot(self, lot_id: str) -> LotMapConfig | None:
+        """The map of that lot, or None."""
+        return next((lot for lot in self.lots if lot.id == lot_id), None)
+
+
 class SimulatorConfig(_Strict):
     """Simulated fire, parking, footfall, guard and traffic data until real ingestion is wired."""
 
@@ -412,6 +545,7 @@ class SiteConfig(_Strict):
     traffic: TrafficConfig = TrafficConfig()
     environment: EnvironmentConfig = EnvironmentConfig()
     commerce: CommerceConfig = CommerceConfig()
+    parking: ParkingConfig = ParkingConfig()
 
     @model_validator(mode="after")
     def _unique_camera_ids(self) -> SiteConfig:
