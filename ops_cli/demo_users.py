@@ -30,6 +30,7 @@ DEMO_USERS: tuple[tuple[str, str, str | None], ...] = (
     ("guard-night", "guard", _first_guard("night")),
     ("manager", "manager", None),
     ("admin", "admin", None),
+    ("resident", "resident", None),
 )
 
 

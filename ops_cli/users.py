@@ -1,5 +1,5 @@
-"""``ops-center users``: add people who log in (operator, guard, manager, admin), list them, give
-one a new password, disable or enable one, end all of one's sessions (log out everywhere)."""
+"""``ops-center users``: add people who log in (operator, guard, manager, admin, resident), list
+them, give one a new password, disable or enable one, end all of one's sessions (log out everywhere)."""
 
 from __future__ import annotations
 

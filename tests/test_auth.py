@@ -26,13 +26,17 @@ from ops_center.store.models import ApiToken, Guard, User
 from ops_center.store.types import utcnow
 
 ALARM_ACTIONS = {a for a in Action if a.value.startswith("alarm.")}
+RESIDENTS = {Action.VIEW_RESIDENTS, Action.FIND_CAR}
 EXPECTED = {
-    "operator": ALARM_ACTIONS | {Action.VIEW_WALL, Action.VIEW_CONSOLE, Action.VIEW_ANALYTICS, Action.VIEW_REPORTS},
+    "operator": ALARM_ACTIONS | RESIDENTS
+    | {Action.VIEW_WALL, Action.VIEW_CONSOLE, Action.VIEW_ANALYTICS, Action.VIEW_REPORTS},
     "guard": {Action.VIEW_GUARD_PAGE, Action.ALARM_ON_SCENE, Action.ALARM_RESOLVE, Action.ALARM_NOTE},
-    "manager": {Action.VIEW_WALL, Action.VIEW_ANALYTICS, Action.VIEW_REPORTS, Action.EXPORT_CSV},
+    "manager": RESIDENTS | {Action.VIEW_WALL, Action.VIEW_ANALYTICS, Action.VIEW_REPORTS, Action.EXPORT_CSV},
     "admin": set(Action) - {Action.INGEST_CAMERA, Action.INGEST_SENSOR},
+    "resident": RESIDENTS,
     "worker": {Action.INGEST_CAMERA},
     "sensor": {Action.INGEST_SENSOR},
+    "public": {Action.VIEW_RESIDENTS},  # the anonymous visitor of a published residents' page
 }
 
 

@@ -44,12 +44,17 @@ def test_users_add_prints_a_working_password_once_and_links_guards(store_url: st
     guard = ops_center("users", "add", "wang", "--role", "guard", "--guard", "g7", "--password-stdin",
                        "--db", store_url, stdin="lake gate 0300\n")
     assert guard.returncode == 0 and "password" not in guard.stdout, guard
+    resident = ops_center("users", "add", "zhang", "--role", "resident", "--password-stdin", "--db", store_url,
+                          stdin="building 7 unit 2\n")
+    assert resident.returncode == 0, resident.stderr
     with store.session() as s:
         assert authenticate(s, "op1", password) == Principal("op1", Role.OPERATOR)
         assert authenticate(s, "wang", "lake gate 0300") == Principal("wang", Role.GUARD, guard_id="g7")
+        assert authenticate(s, "zhang", "building 7 unit 2") == Principal("zhang", Role.RESIDENT)
     listed = ops_center("users", "list", "--db", store_url)
     assert [line.split()[:3] for line in listed.stdout.splitlines()[1:]] == [["op1", "operator", "active"],
-                                                                              ["wang", "guard", "g7"]]
+                                                                              ["wang", "guard", "g7"],
+                                                                              ["zhang", "resident", "active"]]
     assert password not in listed.stdout
 
 
@@ -75,7 +80,7 @@ def test_passwd_replaces_a_password_and_disable_locks_the_user_out(sqlite_url: s
 @pytest.mark.parametrize(
     ("args", "stdin", "fragments"),
     [
-        (("users", "add", "bob", "--role", "janitor"), None, ("--role", "'janitor'", "operator, guard, manager, admin")),
+        (("users", "add", "bob", "--role", "janitor"), None, ("--role", "'janitor'", "guard, manager, admin, resident")),
         (("users", "add", "bob", "--role", "guard", "--guard", "g404"), None, ("--guard", "'g404'")),
         (("users", "add", "bob", "--role", "admin", "--password-stdin"), "short\n", ("password", "10 characters")),
         (("users", "add", "bob", "--role", "admin", "--password-stdin"), "", ("--password-stdin", "no password")),

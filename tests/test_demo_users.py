@@ -32,7 +32,7 @@ def test_demo_users_are_created_once_with_passwords_that_log_in(sqlite_url: str)
 
 def test_without_a_roster_the_demo_makes_no_guard_users(sqlite_url: str) -> None:
     store = open_store(sqlite_url)
-    assert ensure_demo_users(store, lambda _: None) == ["operator", "manager", "admin"]
+    assert ensure_demo_users(store, lambda _: None) == ["operator", "manager", "admin", "resident"]
     store.dispose()
 
 

@@ -15,17 +15,20 @@ from ops_center.lifecycle import Status
 
 
 class Role(StrEnum):
-    """A role of a person (operator, guard, manager, admin) or of a machine (worker, sensor)."""
+    """A role of a person (operator, guard, manager, admin, resident), of a machine (worker, sensor),
+    or the anonymous visitor of a site that publishes its residents' page (public)."""
 
     OPERATOR = "operator"
     GUARD = "guard"
     MANAGER = "manager"
     ADMIN = "admin"
+    RESIDENT = "resident"
     WORKER = "worker"
     SENSOR = "sensor"
+    PUBLIC = "public"
 
 
-USER_ROLES: tuple[Role, ...] = (Role.OPERATOR, Role.GUARD, Role.MANAGER, Role.ADMIN)
+USER_ROLES: tuple[Role, ...] = (Role.OPERATOR, Role.GUARD, Role.MANAGER, Role.ADMIN, Role.RESIDENT)
 TOKEN_ROLES: tuple[Role, ...] = (Role.WORKER, Role.SENSOR)
 
 
@@ -47,6 +50,9 @@ class Action(StrEnum):
     MANAGE_USERS = "users.manage"
     MANAGE_TOKENS = "tokens.manage"
     MANAGE_CAMERAS = "cameras.manage"
+    MANAGE_NOTICES = "notices.manage"
+    VIEW_RESIDENTS = "residents.view"
+    FIND_CAR = "parking.find_car"
     INGEST_CAMERA = "ingest.camera"
     INGEST_SENSOR = "ingest.sensor"
 
@@ -64,14 +70,18 @@ _ALARM_WORK = frozenset(
 
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.OPERATOR: _ALARM_WORK
-    | {Action.VIEW_WALL, Action.VIEW_CONSOLE, Action.VIEW_ANALYTICS, Action.VIEW_REPORTS},
+    | {Action.VIEW_WALL, Action.VIEW_CONSOLE, Action.VIEW_ANALYTICS, Action.VIEW_REPORTS, Action.VIEW_RESIDENTS,
+       Action.FIND_CAR},
     Role.GUARD: frozenset(
         {Action.VIEW_GUARD_PAGE, Action.ALARM_ON_SCENE, Action.ALARM_RESOLVE, Action.ALARM_NOTE}
     ),
-    Role.MANAGER: frozenset({Action.VIEW_WALL, Action.VIEW_ANALYTICS, Action.VIEW_REPORTS, Action.EXPORT_CSV}),
+    Role.MANAGER: frozenset({Action.VIEW_WALL, Action.VIEW_ANALYTICS, Action.VIEW_REPORTS, Action.EXPORT_CSV,
+                             Action.VIEW_RESIDENTS, Action.FIND_CAR}),
     Role.ADMIN: frozenset(Action) - {Action.INGEST_CAMERA, Action.INGEST_SENSOR},
+    Role.RESIDENT: frozenset({Action.VIEW_RESIDENTS, Action.FIND_CAR}),
     Role.WORKER: frozenset({Action.INGEST_CAMERA}),
     Role.SENSOR: frozenset({Action.INGEST_SENSOR}),
+    Role.PUBLIC: frozenset({Action.VIEW_RESIDENTS}),
 }
 
 ALARM_ACTIONS: dict[Status, Action] = {
@@ -94,6 +104,10 @@ class Principal:
     name: str
     role: Role
     guard_id: str | None = None
+
+
+VISITOR = Principal(name="visitor", role=Role.PUBLIC)
+"""The anonymous visitor of a site that publishes its residents' page (``residents.public``)."""
 
 
 def can(role: str, action: str) -> bool:

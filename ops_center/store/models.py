@@ -344,11 +344,11 @@ class EnvironmentReading(Base):
 
 
 class User(Base):
-    """A person who logs in: operator, guard (linked to a roster row), manager or admin."""
+    """A person who logs in: operator, guard (linked to a roster row), manager, admin or resident."""
 
     __tablename__ = "users"
     username: Mapped[str] = mapped_column(String(64), primary_key=True)
-    role: Mapped[str] = mapped_column(String(20), doc="operator, guard, manager, admin")
+    role: Mapped[str] = mapped_column(String(20), doc="operator, guard, manager, admin, resident")
     password_hash: Mapped[str] = mapped_column(String(200), doc="argon2id; the password is never stored")
     guard_id: Mapped[str | None] = mapped_column(
         ForeignKey("guards.id", name="fk_users_guard_id", ondelete="SET NULL"), nullable=True, unique=True
