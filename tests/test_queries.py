@@ -10,18 +10,18 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import DateTime, event, literal, select
 from sqlalchemy.orm import Session
 
 from ops_center.alarm_actions import transition
 from ops_center.config import StaleLimits
 from ops_center.queries.cameras import camera_health, camera_state, latest_frame_jpeg
 from ops_center.queries.commerce import commerce_panel
-from ops_center.queries.common import ReadContext
+from ops_center.queries.common import ReadContext, time_bucket
 from ops_center.queries.fire import fire_panel
 from ops_center.queries.guards import guards_panel
 from ops_center.queries.parking import parking_panel
@@ -361,3 +361,14 @@ def test_each_domain_goes_stale_at_its_own_pace() -> None:
     ten_minutes_ago = NOW - timedelta(minutes=10)
     assert ctx.stamp(ten_minutes_ago, "cameras").stale is True
     assert ctx.stamp(ten_minutes_ago, "fire").stale is False
+
+
+def test_time_buckets_count_past_2038(store_url: str) -> None:
+    """Epoch seconds pass 2**31 on 2038-01-19: bucket arithmetic is 64-bit on every store."""
+    start = datetime(2040, 1, 1, tzinfo=UTC)
+    at = literal(start + timedelta(hours=5, minutes=30), DateTime(timezone=True))
+    store = open_store(store_url)
+    with store.session() as s:
+        assert s.scalar(select(time_bucket(at, start, 3600))) == 5
+        assert s.scalar(select(time_bucket(at, datetime(1970, 1, 1, tzinfo=UTC), 86_400))) == (start.date() - date(1970, 1, 1)).days
+    store.dispose()

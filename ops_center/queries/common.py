@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Integer, case, cast, extract, func, literal
+from sqlalchemy import BigInteger, case, cast, extract, func, literal
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -78,24 +78,24 @@ class time_bucket(FunctionElement[int]):
     hour stays in SQL. Callers filter out rows before ``start`` (SQLite truncates towards zero).
     """
 
-    type = Integer()
+    type = BigInteger()
     inherit_cache = True
     name = "time_bucket"
 
     def __init__(self, column: ColumnElement[Any] | InstrumentedAttribute[Any], start: datetime, width_s: int) -> None:
-        super().__init__(column, literal(int(start.timestamp()), Integer), literal(int(width_s), Integer))
+        super().__init__(column, literal(int(start.timestamp()), BigInteger), literal(int(width_s), BigInteger))
 
 
 @compiles(time_bucket, "sqlite")
 def _time_bucket_sqlite(element: time_bucket, compiler: SQLCompiler, **kw: Any) -> str:
     column, start, width = element.clauses
-    return compiler.process((cast(func.strftime("%s", column), Integer) - start) // width, **kw)
+    return compiler.process((cast(func.strftime("%s", column), BigInteger) - start) // width, **kw)
 
 
 @compiles(time_bucket, "postgresql")
 def _time_bucket_postgresql(element: time_bucket, compiler: SQLCompiler, **kw: Any) -> str:
     column, start, width = element.clauses
-    seconds = cast(func.floor(extract("epoch", column)), Integer) - start
+    seconds = cast(func.floor(extract("epoch", column)), BigInteger) - start  # 64-bit: past 2038
     return compiler.process(seconds // width, **kw)
 
 
