@@ -108,3 +108,17 @@ def with_drawn_spaces(camera: CameraConfig, size: tuple[int, int]) -> CameraConf
     except ValueError as exc:
         raise ConfigError(f"camera {camera.id}: spaces_file {camera.spaces_file}: {exc}") from None
     return camera.model_copy(update={"spaces": spaces, "spaces_file": None})
+
+
+def watched_spaces(cameras: Sequence[CameraConfig]) -> dict[str, list[str]]:
+    """Space id -> the enabled cameras that watch it (their ``spaces`` and the ids in their ``spaces_file``)."""
+    watched: dict[str, list[str]] = {}
+    for camera in cameras:
+        if not camera.enabled:
+            continue
+        ids = [s.id for s in camera.spaces]
+        if camera.spaces_file is not None:
+            ids += [s.id for s in read_parking_points(camera.spaces_file)]
+        for space_id in ids:
+            watched.setdefault(space_id, []).append(camera.id)
+    return watched

@@ -96,3 +96,5 @@ GUARD_STATUSES: tuple[GuardStatus, ...] = (
 
 SIMULATOR_SOURCE = "sim"
 """The source name the demo simulator writes into footfall and parking counts (reserved)."""
+CAMERA_COUNT_SOURCE = "camera"
+"""The source of the parking counts that spaces watched by cameras add (any other is a gate counter)."""

@@ -1,15 +1,20 @@
-"""Parking panel: free spaces per lot now, and each lot's free spaces hour by hour today."""
+"""Parking: free spaces per lot now and hour by hour today (the wall's panel), a lot's levels space by
+space with the sources of their counts (the lot view), and the space a plate stands in (find-my-car)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Literal
 
 from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from ops_center.queries.common import ReadContext, Stamp, time_bucket
-from ops_center.store.models import ParkingCount, ParkingLevel, ParkingLot
+from ops_center.store.models import CameraHeartbeat, ParkingCount, ParkingLevel, ParkingLot, ParkingSpace
+from ops_center.vocabulary import CAMERA_COUNT_SOURCE
 
 LOTS_SHOWN = 8
 
@@ -119,3 +124,107 @@ def today_trend(session: Session, ctx: ReadContext, limit: int = LOTS_SHOWN) -> 
 def parking_panel(session: Session, ctx: ReadContext, limit: int = LOTS_SHOWN) -> ParkingPanel:
     """Everything the parking module shows, for the first ``limit`` lots."""
     return ParkingPanel(lots=lot_status(session, ctx, limit), trend=today_trend(session, ctx, limit))
+
+
+PLATE_SEPARATORS = (" ", "·", "-", ".")
+
+
+@dataclass(frozen=True)
+class CountSource:
+    """Where a level's numbers come from: a camera watching its spaces, or the lot's gate counter."""
+
+    kind: Literal["camera", "gate"]
+    name: str
+    updated: Stamp
+
+
+@dataclass(frozen=True)
+class LevelState:
+    """A level of a lot: its stored spaces, those taken now, and the sources that count them."""
+
+    level: str
+    spaces: int
+    taken: frozenset[str]
+    sources: tuple[CountSource, ...]
+
+    @property
+    def free(self) -> int:
+        """Spaces not taken."""
+        return self.spaces - len(self.taken)
+
+    @property
+    def counted_by(self) -> Literal["camera", "gate"] | None:
+        """Cameras when any watches the level's spaces, else the gate when it ever counted, else None."""
+        return self.sources[0].kind if self.sources else None
+
+
+@dataclass(frozen=True)
+class LotView:
+    """A lot, level by level, as the lot view draws it."""
+
+    lot_id: str
+    name: str
+    levels: tuple[LevelState, ...]
+
+
+def lot_view(
+    session: Session, ctx: ReadContext, lot_id: str, levels: Sequence[str], watched: Mapping[str, Sequence[str]]
+) -> LotView | None:
+    """The lot's ``levels`` (their names in the store) with each space's state, and per level its
+    sources: the cameras of ``watched`` (space id -> camera ids) that watch its spaces, with the age
+    of their heartbeats, or else the lot's latest gate count and its age. None for a lot the store
+    does not hold. Bounded by the lot's spaces; the gate count is one probe on ``(lot_id, at)``."""
+    name = session.scalar(select(ParkingLot.name).where(ParkingLot.id == lot_id))
+    if name is None:
+        return None
+    stored: dict[str, list[tuple[str, bool]]] = {level: [] for level in levels}
+    rows = session.execute(
+        select(ParkingLevel.name, ParkingSpace.id, ParkingSpace.occupied)
+        .join(ParkingSpace, ParkingSpace.level_id == ParkingLevel.id)
+        .where(ParkingLevel.lot_id == lot_id, ParkingLevel.name.in_(list(levels)))
+    )
+    for level, space_id, occupied in rows:
+        stored[level].append((space_id, occupied))
+    cameras = {cam for spaces in stored.values() for space_id, _ in spaces for cam in watched.get(space_id, ())}
+    beats = {camera: at for camera, at in session.execute(
+        select(CameraHeartbeat.camera_id, CameraHeartbeat.updated_at).where(CameraHeartbeat.camera_id.in_(cameras))
+    )} if cameras else {}
+    gate = session.execute(
+        select(ParkingCount.source, ParkingCount.at)
+        .where(ParkingCount.lot_id == lot_id, ParkingCount.source != CAMERA_COUNT_SOURCE)
+        .order_by(ParkingCount.at.desc()).limit(1)
+    ).first()
+    gate_source = (CountSource("gate", gate.source, ctx.stamp(gate.at, "parking")),) if gate else ()
+    states = []
+    for level in levels:
+        spaces = stored[level]
+        watching = sorted({cam for space_id, _ in spaces for cam in watched.get(space_id, ())})
+        sources = tuple(CountSource("camera", cam, ctx.stamp(beats.get(cam), "cameras")) for cam in watching)
+        states.append(LevelState(level=level, spaces=len(spaces),
+                                 taken=frozenset(space_id for space_id, occupied in spaces if occupied),
+                                 sources=sources or gate_source))
+    return LotView(lot_id=lot_id, name=name, levels=tuple(states))
+
+
+def normal_plate(plate: str) -> str:
+    """A plate as compared: upper case, without blanks, dots and dashes (``沪a·9c123`` -> ``沪A9C123``)."""
+    text = plate.upper()
+    for separator in PLATE_SEPARATORS:
+        text = text.replace(separator, "")
+    return text
+
+
+def space_of_plate(session: Session, plate: str) -> str | None:
+    """The id of the taken space where a car with this plate stands (the latest reported), or None.
+
+    Only the space is returned, never a plate: whoever asks already typed it."""
+    wanted = normal_plate(plate)
+    if not wanted:
+        return None
+    stored: ColumnElement[str | None] = ParkingSpace.plate.expression
+    for separator in PLATE_SEPARATORS:
+        stored = func.replace(stored, separator, "")
+    return session.scalar(
+        select(ParkingSpace.id).where(ParkingSpace.occupied, func.upper(stored) == wanted)
+        .order_by(ParkingSpace.updated_at.desc()).limit(1)
+    )

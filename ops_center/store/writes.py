@@ -35,6 +35,7 @@ from ops_center.store.models import (
     Zone,
 )
 from ops_center.store.types import utcnow
+from ops_center.vocabulary import CAMERA_COUNT_SOURCE
 
 
 def _insert(session: Session, model: type[DeclarativeBase]) -> Any:
@@ -142,7 +143,8 @@ def record_space_changes(session: Session, changes: Sequence[SpaceRecord]) -> in
     Each change is a detection event (kind ``space_taken`` / ``space_free``, the space as its zone);
     a new one sets the space's state unless the store holds a newer one. Each lot with a changed
     space gets a ``parking_counts`` row (source ``camera``): its spaces taken and its levels'
-    capacity. A space the store does not know keeps its event only. Returns how many changes were new.
+    capacity. A camera reads no plate: a space it changes forgets the plate a sensor reported. A space
+    the store does not know keeps its event only. Returns how many changes were new.
     """
     rows: list[dict[str, Any]] = [
         {"id": c.id, "camera_id": c.camera_id, "zone_name": c.space_id,
@@ -156,7 +158,7 @@ def record_space_changes(session: Session, changes: Sequence[SpaceRecord]) -> in
         updated = session.execute(
             update(ParkingSpace)
             .where(ParkingSpace.id == change.space_id, ParkingSpace.updated_at <= change.occurred_at)
-            .values(occupied=change.occupied, updated_at=change.occurred_at)
+            .values(occupied=change.occupied, plate=None, updated_at=change.occurred_at)
             .returning(ParkingSpace.level_id)
         ).first()
         if updated is not None:
@@ -169,7 +171,8 @@ def record_space_changes(session: Session, changes: Sequence[SpaceRecord]) -> in
             .where(ParkingLevel.lot_id == lot, ParkingSpace.occupied)
         )
         capacity = session.scalar(select(func.sum(ParkingLevel.capacity)).where(ParkingLevel.lot_id == lot))
-        session.add(ParkingCount(lot_id=lot, at=at, occupied=taken or 0, capacity=capacity or 0, source="camera"))
+        session.add(ParkingCount(lot_id=lot, at=at, occupied=taken or 0, capacity=capacity or 0,
+                                 source=CAMERA_COUNT_SOURCE))
     return len(new)
 
 
