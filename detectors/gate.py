@@ -38,6 +38,12 @@ class MotionGate:
         self._mask: np.ndarray | None = None
         self._last_run_t: float | None = None
 
+    def retarget(self, config: MotionConfig, regions: Sequence[Region]) -> None:
+        """Gate by ``config`` around ``regions`` from the next frame on (the counts carry on)."""
+        if config != self.config:
+            self.config, self._previous, self._mask = config, None, None
+        self.regions = [list(r) for r in regions]
+
     @property
     def share_inferred(self) -> float:
         """The share of frames the detector ran on so far (1.0 before any frame)."""

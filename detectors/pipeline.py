@@ -10,7 +10,7 @@ The pipeline does no I/O: publishing and saving files is the caller's business.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import tzinfo
 from pathlib import Path
@@ -31,7 +31,9 @@ from ops_center.vocabulary import AlarmKind
 
 
 class Detector(Protocol):
-    """Anything that finds tracked objects in a BGR frame (``detectors.model.PersonDetector``)."""
+    """Anything that finds tracked objects of ``classes`` (COCO ids) in a BGR frame (``detectors.model.PersonDetector``)."""
+
+    classes: tuple[int, ...]
 
     def track(self, image: np.ndarray) -> list[Detection]: ...
 
@@ -53,6 +55,11 @@ def detector_classes(camera: CameraConfig) -> list[int]:
     watches_spaces = bool(camera.spaces or camera.spaces_file)
     persons = [PERSON] if camera.zones or camera.lines or not watches_spaces else []
     return persons + (sorted(VEHICLES) if watches_spaces else [])
+
+
+def _regions(camera: CameraConfig) -> list[Sequence[tuple[float, float]]]:
+    """Where the motion gate keeps the detector on for a tracked person: zones, lines and spaces."""
+    return [*(z.polygon for z in camera.zones), *(ln.points for ln in camera.lines), *(s.polygon for s in camera.spaces)]
 
 
 class Pipeline:
@@ -83,9 +90,23 @@ class Pipeline:
         self.zones = [DangerZone(z) for z in camera.zones]
         self.lines = [CountingLine(ln) for ln in camera.lines]
         self.spaces = ParkingSpaces(camera.spaces)
-        regions = [z.polygon for z in camera.zones] + [ln.points for ln in camera.lines]
-        self.gate = MotionGate(camera.motion, regions + [s.polygon for s in camera.spaces])
+        self.gate = MotionGate(camera.motion, _regions(camera))
         self._detections: list[Detection] = []
+
+    def reconfigure(self, camera: CameraConfig) -> None:
+        """Watch ``camera``'s zones, lines and spaces from the next frame on, without a new detector: its
+        tracks carry on. A zone, line or space whose rule did not change keeps its state (who is in the
+        zone, on which side of the line, whether the space is taken); a new or changed one starts afresh.
+        A camera that starts or stops watching spaces has its detector look for vehicles or stop."""
+        if detector_classes(camera) != detector_classes(self.camera):
+            self.detector.classes = tuple(detector_classes(camera))
+        self.camera = camera
+        self.renderer = FrameRenderer(camera, self.tz)
+        self.zones = [next((z for z in self.zones if z.rule == rule), None) or DangerZone(rule) for rule in camera.zones]
+        self.lines = [next((ln for ln in self.lines if ln.rule == rule), None) or CountingLine(rule)
+                      for rule in camera.lines]
+        self.spaces = self.spaces.redrawn(camera.spaces)
+        self.gate.retarget(camera.motion, _regions(camera))
 
     def process(
         self, frame: Frame, *, want_annotated: bool = False, evidence: Callable[[], np.ndarray] | None = None

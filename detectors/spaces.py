@@ -42,6 +42,15 @@ class ParkingSpaces:
             for s in self.rules
         ]
 
+    def redrawn(self, spaces: Sequence[SpaceConfig]) -> ParkingSpaces:
+        """The occupancy of ``spaces``: a space whose rule did not change keeps its state, others start free."""
+        result = ParkingSpaces(spaces)
+        for i, rule in enumerate(result.rules):
+            if rule in self.rules:
+                j = self.rules.index(rule)
+                result._occupied[i], result._run[i] = self._occupied[j], self._run[j]
+        return result
+
     def occupied(self) -> dict[str, bool]:
         """Each space's id and whether it is taken now."""
         return {s.id: taken for s, taken in zip(self.rules, self._occupied, strict=True)}

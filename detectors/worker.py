@@ -30,6 +30,7 @@ from detectors.publisher import Publisher
 from detectors.shared import SharedDetector, detector_address
 from detectors.sources import Frame, FrameSource, LiveFeed
 from ops_center.config import SiteConfig
+from ops_center.config_watch import SiteFileWatch, geometry_update
 from ops_center.errors import ConfigError, ModelUnavailable, SourceUnavailable
 from ops_center.parking_points import with_drawn_spaces
 from ops_center.records import FrameRecord, HeartbeatRecord
@@ -69,9 +70,13 @@ def outbox_path(config: SiteConfig, camera_id: str) -> Path:
 class CameraWorker:
     """Runs one camera of a site until ``stop()`` is called or its (non-looping) file ends."""
 
-    def __init__(self, config: SiteConfig, camera_id: str, publisher: Publisher | None = None) -> None:
-        """``publisher``: where the records go; by default the site's store through the camera's outbox."""
+    def __init__(
+        self, config: SiteConfig, camera_id: str, publisher: Publisher | None = None, *, watch: SiteFileWatch | None = None
+    ) -> None:
+        """``publisher``: where the records go; by default the site's store through the camera's outbox.
+        ``watch``: the site file, whose new zones, lines and spaces the worker takes while it runs."""
         self.config = config
+        self.watch = watch
         self.camera = config.camera(camera_id)
         self.started_at = utcnow()
         self.tz = ZoneInfo(config.site.timezone)
@@ -86,6 +91,7 @@ class CameraWorker:
         self._main: LiveFeed | None = None
         self._pipeline: Pipeline | None = None
         self._main_index = -1
+        self._frame_size: tuple[int, int] | None = None
 
     @property
     def frames_inferred(self) -> int:
@@ -109,6 +115,7 @@ class CameraWorker:
             self._heartbeat(CameraState.OFFLINE, str(exc))
             self.publisher.close()
             raise
+        self._frame_size = source.size
         try:
             pipeline = self._pipeline = self._load_pipeline(source.size)
         except ConfigError as exc:  # spaces drawn on another picture than this camera's
@@ -169,6 +176,8 @@ class CameraWorker:
             if now >= next_beat:
                 self._heartbeat(feed.source.state, feed.source.message)
                 next_beat = now + HEARTBEAT_PERIOD_S
+            if self.watch is not None and (changed := self.watch.poll(now)) is not None:
+                self._take_geometry(changed, pipeline)
             if period and now < next_due:
                 self._stop.wait(min(next_due, next_beat) - now)
                 continue
@@ -181,6 +190,25 @@ class CameraWorker:
             if live:
                 next_live = now + LIVE_FRAME_PERIOD_S
             self._process(frame, pipeline, live)
+
+    def _take_geometry(self, config: SiteConfig, pipeline: Pipeline | None) -> None:
+        """Watch the zones, lines and spaces the changed site file gives this camera, from the next frame on."""
+        try:
+            camera = geometry_update(self.camera, config.camera(self.camera.id))
+            if camera is None:
+                return
+            drawn = with_drawn_spaces(camera, self._frame_size) if self._frame_size else camera
+        except ConfigError as exc:
+            log.error("camera %s: the changed site file cannot be used, keeping the running zones: %s",
+                      self.camera.id, exc)
+            return
+        self.camera = camera
+        self.renderer = FrameRenderer(camera, self.tz)
+        if pipeline is not None:
+            pipeline.reconfigure(drawn)
+        self.publisher.sync_cameras([camera])
+        log.info("camera %s: now watching %d zones, %d lines and %d spaces from the changed site file",
+                 camera.id, len(drawn.zones), len(drawn.lines), len(drawn.spaces))
 
     def _picture(self, frame: Frame) -> np.ndarray:
         """What to show for ``frame``: the main stream's next picture when detecting on another stream."""

@@ -631,12 +631,23 @@ def _with_spaces_file(source: str, base: Path, index: int, camera: CameraConfig)
 
 
 def _read_site_file(path: Path, env: Mapping[str, str]) -> dict[str, Any]:
+    substituted: dict[str, Any] = _substitute_env(read_site_tree(path), env, path, ())
+    return substituted
+
+
+def read_site_tree(path: Path) -> dict[str, Any]:
+    """The site file's YAML tree as written (``${VAR}`` kept), or a ``ConfigError`` naming the file and the problem."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError(f"{path}: configuration file not found") from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read configuration file: {exc.strerror}") from None
+    return parse_site_text(text, path)
+
+
+def parse_site_text(text: str, path: Path) -> dict[str, Any]:
+    """The YAML tree of ``text``, the contents of the site file ``path``; a ``ConfigError`` when it is not one."""
     try:
         raw = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -646,8 +657,7 @@ def _read_site_file(path: Path, env: Mapping[str, str]) -> dict[str, Any]:
         raise ConfigError(f"{path}: {where}not valid YAML: {problem}") from None
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: expected a mapping of sections (site, cameras, ...) at the top")
-    substituted: dict[str, Any] = _substitute_env(raw, env, path, ())
-    return substituted
+    return raw
 
 
 def _substitute_env(value: Any, env: Mapping[str, str], path: Path, loc: tuple[Any, ...]) -> Any:
@@ -687,13 +697,35 @@ def format_loc(loc: tuple[Any, ...]) -> str:
     return out or "(top level)"
 
 
+Problem = tuple[tuple[Any, ...], str]
+"""An invalid key's path (``("cameras", 0, "zones", 1, "polygon")``) and what is wrong with it."""
+
+
+def problems(exc: ValidationError) -> list[Problem]:
+    """Each invalid key of ``exc`` with the configuration's message for it."""
+    found = []
+    for err in exc.errors():
+        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+        found.append((loc, "unknown key" if err["type"] == "extra_forbidden" else err["msg"].removeprefix("Value error, ")))
+    return found
+
+
+def site_problems(raw: dict[str, Any], path: Path, env: Mapping[str, str]) -> list[Problem]:
+    """What the configuration's rules refuse in ``raw``, a site file's tree as read from ``path``
+    (``${VAR}`` not yet replaced); [] when ``load_config`` would accept it. ``ConfigError`` when a
+    variable it names is not set."""
+    try:
+        SiteConfig.model_validate(_substitute_env(raw, env, path, ()))
+    except ValidationError as exc:
+        return problems(exc)
+    return []
+
+
 def _describe(exc: ValidationError, source: str, given: Mapping[str, Override]) -> str:
     """One line naming each invalid key (or the option or variable that set it) and what is wrong."""
     in_file, outside = [], []
-    for err in exc.errors():
-        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+    for loc, msg in problems(exc):
         key = format_loc(loc)
-        msg = "unknown key" if err["type"] == "extra_forbidden" else err["msg"].removeprefix("Value error, ")
         if key in given:
             name, value = given[key]
             outside.append(f"{name} {value!r}: {msg}")

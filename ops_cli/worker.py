@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import os
 import signal
+from pathlib import Path
 
 from detectors.worker import CameraWorker
+from ops_center.config import CONFIG_ENV
+from ops_center.config_watch import SiteFileWatch
 from ops_cli.options import add_config_options, identifier, site_config
 
 DESCRIPTION = (
@@ -22,8 +26,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run the worker; SIGTERM and SIGINT stop it cleanly (outbox drained, "stopped" heartbeat)."""
-    worker = CameraWorker(site_config(args), args.camera)
+    """Run the worker; SIGTERM and SIGINT stop it cleanly (outbox drained, "stopped" heartbeat). It takes
+    the zones, lines and spaces of a changed site file within a second or two, without a restart."""
+    path = args.config or os.environ.get(CONFIG_ENV)
+    watch = SiteFileWatch(Path(path), lambda: site_config(args)) if path else None
+    worker = CameraWorker(site_config(args), args.camera, watch=watch)
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: worker.stop())
     worker.run()

@@ -175,3 +175,24 @@ def test_evidence_comes_from_the_main_stream_when_detection_runs_on_a_substream(
     assert snapshot.shape == (1080, 1920, 3)
     in_lake = SCRIPT[3][0]
     assert pixel(annotated, in_lake.box[0], in_lake.box[3] - 0.1) == RED  # relative boxes fit the bigger picture
+
+
+def test_reconfigure_swaps_zones_keeping_the_detector_and_the_state_of_unchanged_zones(tmp_path: Path) -> None:
+    # track 1 walks into the lake and alarms; then the editor moves the pier and adds a zone on the lawn
+    script = [[person(1, 0.5, IN_LAKE)]] * 3 + [[person(1, 0.5, IN_LAKE), person(5, 0.6, ON_LAWN)]] * 3
+    detector = FakeDetector(script)
+    pipeline = Pipeline(CAMERA, detector, RUN, tmp_path / "snapshots", tz=SHANGHAI)
+    shots = frames(len(script))
+    before = [pipeline.process(f) for f in shots[:3]]
+    lake = pipeline.zones[0]
+    lawn = ZoneConfig(name="lawn", polygon=[[0, 0.3], [1, 0.3], [1, 0.5], [0, 0.5]], min_frames=2, cooldown_s=0)
+    moved_pier = CAMERA.zones[1].model_copy(update={"polygon": ((0.7, 0), (1, 0), (1, 0.3), (0.7, 0.3))})
+    pipeline.reconfigure(CAMERA.model_copy(update={"zones": [CAMERA.zones[0], moved_pier, lawn]}))
+    after = [pipeline.process(f) for f in shots[3:]]
+
+    assert [a.zone_name for r in before for a in r.alarms] == ["lake"]
+    assert pipeline.zones[0] is lake, "an unchanged zone keeps its state: track 1 does not alarm again"
+    assert [(a.zone_name, a.track_id, a.frame_index) for r in after for a in r.alarms] == [("lawn", 5, 4)]
+    assert pipeline.detector is detector and len(detector.shown) == len(script), "one detector, every frame"
+    assert [z.name for z in pipeline.zones] == ["lake", "pier", "lawn"]
+    assert pipeline.gate.regions[-1] == list(lawn.polygon), "the motion gate watches the new zone"

@@ -18,8 +18,10 @@ import yaml
 from sqlalchemy import select
 
 from detectors.supervisor import Supervisor
+from ops_center.camera_geometry import Item, items_from_camera, read_site, revision_of, save_geometry
 from ops_center.store.db import open_store
-from ops_center.store.models import Alarm, CameraFrame, CameraHeartbeat, Snapshot
+from ops_center.store.models import Alarm, CameraFrame, CameraHeartbeat, Snapshot, Zone
+from ops_center.store.types import utcnow
 from tests.waiting import wait_for
 
 STREET = "fixture_towncentre_640x360_24f.mp4"
@@ -192,3 +194,41 @@ def test_a_camera_detects_on_its_small_stream_and_shows_its_main_stream(
     assert (frame.width, frame.height) == (640, 360)
     x1, _, x2, y2 = alarm.details["box"]  # the box found on the small stream, relative: it fits both
     assert 0 <= x1 < x2 <= 1 and 0.5 <= y2 <= 1
+
+
+LAKE = "lake_proxy_beach_shore_360x180_4s.mp4"  # a person walks along the shore, feet at y 0.63..0.66
+SHORE = [[0, 0.5], [1, 0.5], [1, 0.8], [0, 0.8]]
+
+
+@pytest.mark.model
+def test_a_running_worker_takes_a_zone_the_editor_saves_and_alarms_in_it_without_a_restart(
+    sqlite_url: str, tmp_path: Path, media: Path, model_path: Path
+) -> None:
+    far = {"name": "far", "polygon": [[0.6, 0], [1, 0], [1, 0.2], [0.6, 0.2]]}  # open water: nobody walks there
+    camera = {"id": "lake", "name": "Lake", "source": str(media / LAKE), "loop": True, "fps": 5, "zones": [far]}
+    config = site_file(tmp_path, sqlite_url, model_path, [camera])
+    log = tmp_path / "worker.log"
+    worker = start_worker(config, "lake", log)
+    try:
+        # a whole pass of the clip (4 s, ~20 processed frames) with persons on the shore and no zone there
+        first = wait_for("20 processed frames", lambda: (
+            (b := read_row(sqlite_url, CameraHeartbeat, camera_id="lake")) and b.frames_processed >= 20 and b))
+        assert read_row(sqlite_url, Alarm, camera_id="lake") is None
+        text, tree = read_site(config)
+        items = [*items_from_camera(tree["cameras"][0]), Item("new-1", "zone", SHORE, {"name": "shore"})]
+        store = open_store(sqlite_url)
+        with store.session() as session:
+            save_geometry(session, config, "lake", items, revision=revision_of(text), actor="root", at=utcnow(),
+                          env=os.environ)
+        store.dispose()
+        alarm = wait_for("an alarm in the new zone", lambda: read_row(sqlite_url, Alarm, camera_id="lake"))
+        beat = read_row(sqlite_url, CameraHeartbeat, camera_id="lake")
+        zone = read_row(sqlite_url, Zone, camera_id="lake", name="shore")
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        code = worker.wait(timeout=60)
+    assert code == 0, log.read_text()
+    assert alarm.zone_name == "shore" and alarm.kind == "danger_zone"
+    assert beat is not None and (beat.pid, beat.started_at) == (worker.pid, first.started_at), "the same worker"
+    assert zone is not None, "the wall learns the new zone from the worker"
+    assert "now watching 2 zones, 0 lines and 0 spaces" in log.read_text()

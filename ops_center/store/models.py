@@ -381,3 +381,15 @@ class ApiToken(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class GeometryChange(Base):
+    """The audit trail of the zone editor: who changed a camera's zones, lines and spaces, when, from what to what."""
+
+    __tablename__ = "geometry_changes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    camera_id: Mapped[str] = mapped_column(ID, index=True)
+    actor: Mapped[str] = mapped_column(String(100))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    before: Mapped[dict[str, Any]] = mapped_column(JSON, doc="the camera's zones, lines and spaces as the file had them")
+    after: Mapped[dict[str, Any]] = mapped_column(JSON, doc="as the editor saved them")

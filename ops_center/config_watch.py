@@ -1,0 +1,81 @@
+"""Noticing a changed site file, so a running camera worker takes new zones, lines and spaces without a restart.
+
+The worker runs as a process of its own, perhaps long before the editor saves, and reads the same
+file (``--config``): polling the file is what works there without a channel between the dashboard and
+every worker. ``SiteFileWatch.poll`` looks at the file's size, modification time and inode at most
+once a period (a ``stat``, microseconds); only when they change does it read the file, compare its
+fingerprint and load it with the same rules as at start. The editor replaces the file by a rename,
+so a worker never reads half a file. ``geometry_update`` says what of a camera the worker may swap
+while it runs: its zones, lines, spaces and motion masks; a new source, rate or model still takes a
+restart.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+from ops_center.config import CameraConfig, SiteConfig
+from ops_center.errors import ConfigError
+
+log = logging.getLogger(__name__)
+
+POLL_S = 1.0
+GEOMETRY = ("zones", "lines", "spaces", "spaces_file", "motion")
+"""The keys of a camera that a running worker takes from a changed site file."""
+
+
+def geometry_update(running: CameraConfig, loaded: CameraConfig) -> CameraConfig | None:
+    """``running`` with the zones, lines, spaces and motion settings of ``loaded``, or None when they are the same."""
+    if all(getattr(running, key) == getattr(loaded, key) for key in GEOMETRY):
+        return None
+    return running.model_copy(update={key: getattr(loaded, key) for key in GEOMETRY})
+
+
+class SiteFileWatch:
+    """Polls one site file; ``poll`` gives the new configuration once each time the file's contents change."""
+
+    def __init__(self, path: Path, load: Callable[[], SiteConfig], period_s: float = POLL_S) -> None:
+        """``load``: how the watcher's owner loads the file (with its environment's and flags' overrides)."""
+        self.path = path
+        self.load = load
+        self.period_s = period_s
+        self._signature = self._stat()
+        self._digest = self._read_digest()
+        self._next_at = 0.0
+
+    def poll(self, now: float) -> SiteConfig | None:
+        """The file's configuration when its contents changed since the last look, else None. At most one
+        look per period (``now``: a monotonic clock). A file that does not load is logged and skipped:
+        the worker keeps what it runs until the file is right again."""
+        if now < self._next_at:
+            return None
+        self._next_at = now + self.period_s
+        signature = self._stat()
+        if signature == self._signature:
+            return None
+        self._signature = signature
+        digest = self._read_digest()
+        if digest == self._digest:
+            return None
+        self._digest = digest
+        try:
+            return self.load()
+        except ConfigError as exc:
+            log.error("%s changed but cannot be used, keeping the running configuration: %s", self.path, exc)
+            return None
+
+    def _stat(self) -> tuple[int, int, int] | None:
+        try:
+            st = self.path.stat()
+        except OSError:
+            return None
+        return st.st_mtime_ns, st.st_size, st.st_ino
+
+    def _read_digest(self) -> str | None:
+        try:
+            return hashlib.sha256(self.path.read_bytes()).hexdigest()
+        except OSError:
+            return None

@@ -1,0 +1,188 @@
+"""The editor's core without a browser: shapes <-> geometry, the configuration's rules, the atomic save and its audit."""
+
+from __future__ import annotations
+
+import itertools
+import os
+from pathlib import Path
+
+import pytest
+import yaml
+
+from ops_center.camera_geometry import (
+    GeometryRefused,
+    Item,
+    apply_relayout,
+    changes,
+    items_from_camera,
+    path_points,
+    points_path,
+    read_site,
+    revision_of,
+    save_geometry,
+    simplified,
+)
+from ops_center.config import load_config
+from ops_center.config_watch import SiteFileWatch, geometry_update
+from ops_center.errors import ConfigError
+from ops_center.store.db import open_store
+from ops_center.store.models import GeometryChange
+from ops_center.store.types import utcnow
+
+SITE = """\
+# the lakeside site
+site: {name: Lakeside, timezone: Asia/Shanghai}
+store: {url: "${DB_URL}"}
+cameras:
+  - id: lake
+    name: Lake
+    source: rtsp://admin:${CAM_PASS}@10.0.0.5/stream
+    zones:
+      - {name: lake-edge, label: Lake edge, polygon: [[0, 0.2], [1, 0.2], [1, 0.55], [0, 0.55]], cooldown_s: 600}
+    lines:
+      - {name: gate, points: [[0.1, 0.8], [0.9, 0.8]], in_side: below, merchant: bakery}
+  - id: garage
+    name: Garage
+    source: rtsp://10.0.0.6/stream
+    spaces:
+      - {id: A-B1-001, polygon: [[0.1, 0.1], [0.3, 0.1], [0.3, 0.4], [0.1, 0.4]]}
+"""
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    path = tmp_path / "site.yaml"
+    path.write_text(SITE)
+    return path
+
+
+def env(tmp_path: Path) -> dict[str, str]:
+    return {"DB_URL": f"sqlite:///{tmp_path / 'ops.db'}", "CAM_PASS": "s3cret"}
+
+
+def uids() -> itertools.count[int]:
+    return itertools.count(1)
+
+
+def test_paths_and_points_round_trip_and_freehand_outlines_are_simplified() -> None:
+    assert path_points("M0.1,0.2L0.4,0.2L0.4,0.5Z") == [[0.1, 0.2], [0.4, 0.2], [0.4, 0.5]]
+    assert path_points(points_path([[0.1, 0.2], [0.4, 0.2], [0.4, 0.5]])) == [[0.1, 0.2], [0.4, 0.2], [0.4, 0.5]]
+    # a mouse drag along three sides of a square, many points each side, closing where it began
+    side = [i / 20 for i in range(21)]
+    drag = [[0.2 + 0.4 * s, 0.2] for s in side] + [[0.6, 0.2 + 0.4 * s] for s in side] + [[0.6 - 0.4 * s, 0.6] for s in side]
+    assert simplified([*drag, drag[0]]) == [[0.2, 0.2], [0.6, 0.2], [0.6, 0.6], [0.2, 0.6]]
+    assert simplified([[0.1, 0.5], [0.2, 0.5], [0.3, 0.5], [0.4, 0.5]]) == [[0.1, 0.5], [0.4, 0.5]], "a straight drag"
+
+
+def test_relayout_adds_drawn_shapes_edits_and_erases_by_name() -> None:
+    items = items_from_camera(yaml.safe_load(SITE)["cameras"][0])
+    assert [(i.uid, i.kind, i.name) for i in items] == [("zone-0", "zone", "lake-edge"), ("line-0", "line", "gate")]
+    counter = uids()
+
+    def new_uid() -> str:
+        return f"new-{next(counter)}"
+
+    drawn = apply_relayout(items, {"shapes": [
+        {"name": "zone-0", "type": "path", "path": "M0,0.2L1,0.2L1,0.6L0,0.6Z"},
+        {"name": "line-0", "type": "line", "x0": 0.1, "y0": 0.8, "x1": 0.9, "y1": 0.8},
+        {"type": "path", "path": "M0.5,0.6L0.7,0.6L0.7,0.9Z"},
+        {"type": "line", "x0": 0.5, "y0": 0.1, "x1": 0.5, "y1": 0.4},
+    ]}, "space", new_uid)
+    assert [(i.uid, i.kind, i.name) for i in drawn] == [
+        ("zone-0", "zone", "lake-edge"), ("line-0", "line", "gate"), ("new-1", "space", "S-1"), ("new-2", "line", "line-1")]
+    assert drawn[0].points[2] == [1.0, 0.6] and drawn[0].fields["cooldown_s"] == 600
+    assert drawn[3].fields["in_side"] == "right", "a vertical line's default side fits it"
+    moved = apply_relayout(drawn, {"shapes[2].path": "M0.4,0.6L0.6,0.6L0.6,0.9Z", "shapes[1].y1": 0.85}, "zone", new_uid)
+    assert moved[2].points == [[0.4, 0.6], [0.6, 0.6], [0.6, 0.9]] and moved[1].points[1] == [0.9, 0.85]
+    assert drawn[1].points[1] == [0.9, 0.8], "the items given are not changed"
+    erased = apply_relayout(moved, {"shapes": [{"name": "line-0", "type": "line", "x0": 0.1, "y0": 0.8, "x1": 0.9, "y1": 0.85}]},
+                            "zone", new_uid)
+    assert [i.uid for i in erased] == ["line-0"]
+    assert Item.from_json(erased[0].to_json()) == erased[0]
+
+
+def test_a_save_writes_the_camera_keeps_the_rest_and_is_audited(site: Path, tmp_path: Path) -> None:
+    text, tree = read_site(site)
+    items = items_from_camera(tree["cameras"][0])
+    items[0].fields["min_frames"] = "5"  # as the form sends it
+    steps = {"name": "steps", "label": "", "severity": "warning"}
+    items.append(Item("new-1", "zone", [[0.1, 0.6], [0.4, 0.6], [0.4, 0.9]], steps))
+    store = open_store(env(tmp_path)["DB_URL"])
+    with store.session() as session:
+        saved = save_geometry(session, site, "lake", items, revision=revision_of(text), actor="root", at=utcnow(),
+                              env=env(tmp_path))
+    written = yaml.safe_load(site.read_text())
+    lake = written["cameras"][0]
+    assert lake["source"] == "rtsp://admin:${CAM_PASS}@10.0.0.5/stream", "variables stay variables"
+    assert written["store"] == {"url": "${DB_URL}"} and written["cameras"][1] == yaml.safe_load(SITE)["cameras"][1]
+    assert lake["zones"][0] == {"name": "lake-edge", "label": "Lake edge", "cooldown_s": 600.0, "min_frames": 5,
+                                "polygon": [[0, 0.2], [1, 0.2], [1, 0.55], [0, 0.55]]}
+    assert lake["zones"][1] == {"name": "steps", "severity": "warning", "polygon": [[0.1, 0.6], [0.4, 0.6], [0.4, 0.9]]}
+    assert "spaces" not in lake, "no empty section where there was none"
+    assert saved.revision == revision_of(site.read_text())
+    config = load_config(site, env(tmp_path))
+    assert [z.name for z in config.camera("lake").zones] == ["lake-edge", "steps"]
+    assert config.camera("lake").zones[0].min_frames == 5
+    with store.session() as session:
+        (row,) = session.query(GeometryChange).all()
+        assert (row.camera_id, row.actor) == ("lake", "root")
+        assert changes(row.before, row.after) == [("zone", "steps", "added"), ("zone", "lake-edge", "changed")]
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+    store.dispose()
+
+
+@pytest.mark.parametrize(("points", "message"), [
+    ([[0.1, 0.5], [0.3, 0.5], [0.6, 0.5]], "cameras[0].zones[1].polygon: the polygon has no area (its points are on one line)"),
+    ([[0.1, 0.5], [0.3, 0.6]], "cameras[0].zones[1].polygon: a polygon needs at least 3 points, got 2"),
+    ([[0.1, 0.5], [1.2, 0.5], [0.5, 0.9]], "cameras[0].zones[1].polygon: point 2 (1.2,0.5) is outside 0..1"),
+])
+def test_a_bad_polygon_is_refused_with_the_configs_message_for_its_item(
+    site: Path, tmp_path: Path, points: list[list[float]], message: str
+) -> None:
+    text, tree = read_site(site)
+    items = [*items_from_camera(tree["cameras"][0]), Item("new-1", "zone", points, {"name": "bad"})]
+    store = open_store(env(tmp_path)["DB_URL"])
+    with pytest.raises(GeometryRefused) as refused, store.session() as session:
+        save_geometry(session, site, "lake", items, revision=revision_of(text), actor="root", at=utcnow(), env=env(tmp_path))
+    assert refused.value.general == [] and list(refused.value.by_item) == ["new-1"]
+    assert refused.value.by_item["new-1"][0].startswith(message)
+    assert site.read_text() == text
+    with store.session() as session:
+        assert session.query(GeometryChange).count() == 0
+    store.dispose()
+
+
+def test_duplicate_names_stale_revisions_and_unknown_cameras_are_refused(site: Path, tmp_path: Path) -> None:
+    text, tree = read_site(site)
+    items = items_from_camera(tree["cameras"][0])
+    twice = [*items, Item("new-1", "zone", [[0.1, 0.6], [0.4, 0.6], [0.4, 0.9]], {"name": "lake-edge"})]
+    store = open_store(env(tmp_path)["DB_URL"])
+    kwargs = {"actor": "root", "at": utcnow(), "env": env(tmp_path)}
+    with pytest.raises(GeometryRefused) as refused, store.session() as session:
+        save_geometry(session, site, "lake", twice, revision=revision_of(text), **kwargs)
+    assert refused.value.general == ["cameras[0]: duplicate zone name 'lake-edge'"]
+    with pytest.raises(ConfigError, match="changed since the editor opened it"), store.session() as session:
+        save_geometry(session, site, "lake", items, revision="0" * 16, **kwargs)
+    with pytest.raises(ConfigError, match="no camera 'pier'"), store.session() as session:
+        save_geometry(session, site, "pier", items, revision=revision_of(text), **kwargs)
+    assert site.read_text() == text
+    store.dispose()
+
+
+def test_the_watch_gives_a_changed_file_once_and_skips_a_broken_one(site: Path, tmp_path: Path) -> None:
+    watch = SiteFileWatch(site, lambda: load_config(site, env(tmp_path)), period_s=1.0)
+    assert watch.poll(0.0) is None
+    text = site.read_text()
+    site.write_text(text.replace("cooldown_s: 600", "cooldown_s: 60"))
+    assert watch.poll(0.5) is None, "not before its period"
+    changed = watch.poll(1.0)
+    assert changed is not None and changed.camera("lake").zones[0].cooldown_s == 60
+    assert watch.poll(2.0) is None, "once per change"
+    os.utime(site)  # touched, same contents
+    assert watch.poll(3.0) is None
+    site.write_text(text.replace("in_side: below", "in_side: sideways"))
+    assert watch.poll(4.0) is None, "a file that does not load is skipped"
+    lake = changed.camera("lake")
+    assert geometry_update(lake, lake) is None
+    updated = geometry_update(lake, lake.model_copy(update={"source": "rtsp://elsewhere", "zones": []}))
+    assert updated is not None and updated.zones == [] and updated.source == lake.source, "only the geometry is taken"
