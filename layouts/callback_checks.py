@@ -21,8 +21,8 @@ from dash.exceptions import DependencyException
 DISPATCH_PATH = "/_dash-update-component"
 MAX_TEXT = 2_000  # characters in one text value (notes hold 500: ops_center.alarm_actions)
 MAX_BODY_BYTES = 1_000_000
-COUNTS = frozenset({"n_clicks", "n_intervals", "interval"})
-TEXTS = frozenset({"pathname", "value"})
+COUNTS = frozenset({"n_clicks", "n_submit", "n_intervals", "interval"})
+TEXTS = frozenset({"pathname", "search", "value"})
 
 
 def install_callback_checks(app: Dash) -> None:

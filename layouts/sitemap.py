@@ -56,6 +56,11 @@ def site_map_svg(cameras: list[CameraConfig], marked_id: str | None, site_name: 
     return "".join(parts)
 
 
+def svg_data_uri(svg: str) -> str:
+    """SVG text as a ``data:`` URI for an ``<img>``."""
+    return "data:image/svg+xml;base64," + b64encode(svg.encode()).decode()
+
+
 def site_map_uri(cameras: list[CameraConfig], marked_id: str | None, site_name: str) -> str:
     """The plan as a ``data:`` URI for an ``<img>``."""
-    return "data:image/svg+xml;base64," + b64encode(site_map_svg(cameras, marked_id, site_name).encode()).decode()
+    return svg_data_uri(site_map_svg(cameras, marked_id, site_name))

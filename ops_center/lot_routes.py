@@ -318,13 +318,14 @@ class ParkingMaps:
         """The graph of the lot that holds ``space_id``, or None."""
         return next((g for g in self.graphs.values() if g.space(space_id) is not None), None)
 
-    def starts(self) -> Iterable[tuple[str, str, Bilingual]]:
-        """(lot id, start id, name) of every entrance and lift, in configuration order."""
-        for lot_id, graph in self.graphs.items():
-            for entrance in graph.lot.entrances:
-                yield lot_id, entrance.id, entrance.name
-            for lift in graph.lot.lifts:
-                yield lot_id, lift.id, lift.name
+    @staticmethod
+    def places(parking: ParkingConfig) -> Iterable[tuple[str, str, Bilingual]]:
+        """(lot id, start id, name) of every lot's entrances, then its lifts, in configuration order."""
+        for lot in parking.lots:
+            for entrance in lot.entrances:
+                yield lot.id, entrance.id, entrance.name
+            for lift in lot.lifts:
+                yield lot.id, lift.id, lift.name
 
     def route(self, start: str, space_id: str) -> Route:
         """The shortest route to ``space_id`` from ``start`` in the space's lot; ``RouteError`` when the

@@ -61,6 +61,8 @@ CALLBACK_ACTIONS: dict[str, Action | None] = {
     "guard-message": Action.VIEW_GUARD_PAGE,
     "report-body": Action.VIEW_REPORTS,
     "report-download": Action.EXPORT_CSV,
+    "lots-body": Action.VIEW_WALL,
+    "findcar-result": Action.FIND_CAR,
 }
 
 

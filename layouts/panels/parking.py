@@ -1,24 +1,26 @@
-"""Parking module: free spaces per lot now, and each lot's free spaces through today."""
+"""Parking module: free spaces per lot now, and each lot's free spaces through today; each lot opens
+its lot view."""
 
 from __future__ import annotations
 
-from dash import html
+from dash import dcc, html
 
 from layouts.charts import graph, lines
 from layouts.format import number
 from layouts.i18n import t
 from layouts.panels.frame import Rendered, panel
+from layouts.panels.lotview import lot_href
 from ops_center.queries.common import Stamp
 from ops_center.queries.parking import LotStatus, ParkingPanel
 
 
 def lot_row(lot: LotStatus, lang: str) -> html.Div:
-    """A lot: name, free spaces of its capacity, and an occupancy bar."""
+    """A lot: name (a link to its lot view), free spaces of its capacity, and an occupancy bar."""
     used = lot.occupied / lot.capacity if lot.capacity else 0.0
     tone = "alert" if used >= 0.95 else "warn" if used >= 0.85 else "calm"
     return html.Div(
         [
-            html.Div(lot.name, className="lot-name"),
+            html.Div(dcc.Link(lot.name, href=lot_href(lot.lot_id), className="lot-link"), className="lot-name"),
             html.Div(
                 [html.B(number(lot.free), className="count"), " ", t("parking.of", lang, n=number(lot.capacity))],
                 className="lot-free",
