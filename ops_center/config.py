@@ -499,9 +499,9 @@ class LotMapConfig(_Strict):
 
     @model_validator(mode="after")
     def _one_walkable_lot(self) -> LotMapConfig:
-        from ops_center.lot_routes import check_lot_map  # it builds the graph from this model
+        from ops_center.lot_routes import lot_graph  # it builds the graph from this model
 
-        check_lot_map(self)
+        lot_graph(self)  # ValueError naming the key where the map does not hold together
         return self
 
     def level(self, level_id: str) -> MapLevelConfig | None:

@@ -214,11 +214,6 @@ def _check_connected(graph: LotGraph) -> None:
                              f"{first_level} node {first_node!r}: no aisle or lift joins them")
 
 
-def check_lot_map(lot: LotMapConfig) -> None:
-    """Raise ``ValueError`` naming the key when the lot's map does not make one walkable graph."""
-    lot_graph(lot)
-
-
 def _shortest(graph: LotGraph, source: str, target: str) -> tuple[float, list[str]]:
     """Dijkstra: the cost and the nodes of the cheapest path from ``source`` to ``target``."""
     best = {source: 0.0}
