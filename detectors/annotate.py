@@ -1,7 +1,8 @@
 """Evidence drawing with OpenCV: zone polygons, counting lines, person boxes, camera name and local time; JPEG.
 
-Persons whose feet are inside a zone are drawn in red, others in a neutral colour, each with its
-track id. Zones get a translucent fill, an outline and their label; counting lines their label and
+Persons whose feet are inside a zone, and vehicles whose box centre is inside a no-parking area, are
+drawn in red, others in a neutral colour, each with its track id. Zones (orange) and no-parking areas
+(red) get a translucent fill, an outline and their label; counting lines their label and
 an arrow towards their "in" side; parking spaces an outline, red when taken, green when free. Text is ASCII only (OpenCV's
 Hershey fonts); sizes follow the frame's height so small and full-HD frames both read well.
 """
@@ -15,9 +16,10 @@ import cv2
 import numpy as np
 
 from detectors.detection import Detection
-from ops_center.config import CameraConfig, LineConfig, SpaceConfig, ZoneConfig
+from detectors.spaces import VEHICLES
+from ops_center.config import CameraConfig, LineConfig, NoParkingConfig, SpaceConfig, ZoneConfig
 from ops_center.errors import OpsError
-from ops_center.geometry import point_in_polygon
+from ops_center.geometry import Polygon, point_in_polygon
 
 RED = (40, 40, 230)
 NEUTRAL = (200, 200, 200)
@@ -37,6 +39,7 @@ def annotate(
     *,
     lines: Sequence[LineConfig] = (),
     spaces: Sequence[tuple[SpaceConfig, bool]] = (),
+    no_parking: Sequence[NoParkingConfig] = (),
     inside: Collection[int] = (),
     caption: str = "",
     banner: str = "",
@@ -50,7 +53,8 @@ def annotate(
     h, w = out.shape[:2]
     scale = max(0.35, h / 720)
     thick = max(1, round(2 * scale))
-    _draw_zones(out, zones, scale, thick)
+    _draw_areas(out, [(z.polygon, z.display_name) for z in zones], ZONE, scale, thick)
+    _draw_areas(out, [(a.polygon, a.display_name) for a in no_parking], RED, scale, thick)
     _draw_lines(out, lines, scale, thick)
     _draw_spaces(out, spaces, scale)
     for i, det in enumerate(detections):
@@ -67,7 +71,8 @@ def annotate(
 
 
 class FrameRenderer:
-    """Annotates one camera's frames: its zones, persons (red inside a zone), its name and local time."""
+    """Annotates one camera's frames: its geometry, persons (red inside a zone), vehicles (red inside a
+    no-parking area), its name and local time."""
 
     def __init__(self, camera: CameraConfig, tz: tzinfo | None = None) -> None:
         """``tz``: the site's time zone for the caption (default: this machine's)."""
@@ -83,13 +88,17 @@ class FrameRenderer:
         occupied: Mapping[str, bool] | None = None,
     ) -> np.ndarray:
         """``image`` annotated as evidence or as a live frame taken at ``at``; ``occupied``: each space's state."""
-        zones = self.camera.zones
-        inside = [i for i, d in enumerate(detections) if any(point_in_polygon(*d.feet, z.polygon) for z in zones)]
+        zones, areas = self.camera.zones, self.camera.no_parking
+        inside = [
+            i for i, d in enumerate(detections)
+            if any(point_in_polygon(*d.feet, z.polygon) for z in zones)
+            or (d.class_id in VEHICLES and any(point_in_polygon(*d.centre, a.polygon) for a in areas))
+        ]
         caption = f"{self.camera.name}  {at.astimezone(self.tz):%Y-%m-%d %H:%M:%S}"
         spaces = [(s, bool(occupied and occupied.get(s.id))) for s in self.camera.spaces]
         return annotate(
-            image, detections, zones, lines=self.camera.lines, spaces=spaces, inside=inside, caption=caption,
-            banner=banner,
+            image, detections, zones, lines=self.camera.lines, spaces=spaces, no_parking=areas, inside=inside,
+            caption=caption, banner=banner,
         )
 
 
@@ -101,19 +110,22 @@ def encode_jpeg(image: np.ndarray, quality: int = 85) -> bytes:
     return buf.tobytes()
 
 
-def _draw_zones(out: np.ndarray, zones: Sequence[ZoneConfig], scale: float, thick: int) -> None:
-    if not zones:
+def _draw_areas(
+    out: np.ndarray, areas: Sequence[tuple[Polygon, str]], colour: tuple[int, int, int], scale: float, thick: int
+) -> None:
+    """Polygons with their labels, filled translucent in ``colour`` and outlined."""
+    if not areas:
         return
     h, w = out.shape[:2]
-    polys = [np.array([[int(x * w), int(y * h)] for x, y in z.polygon], np.int32) for z in zones]
+    polys = [np.array([[int(x * w), int(y * h)] for x, y in polygon], np.int32) for polygon, _ in areas]
     fill = out.copy()
     for poly in polys:
-        cv2.fillPoly(fill, [poly], ZONE)
+        cv2.fillPoly(fill, [poly], colour)
     cv2.addWeighted(fill, ZONE_ALPHA, out, 1 - ZONE_ALPHA, 0, dst=out)
-    for zone, poly in zip(zones, polys, strict=True):
-        cv2.polylines(out, [poly], True, ZONE, thick, cv2.LINE_AA)
+    for (_, label), poly in zip(areas, polys, strict=True):
+        cv2.polylines(out, [poly], True, colour, thick, cv2.LINE_AA)
         x, y = poly.min(axis=0)
-        _label(out, zone.display_name, (int(x) + 2, int(y) + 2), ZONE, scale * 0.8, thick, above=False)
+        _label(out, label, (int(x) + 2, int(y) + 2), colour, scale * 0.8, thick, above=False)
 
 
 def _draw_spaces(out: np.ndarray, spaces: Sequence[tuple[SpaceConfig, bool]], scale: float) -> None:

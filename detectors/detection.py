@@ -23,6 +23,12 @@ class Detection:
         return ((x1 + x2) / 2.0, y2)
 
     @property
+    def centre(self) -> tuple[float, float]:
+        """The centre of the box: where a vehicle stands (it takes a space, blocks a lane)."""
+        x1, y1, x2, y2 = self.box
+        return ((x1 + x2) / 2.0, (y1 + y2) / 2.0)
+
+    @property
     def area(self) -> float:
         """The box's area as a fraction of the frame."""
         x1, y1, x2, y2 = self.box

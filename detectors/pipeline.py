@@ -2,8 +2,9 @@
 
 frame -> motion gate -> tracked objects (the last ones where the gate kept the detector off) -> persons
 -> each ``DangerZone`` -> ``EventRecord``s and ``AlarmRecord``s (with an annotated snapshot), and each
-``CountingLine`` -> ``CrossingRecord``s; vehicles -> ``ParkingSpaces`` -> ``SpaceRecord``s. Record ids
-are stable: ``stable_id(run_key, camera, zone or line or space, track, kind, frame_index)``, so
+``CountingLine`` -> ``CrossingRecord``s; vehicles -> ``ParkingSpaces`` -> ``SpaceRecord``s, and
+``NoParkingAreas`` -> ``AlarmRecord``s for vehicles standing too long. Record ids are stable:
+``stable_id(run_key, camera, zone or line or space or area, track, kind, frame_index)``, so
 processing the same video twice under the same run key stores each record once.
 The pipeline does no I/O: publishing and saving files is the caller's business.
 """
@@ -14,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import tzinfo
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -22,6 +23,7 @@ from detectors.annotate import FrameRenderer, encode_jpeg
 from detectors.detection import PERSON, Detection
 from detectors.gate import MotionGate
 from detectors.lines import CountingLine, Crossing
+from detectors.no_parking import NoParkingAreas, Overstay
 from detectors.sources import Frame
 from detectors.spaces import VEHICLES, ParkingSpaces, SpaceChange
 from detectors.zones import DangerZone, ZoneEvent
@@ -51,19 +53,21 @@ class FrameResult:
 
 
 def detector_classes(camera: CameraConfig) -> list[int]:
-    """The COCO classes a camera's detector looks for: persons, and vehicles where it watches parking spaces."""
-    watches_spaces = bool(camera.spaces or camera.spaces_file)
-    persons = [PERSON] if camera.zones or camera.lines or not watches_spaces else []
-    return persons + (sorted(VEHICLES) if watches_spaces else [])
+    """The COCO classes a camera's detector looks for: persons, and vehicles where it watches parking spaces
+    or no-parking areas."""
+    watches_vehicles = bool(camera.spaces or camera.spaces_file or camera.no_parking)
+    persons = [PERSON] if camera.zones or camera.lines or not watches_vehicles else []
+    return persons + (sorted(VEHICLES) if watches_vehicles else [])
 
 
 def _regions(camera: CameraConfig) -> list[Sequence[tuple[float, float]]]:
-    """Where the motion gate keeps the detector on for a tracked person: zones, lines and spaces."""
-    return [*(z.polygon for z in camera.zones), *(ln.points for ln in camera.lines), *(s.polygon for s in camera.spaces)]
+    """Where the motion gate keeps the detector on for a tracked person: zones, lines, spaces, no-parking areas."""
+    return [*(z.polygon for z in camera.zones), *(ln.points for ln in camera.lines),
+            *(s.polygon for s in camera.spaces), *(a.polygon for a in camera.no_parking)]
 
 
 class Pipeline:
-    """Detection, zone, line and space logic and evidence for one camera.
+    """Detection, zone, line, space and no-parking logic and evidence for one camera.
 
     The camera's spaces are ``camera.spaces``; one with a ``spaces_file`` is given its spaces first
     (``ops_center.parking_points``), since they need the frame's size.
@@ -90,14 +94,16 @@ class Pipeline:
         self.zones = [DangerZone(z) for z in camera.zones]
         self.lines = [CountingLine(ln) for ln in camera.lines]
         self.spaces = ParkingSpaces(camera.spaces)
+        self.no_parking = NoParkingAreas(camera.no_parking)
         self.gate = MotionGate(camera.motion, _regions(camera))
         self._detections: list[Detection] = []
 
     def reconfigure(self, camera: CameraConfig) -> None:
-        """Watch ``camera``'s zones, lines and spaces from the next frame on, without a new detector: its
-        tracks carry on. A zone, line or space whose rule did not change keeps its state (who is in the
-        zone, on which side of the line, whether the space is taken); a new or changed one starts afresh.
-        A camera that starts or stops watching spaces has its detector look for vehicles or stop."""
+        """Watch ``camera``'s zones, lines, spaces and no-parking areas from the next frame on, without a new
+        detector: its tracks carry on. A zone, line or space whose rule did not change keeps its state (who
+        is in the zone, on which side of the line, whether the space is taken), and so does a no-parking
+        area redrawn as it was (its stay); a new or changed one starts afresh. A camera that starts or stops
+        watching vehicles has its detector look for them or stop."""
         if detector_classes(camera) != detector_classes(self.camera):
             self.detector.classes = tuple(detector_classes(camera))
         self.camera = camera
@@ -106,12 +112,13 @@ class Pipeline:
         self.lines = [next((ln for ln in self.lines if ln.rule == rule), None) or CountingLine(rule)
                       for rule in camera.lines]
         self.spaces = self.spaces.redrawn(camera.spaces)
+        self.no_parking = self.no_parking.redrawn(camera.no_parking)
         self.gate.retarget(camera.motion, _regions(camera))
 
     def process(
         self, frame: Frame, *, want_annotated: bool = False, evidence: Callable[[], np.ndarray] | None = None
     ) -> FrameResult:
-        """Run one frame through detection, every zone and every line.
+        """Run one frame through detection, every zone, line, space and no-parking area.
 
         ``evidence`` gives the picture to annotate (snapshot, live tile) when it is not ``frame``'s own:
         the main stream of a camera that detects on a low-resolution one. Boxes are relative, so they
@@ -122,17 +129,19 @@ class Pipeline:
         zone_events = [ev for zone in self.zones for ev in zone.update(persons, frame.t_s)]
         crossings = [self._crossing(c, frame) for line in self.lines for c in line.update(persons, frame.t_s)]
         space_changes = [self._space_change(c, frame) for c in self.spaces.update(detections, frame.t_s)]
+        overstays = self.no_parking.update(detections, frame.t_s)
         events = [self._event(ev, frame) for ev in zone_events]
         alarm_events = [(ev, rec) for ev, rec in zip(zone_events, events, strict=True) if ev.kind == "zone_alarm"]
         annotated = None
-        if alarm_events or want_annotated:
+        if alarm_events or overstays or want_annotated:
             image = evidence() if evidence is not None else frame.image
             annotated = self.renderer.render(image, detections, frame.captured_at, occupied=self.spaces.occupied())
         alarms = []
-        if alarm_events:
+        if alarm_events or overstays:
             assert annotated is not None
             jpeg = encode_jpeg(annotated, self.jpeg_quality)
             alarms = [self._alarm(ev, rec, frame, jpeg, annotated.shape) for ev, rec in alarm_events]
+            alarms += [self._overstay_alarm(o, frame, jpeg, annotated.shape) for o in overstays]
         return FrameResult(detections, events, alarms, crossings, space_changes, annotated)
 
     def _detect(self, frame: Frame) -> list[Detection]:
@@ -190,24 +199,51 @@ class Pipeline:
     def _alarm(
         self, ev: ZoneEvent, event: EventRecord, frame: Frame, jpeg: bytes, shape: tuple[int, ...]
     ) -> AlarmRecord:
-        alarm_id = self._id(ev, AlarmKind.DANGER_ZONE, frame)
         rule = next(z.rule for z in self.zones if z.name == ev.zone)
+        return self._alarm_record(
+            self._id(ev, AlarmKind.DANGER_ZONE, frame), AlarmKind.DANGER_ZONE, frame, jpeg, shape,
+            severity=rule.severity,
+            title=f"Person in {rule.display_name} ({self.camera.name})",
+            zone_name=ev.zone,
+            source_event_id=event.id,
+            track_id=ev.track_id,
+            details={"confidence": event.confidence, "box": event.box},
+        )
+
+    def _overstay_alarm(self, overstay: Overstay, frame: Frame, jpeg: bytes, shape: tuple[int, ...]) -> AlarmRecord:
+        rule = next(a for a in self.camera.no_parking if a.name == overstay.area)
+        vehicle = overstay.vehicle
+        return self._alarm_record(
+            stable_id(self.run_key, self.camera.id, overstay.area, None, AlarmKind.NO_PARKING, frame.index),
+            AlarmKind.NO_PARKING, frame, jpeg, shape,
+            severity=rule.severity,
+            title=f"Vehicle standing in {rule.display_name} for {_duration(overstay.stood_s)} ({self.camera.name})",
+            zone_name=overstay.area,
+            # no track: a stay is the area's, kept through the tracker losing or renumbering the car
+            details={"confidence": vehicle.confidence, "box": vehicle.box, "class_id": vehicle.class_id,
+                     "stood_s": round(overstay.stood_s, 3)},
+        )
+
+    def _alarm_record(
+        self, alarm_id: str, kind: AlarmKind, frame: Frame, jpeg: bytes, shape: tuple[int, ...], **about: Any
+    ) -> AlarmRecord:
+        """An alarm of this camera raised on ``frame``, with the snapshot ``jpeg``; ``about``: what raised it."""
         day = frame.captured_at.astimezone(self.tz).strftime("%Y-%m-%d")
         return AlarmRecord(
             id=alarm_id,
-            kind=AlarmKind.DANGER_ZONE,
-            severity=rule.severity,
-            title=f"Person in {rule.display_name} ({self.camera.name})",
+            kind=kind,
             raised_at=frame.captured_at,
             camera_id=self.camera.id,
-            zone_name=ev.zone,
             place=self.camera.place,
-            source_event_id=event.id,
-            track_id=ev.track_id,
             frame_index=frame.index,
             t_s=frame.t_s,
             snapshot_path=str(self.snapshot_dir / self.camera.id / day / f"{alarm_id}.jpg"),
             snapshot_jpeg=jpeg,
             snapshot_size=(shape[1], shape[0]),
-            details={"confidence": event.confidence, "box": event.box},
+            **about,
         )
+
+
+def _duration(seconds: float) -> str:
+    """``45 s`` or ``5 min``, as an alarm's title says how long a vehicle stood."""
+    return f"{seconds:.0f} s" if seconds < 120 else f"{seconds / 60:.0f} min"

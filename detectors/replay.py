@@ -12,7 +12,7 @@ from pathlib import Path
 from detectors.pipeline import FrameResult, Pipeline
 from detectors.publisher import Publisher
 from detectors.sources import Frame, FrameSource
-from ops_center.config import CameraConfig, LineConfig, SpaceConfig, ZoneConfig
+from ops_center.config import CameraConfig, LineConfig, NoParkingConfig, SpaceConfig, ZoneConfig
 from ops_center.records import AlarmRecord, CrossingRecord, SpaceRecord, stable_id
 
 
@@ -83,19 +83,21 @@ def replay_camera(
     camera_id: str | None = None,
     lines: Sequence[LineConfig] = (),
     spaces: Sequence[SpaceConfig] = (),
+    no_parking: Sequence[NoParkingConfig] = (),
 ) -> CameraConfig:
-    """The camera a replayed file stands for: id from the file name unless given, its zones, lines and spaces."""
+    """The camera a replayed file stands for: id from the file name unless given, its zones, lines, spaces and
+    no-parking areas."""
     slug = re.sub(r"[^a-z0-9_-]+", "-", video.stem.lower()).strip("-_") or "video"
     return CameraConfig(
         id=camera_id or f"replay-{slug}"[:64], name=video.name, source=str(video), fps=0, zones=list(zones),
-        lines=list(lines), spaces=list(spaces),
+        lines=list(lines), spaces=list(spaces), no_parking=list(no_parking),
     )
 
 
-def replay_run_key(
-    video: Path, zones: Sequence[ZoneConfig], lines: Sequence[LineConfig] = (), spaces: Sequence[SpaceConfig] = ()
-) -> str:
-    """The same file (path, size, modification time) with the same zones, lines and spaces gives the same key."""
+def replay_run_key(video: Path, camera: CameraConfig) -> str:
+    """The same file (path, size, modification time) watched by the same zones, lines, spaces and no-parking
+    areas gives the same key."""
     stat = video.stat()
-    rules = json.dumps([r.model_dump(mode="json") for r in (*zones, *lines, *spaces)], sort_keys=True)
+    watched = (*camera.zones, *camera.lines, *camera.spaces, *camera.no_parking)
+    rules = json.dumps([r.model_dump(mode="json") for r in watched], sort_keys=True)
     return stable_id("replay", video.resolve(), stat.st_size, stat.st_mtime_ns, rules)

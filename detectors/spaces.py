@@ -22,11 +22,16 @@ VEHICLES = frozenset({2, 3, 5, 7})
 
 @dataclass(frozen=True, slots=True)
 class SpaceChange:
-    """Space ``space`` became taken (``occupied``) or free at time ``t`` (seconds)."""
+    """Space ``space`` became taken (``occupied``) or free at time ``t`` (seconds).
+
+    ``since``: the time of the first of the ``min_frames`` frames that made the change (a car taking
+    the space was first seen then).
+    """
 
     space: str
     occupied: bool
     t: float
+    since: float
 
 
 class ParkingSpaces:
@@ -36,6 +41,7 @@ class ParkingSpaces:
         self.rules = list(spaces)
         self._occupied = [False] * len(self.rules)
         self._run = [0] * len(self.rules)  # frames in a row that disagree with the space's state
+        self._run_since = [0.0] * len(self.rules)  # the time of the first of those frames
         self._bounds = [
             (min(x for x, _ in s.polygon), min(y for _, y in s.polygon),
              max(x for x, _ in s.polygon), max(y for _, y in s.polygon))
@@ -49,6 +55,7 @@ class ParkingSpaces:
             if rule in self.rules:
                 j = self.rules.index(rule)
                 result._occupied[i], result._run[i] = self._occupied[j], self._run[j]
+                result._run_since[i] = self._run_since[j]
         return result
 
     def occupied(self) -> dict[str, bool]:
@@ -57,23 +64,28 @@ class ParkingSpaces:
 
     def update(self, detections: Iterable[Detection], t: float) -> list[SpaceChange]:
         """Advance every space to time ``t`` with this frame's detections."""
-        centres = [_centre(d) for d in detections if d.class_id in VEHICLES]
+        vehicles = [d for d in detections if d.class_id in VEHICLES]
         changes = []
         for i, space in enumerate(self.rules):
-            x1, y1, x2, y2 = self._bounds[i]
-            seen = any(
-                x1 <= x <= x2 and y1 <= y <= y2 and point_in_polygon(x, y, space.polygon) for x, y in centres
-            )
+            seen = bool(self.vehicles_in(i, vehicles))
             if seen == self._occupied[i]:
                 self._run[i] = 0
                 continue
+            if self._run[i] == 0:
+                self._run_since[i] = t
             self._run[i] += 1
             if self._run[i] >= space.min_frames:
                 self._occupied[i], self._run[i] = seen, 0
-                changes.append(SpaceChange(space.id, seen, t))
+                changes.append(SpaceChange(space.id, seen, t, self._run_since[i]))
         return changes
 
+    def vehicles_in(self, index: int, detections: Iterable[Detection]) -> list[Detection]:
+        """The vehicles among ``detections`` whose box centre is inside the ``index``-th space."""
+        x1, y1, x2, y2 = self._bounds[index]
+        polygon = self.rules[index].polygon
+        return [
+            d for d in detections
+            if d.class_id in VEHICLES and x1 <= (c := d.centre)[0] <= x2 and y1 <= c[1] <= y2
+            and point_in_polygon(*c, polygon)
+        ]
 
-def _centre(detection: Detection) -> tuple[float, float]:
-    x1, y1, x2, y2 = detection.box
-    return ((x1 + x2) / 2.0, (y1 + y2) / 2.0)

@@ -210,6 +210,7 @@ TERMS: dict[str, dict[str, dict[str, str]]] = {
     },
     "alarm_kind": {
         AlarmKind.DANGER_ZONE: {"zh-CN": "危险区域闯入", "en": "Danger zone"},
+        AlarmKind.NO_PARKING: {"zh-CN": "禁停区违停", "en": "No-parking area"},
         AlarmKind.CAMERA_OFFLINE: {"zh-CN": "摄像头离线", "en": "Camera offline"},
         AlarmKind.WORKER_SILENT: {"zh-CN": "检测进程无响应", "en": "Worker silent"},
         AlarmKind.FIRE: {"zh-CN": "火警", "en": "Fire"},

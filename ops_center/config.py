@@ -143,6 +143,27 @@ class SpaceConfig(_Strict):
     min_frames: int = Field(3, ge=1, description="frames with (or without) a vehicle before the space changes")
 
 
+class NoParkingConfig(_Strict):
+    """A no-parking area seen by a camera (a fire lane, an entrance): a vehicle standing in it too long is an alarm.
+
+    A vehicle stands in the area while its box centre is inside the polygon; the stay begins after
+    ``min_frames`` frames with one and ends after ``min_frames`` frames without (a car the detector
+    misses for a frame or two stands on). A stay longer than ``max_stand_s`` raises one alarm.
+    """
+
+    name: str = Field(pattern=SLUG, description="area id, unique among the camera's zones and no-parking areas")
+    label: str = Field("", description="what the wall shows, e.g. 'Fire lane, building 3'")
+    polygon: FramePolygon
+    max_stand_s: float = Field(300.0, gt=0, description="seconds a vehicle may stand in the area before the alarm")
+    min_frames: int = Field(3, ge=1, description="frames with (or without) a vehicle before a stay begins (ends)")
+    severity: Severity = Severity.WARNING
+
+    @property
+    def display_name(self) -> str:
+        """The label, or the name where no label is set."""
+        return self.label or self.name
+
+
 class MapPoint(_Strict):
     """A place on the site plan as fractions of the plan: x from the left, y from the top (0..1)."""
 
@@ -170,7 +191,8 @@ class MotionConfig(_Strict):
 
 
 class CameraConfig(_Strict):
-    """One camera: where its frames come from, how fast to process them, its zones, counting lines and spaces.
+    """One camera: where its frames come from, how fast to process them, its zones, counting lines, spaces and
+    no-parking areas.
 
     Spaces come from ``spaces`` (fractions of the frame) or ``spaces_file`` (pixels, converted with
     the frame's size once the first frame is read); not both.
@@ -199,11 +221,16 @@ class CameraConfig(_Strict):
     spaces_file: Path | None = Field(
         None, description="parking spaces drawn with Ultralytics' ParkingPtsSelection (JSON, source pixels)"
     )
+    no_parking: list[NoParkingConfig] = Field(
+        default_factory=list, description="fire lanes and entrances where a standing vehicle raises an alarm"
+    )
     motion: MotionConfig = MotionConfig()
 
     @model_validator(mode="after")
     def _unique_names(self) -> CameraConfig:
         _require_unique([z.name for z in self.zones], "zone name")
+        # an alarm names its zone or no-parking area: one name, one place
+        _require_unique([z.name for z in self.zones] + [a.name for a in self.no_parking], "zone or no-parking name")
         _require_unique([ln.name for ln in self.lines], "line name")
         for line in self.lines:
             if len(self.id) + 1 + len(line.name) > 64:

@@ -33,6 +33,7 @@ class AlarmKind(StrEnum):
     """What raised an operator alarm."""
 
     DANGER_ZONE = "danger_zone"
+    NO_PARKING = "no_parking"
     CAMERA_OFFLINE = "camera_offline"
     WORKER_SILENT = "worker_silent"
     FIRE = "fire"

@@ -1,8 +1,9 @@
-"""``ops-center replay``: run a video file through the detector, zones and counting lines, as fast as it goes.
+"""``ops-center replay``: run a video file through the detector, zones, counting lines, parking spaces and
+no-parking areas, as fast as it goes.
 
 Stores the zone events and alarms (with annotated snapshots) like a live camera would, and prints
-each alarm and each line crossing, then the crossings per line and direction. Replaying the same
-file with the same zones and lines again stores nothing twice. On a terminal a progress bar on
+each alarm, line crossing and space change, then the crossings per line and direction. Replaying the
+same file with the same geometry again stores nothing twice. On a terminal a progress bar on
 stderr shows frames, frames per second and time left.
 """
 
@@ -10,8 +11,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from pathlib import Path
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
@@ -21,7 +24,7 @@ from detectors.pipeline import Pipeline, detector_classes
 from detectors.publisher import Publisher
 from detectors.replay import replay, replay_camera, replay_run_key
 from detectors.sources import FrameSource
-from ops_center.config import LineConfig, ModelConfig, SpaceConfig, ZoneConfig
+from ops_center.config import LineConfig, ModelConfig, NoParkingConfig, SpaceConfig, ZoneConfig
 from ops_center.errors import InputError
 from ops_center.geometry import parse_polygon, parse_segment
 from ops_center.parking_points import read_parking_points, spaces_in_frame
@@ -35,12 +38,13 @@ STORE_WAIT_S = 120.0  # after the last frame, how long the store may take to rec
 
 MAX_MIN_FRAMES = 1000
 DESCRIPTION = (
-    "Run a video file through the detector, danger zones and counting lines as fast as it goes, and store the "
-    "zone events and alarms (with annotated snapshots) as a live camera would; print each alarm and line crossing, "
-    "then the crossings per line and direction. Replaying the same file with the same zones and lines again "
-    "stores nothing twice."
+    "Run a video file through the detector, danger zones, counting lines, parking spaces and no-parking areas as "
+    "fast as it goes, and store the zone events and alarms (with annotated snapshots) as a live camera would; print "
+    "each alarm, line crossing and space change, then the crossings per line and direction. Replaying the same file "
+    "with the same geometry again stores nothing twice."
 )
 SIDES = ("above", "below", "left", "right")
+M = TypeVar("M", ZoneConfig, NoParkingConfig)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -62,11 +66,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--spaces", type=Path, metavar="FILE.json",
                    help="parking spaces in the JSON format of Ultralytics' ParkingPtsSelection: a list of "
                         '{"points": [[x, y] x 4]} in the video\'s pixels, each with an optional "id"')
+    p.add_argument("--no-parking", action="append", default=[], metavar='"x,y x,y x,y ..."',
+                   help="a no-parking area (a fire lane, an entrance): at least 3 points, fractions 0..1 of the "
+                        "frame; a vehicle standing in it longer than --max-stand-s raises an alarm (repeat for more)")
+    p.add_argument("--no-parking-name", action="append", default=[], metavar="NAME",
+                   help="the name of each --no-parking area, in the same order (default no-parking1, no-parking2, ...)")
+    p.add_argument("--max-stand-s", type=float, default=300.0, metavar="SECONDS",
+                   help="how long a vehicle may stand in a --no-parking area before the alarm (default 300)")
     p.add_argument("--model", metavar="PATH",
                    help="YOLO weights (overrides the site's model.path and $OPS_MODEL; default yolov8n.pt)")
     p.add_argument("--min-frames", type=whole_number(1, MAX_MIN_FRAMES), default=3, metavar="N",
                    help=f"consecutive in-zone frames before an entry counts, frames on the far side of a line "
-                        f"before a crossing counts, frames with (without) a vehicle before a space is taken (free), "
+                        f"before a crossing counts, frames with (without) a vehicle before a space is taken (free) "
+                        f"or a stay in a no-parking area begins (ends), "
                         f"1 to {MAX_MIN_FRAMES} (default 3)")
     p.add_argument("--confidence", type=float, metavar="C",
                    help="the detector's confidence threshold, between 0 and 1 (overrides the site's model.confidence)")
@@ -79,22 +91,30 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(run=run)
 
 
-def zones_from_args(polygons: list[str], names: list[str], min_frames: int) -> list[ZoneConfig]:
-    """Validated zones from the ``--zone`` / ``--zone-name`` / ``--min-frames`` arguments."""
+def polygons_from_args(option: str, model: type[M], polygons: list[str], names: list[str], **rules: Any) -> list[M]:
+    """Validated named polygons of one kind from ``option`` (``--zone``, ``--no-parking``) and ``option-name``
+    (default: the option's word and a number), each with the same ``rules`` (``min_frames``...)."""
     if len(names) > len(polygons):
-        raise InputError(f"--zone-name given {len(names)} times but --zone only {len(polygons)} times")
-    zones = []
+        raise InputError(f"{option}-name given {len(names)} times but {option} only {len(polygons)} times")
+    shapes = []
     for i, text in enumerate(polygons):
         try:
             polygon = parse_polygon(text)
         except ValueError as exc:
-            raise InputError(f"--zone {text!r}: {exc}") from None
-        name = names[i] if i < len(names) else f"zone{i + 1}"
+            raise InputError(f"{option} {text!r}: {exc}") from None
+        name = names[i] if i < len(names) else f"{option.removeprefix('--')}{i + 1}"
         try:
-            zones.append(ZoneConfig(name=name, polygon=polygon, min_frames=min_frames))
+            shapes.append(model(name=name, polygon=polygon, **rules))
         except ValidationError:
-            raise InputError(f"--zone-name {name!r}: use lower-case letters, digits, '-' and '_'") from None
-    return zones
+            raise InputError(f"{option}-name {name!r}: use lower-case letters, digits, '-' and '_'") from None
+    return shapes
+
+
+def max_stand(seconds: float) -> float:
+    """``--max-stand-s``, checked."""
+    if not (math.isfinite(seconds) and seconds > 0):
+        raise InputError(f"--max-stand-s {seconds:g}: must be a number of seconds above 0")
+    return seconds
 
 
 def lines_from_args(segments: list[str], names: list[str], sides: list[str], min_frames: int) -> list[LineConfig]:
@@ -157,25 +177,31 @@ def crossing_json(crossing: CrossingRecord) -> dict[str, object]:
 def run(args: argparse.Namespace) -> int:
     """Replay the video; exit 0 when every record reached the store."""
     config = site_config(args)
-    zones = zones_from_args(args.zone, args.zone_name, args.min_frames)
+    zones = polygons_from_args("--zone", ZoneConfig, args.zone, args.zone_name, min_frames=args.min_frames)
     lines = lines_from_args(args.line, args.line_name, args.line_in, args.min_frames)
+    no_parking = polygons_from_args("--no-parking", NoParkingConfig, args.no_parking, args.no_parking_name,
+                                    max_stand_s=max_stand(args.max_stand_s), min_frames=args.min_frames)
     model = model_settings(config.model, args.confidence)
-    if not zones and not lines and args.spaces is None:
-        raise InputError("nothing to look for: give at least one --zone, --line or --spaces")
+    if not zones and not lines and not no_parking and args.spaces is None:
+        raise InputError("nothing to look for: give at least one --zone, --line, --spaces or --no-parking")
     source = FrameSource(str(args.video))
     try:
         spaces = spaces_from_file(args.spaces, source.size, args.min_frames)
     except InputError:
         source.close()
         raise
-    camera = replay_camera(args.video, zones, args.camera, lines=lines, spaces=spaces)
+    try:
+        camera = replay_camera(args.video, zones, args.camera, lines=lines, spaces=spaces, no_parking=no_parking)
+    except ValidationError as exc:  # the one rule across options: a zone and an area may not share a name
+        source.close()
+        raise InputError(f"--zone-name, --no-parking-name: {exc.errors()[0]['msg'].removeprefix('Value error, ')}") from None
     detector = PersonDetector(model, classes=detector_classes(camera))
     root = config.data_dir
     url = config.store_url
     open_store(url).dispose()  # an unreachable store is an error before any work, not records left behind
     publisher = Publisher(url, root / "outbox" / f"{camera.id}.sqlite")
     publisher.sync_cameras([camera])
-    pipeline = Pipeline(camera, detector, replay_run_key(args.video, zones, lines, spaces), root / "snapshots",
+    pipeline = Pipeline(camera, detector, replay_run_key(args.video, camera), root / "snapshots",
                         tz=ZoneInfo(config.site.timezone))
     totals = {line.name: {"in": 0, "out": 0} for line in lines}
     quiet = not sys.stderr.isatty() or (args.json and not sys.stdout.isatty())

@@ -1,5 +1,6 @@
-"""Motion gating: the gate's rules on made frames, and gated runs raising the same alarms, line counts and
-space changes as ungated ones on every shared clip and on still-heavy footage made from one, with the real model."""
+"""Motion gating: the gate's rules on made frames, and gated runs raising the same alarms (danger zone and
+no-parking), line counts and space changes as ungated ones on every shared clip and on still-heavy footage made
+from one, with the real model."""
 
 from __future__ import annotations
 
@@ -17,7 +18,15 @@ from detectors.gate import MotionGate, distance_to_region
 from detectors.model import PersonModel, PersonTracker
 from detectors.pipeline import Pipeline, detector_classes
 from detectors.sources import Frame
-from ops_center.config import CameraConfig, LineConfig, ModelConfig, MotionConfig, SpaceConfig, ZoneConfig
+from ops_center.config import (
+    CameraConfig,
+    LineConfig,
+    ModelConfig,
+    MotionConfig,
+    NoParkingConfig,
+    SpaceConfig,
+    ZoneConfig,
+)
 from ops_center.store.types import utcnow
 
 # a worker walks into a marked zone on a still warehouse floor (a lake shore at 5 frames a second moves its
@@ -148,7 +157,9 @@ class Outcome:
     share_inferred: float
 
 
-# every clip is watched by a zone, a counting line low across the frame and four parking spaces
+# every clip is watched by a zone, a counting line low across the frame, four parking spaces and a no-parking
+# band across the middle where a vehicle may stand a second (the parking clips' rows of cars raise its alarm)
+NO_PARKING = NoParkingConfig(name="band", polygon=((0.0, 0.4), (1.0, 0.4), (1.0, 0.8), (0.0, 0.8)), max_stand_s=1.0)
 SPACES = [
     SpaceConfig(id=f"S{i}{j}", polygon=((i / 2, j / 2), ((i + 1) / 2, j / 2), ((i + 1) / 2, (j + 1) / 2), (i / 2, (j + 1) / 2)))
     for i in range(2) for j in range(2)
@@ -161,13 +172,13 @@ def run(frames: list[np.ndarray], fps: float, model: CachedModel, gated: bool, t
         id="clip", name="clip", source="clip.mp4", motion=MotionConfig(enabled=gated),
         zones=[ZoneConfig(name="lower", polygon=LOWER_HALF, cooldown_s=3.0)],
         lines=[LineConfig(name="low", points=((0.0, 0.85), (1.0, 0.85)), in_side="below")],
-        spaces=SPACES,
+        spaces=SPACES, no_parking=[NO_PARKING],
     )
     pipeline = Pipeline(camera, CachedDetector(model, detector_classes(camera)), "run", tmp)
     alarms, events, crossings, spaces = [], [], [], []
     for index, image in enumerate(frames):
         result = pipeline.process(Frame(image=image, index=index, t_s=index / fps, captured_at=utcnow()))
-        alarms += [(a.zone_name, a.track_id, a.frame_index) for a in result.alarms]
+        alarms += [(a.kind, a.zone_name, a.track_id, a.frame_index) for a in result.alarms]
         events += [(e.kind, e.zone_name, e.track_id, e.frame_index) for e in result.events]
         crossings += [(c.line_name, c.direction, c.track_id, c.frame_index) for c in result.crossings]
         spaces += [(c.space_id, c.occupied, c.frame_index) for c in result.space_changes]
@@ -189,6 +200,8 @@ def test_a_gated_run_raises_the_same_alarms_as_an_ungated_one(
     gated = run(frames, 5.0, cached_model, gated=True, tmp=tmp_path)
     assert ungated.share_inferred == 1.0
     assert gated.alarms == ungated.alarms and gated.events == ungated.events, clip
+    if clip.startswith("parking"):
+        assert ("no_parking", "band") in {alarm[:2] for alarm in ungated.alarms}, "a car stands in the band"
     assert gated.crossings == ungated.crossings and gated.space_changes == ungated.space_changes, clip
 
 
