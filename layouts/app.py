@@ -1,5 +1,5 @@
 """The Dash app factory: the pages of ``layouts.pages.PAGES`` (the wall, the alarm list, the
-operator console, the guard's phone page, the shift report), the alarm popup, live frames and
+operator console, the guard's phone page, the shift report, the analytics page), the alarm popup, live frames and
 snapshots, all behind the login gate.
 
 Every route (pages, Dash's data routes, assets, ``/frames`` and ``/snapshots``) needs a login;

@@ -27,7 +27,8 @@ def font_px(viewport_height: float | None) -> float:
     return round(max(10.0, (viewport_height or 1080) * 0.013), 1)
 
 
-def _figure(traces: Sequence[go.BaseTraceType], font: float, **layout: Any) -> go.Figure:
+def themed_figure(traces: Sequence[go.BaseTraceType], font: float, **layout: Any) -> go.Figure:
+    """``traces`` in the dark theme at ``font`` px (the wall's charts and the analytics page's)."""
     fig = go.Figure(list(traces))
     fig.update_layout(
         paper_bgcolor="rgba(0,0,0,0)",
@@ -64,7 +65,7 @@ def _stacked_bars(x: tuple[str, ...], frozen: tuple[tuple[str, tuple[int, ...]],
         for i, (name, values) in enumerate(series.items())
     ] or [go.Bar(x=list(x), y=[0] * len(x), showlegend=False)]  # no alarms: the empty hours still show
     peak = max((sum(column) for column in zip(*series.values(), strict=False)), default=0)
-    fig = _figure(traces, font, barmode="stack", showlegend=bool(series))
+    fig = themed_figure(traces, font, barmode="stack", showlegend=bool(series))
     fig.update_yaxes(dtick=max(1, math.ceil(peak / 4)), range=[0, max(peak, 1) * 1.05])
     return fig.to_plotly_json()
 
@@ -80,7 +81,7 @@ def _lines(x: tuple[str, ...], frozen: tuple[tuple[str, tuple[float | None, ...]
         )
         for i, (name, values) in enumerate(series.items())
     ]
-    return _figure(traces, font, showlegend=bool(series)).to_plotly_json()
+    return themed_figure(traces, font, showlegend=bool(series)).to_plotly_json()
 
 
 def graph(graph_id: str, figure: Figure) -> dcc.Graph:

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import requests
@@ -20,10 +21,11 @@ from layouts.pages import PAGES
 from layouts.pages.console import KEEP_CLOSED_S
 from ops_center.alarm_actions import audit_trail, transition
 from ops_center.auth import Action, can
+from ops_center.queries.periods import Preset, preset
 from ops_center.records import FrameRecord
 from ops_center.store import writes
 from ops_center.store.db import Store, open_store
-from ops_center.store.models import Alarm, Guard
+from ops_center.store.models import Alarm, Footfall, Guard, Merchant
 from ops_center.store.types import utcnow
 from tests.builders import alarm_record, store_alarm
 from tests.conftest import MEDIA
@@ -63,6 +65,9 @@ CALLBACK_ACTIONS: dict[str, Action | None] = {
     "report-download": Action.EXPORT_CSV,
     "lots-body": Action.VIEW_WALL,
     "findcar-result": Action.FIND_CAR,
+    "analytics-body": Action.VIEW_ANALYTICS,
+    "analytics-sort": Action.VIEW_ANALYTICS,
+    "analytics-download": Action.EXPORT_CSV,
 }
 
 
@@ -335,3 +340,32 @@ def test_only_managers_and_admins_export_the_report(site: Site) -> None:
     assert any(line.startswith("zone,Lake (drowning danger),1,1") for line in lines)
     bad = _callback(site, site.client("boss"), "report-body", {"report-shift.value": "yesterday"}, ["report-shift.value"])
     assert bad.status_code == 200 and "report-shift: 'yesterday' is not" in bad.text
+
+
+def test_only_managers_and_admins_export_analytics_and_a_guard_may_not_even_look(site: Site) -> None:
+    yesterday = preset(Preset.YESTERDAY, utcnow(), ZoneInfo(site_config().site.timezone))
+    with site.store.session() as s:
+        s.add(Merchant(id="m1", name="Green Leaf Tea", category="tea", opens="10:00", closes="22:00"))
+        s.flush()
+        s.add(Footfall(merchant_id="m1", minute=yesterday.start + timedelta(hours=12), source="cam", count_in=7, count_out=0))
+    controls = {"analytics-range.value": "yesterday", "analytics-compare.value": "previous_period",
+                "analytics-granularity.value": "hour", "lang.value": "en"}
+    button = {"table": "league", "type": "analytics-csv"}
+    values = {**controls, "pattern.n_clicks": [{"id": button, "property": "n_clicks", "value": 1}]}
+    changed = [json.dumps(button, separators=(",", ":"), sort_keys=True) + ".n_clicks"]
+    assert _callback(site, site.client("op1"), "analytics-download", values, changed).status_code == 403
+    exported = _callback(site, site.client("boss"), "analytics-download", values, changed)
+    assert exported.status_code == 200
+    data = exported.json()["response"]["analytics-download"]["data"]
+    day = f"{yesterday.start:%Y%m%d}"
+    assert data["filename"] == f"merchant-league_{day}_{day}.csv"
+    assert data["content"].lstrip("\ufeff").splitlines() == [
+        "Merchant id,Merchant,Format,Visitors,Compared with,Change,Open hours,Per open hour",
+        "m1,Green Leaf Tea,tea,7,—,—,12.0,0.6",
+    ]
+    shown = _callback(site, site.client("op1"), "analytics-body", controls, ["analytics-range.value"])
+    assert shown.status_code == 200 and "Green Leaf Tea" in shown.text and "analytics-csv" not in shown.text
+    assert _callback(site, site.client("wang"), "analytics-body", controls, ["analytics-range.value"]).status_code == 403
+    bad = _callback(site, site.client("boss"), "analytics-body", {**controls, "analytics-range.value": "forever"},
+                    ["analytics-range.value"])
+    assert bad.status_code == 200 and "analytics-range: 'forever' is not one of" in bad.text

@@ -19,13 +19,13 @@ HOURS = ["08", "09", "10"]
 def builds(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     """The font size of every plotly figure the chart module builds from now on (an empty cache first)."""
     calls: list[float] = []
-    build = charts._figure
+    build = charts.themed_figure
 
     def counted(traces: Any, font: float, **layout: Any) -> go.Figure:
         calls.append(font)
         return build(traces, font, **layout)
 
-    monkeypatch.setattr(charts, "_figure", counted)
+    monkeypatch.setattr(charts, "themed_figure", counted)
     charts._lines.cache_clear()
     charts._stacked_bars.cache_clear()
     return calls

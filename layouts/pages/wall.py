@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dash import Dash, Input, Output, State, html
 
-from layouts.access import guarded_callback
+from layouts.access import guarded_callback, may, require_login
 from layouts.charts import font_px
 from layouts.context import AppContext, PageContext
 from layouts.panels import cameras, commerce, fire, guards, parking, security, timeline, traffic
@@ -44,6 +44,7 @@ def register(app: Dash, app_ctx: AppContext) -> None:
         read = app_ctx.read_context()
         config = app_ctx.config
         font = font_px(viewport_height)
+        analytics_link = may(require_login(), Action.VIEW_ANALYTICS)
         with app_ctx.store.session() as session:
             health = camera_health(session, read, config.alarms.camera_offline_after_s)
             by_id = {c.camera_id: c for c in health}
@@ -53,7 +54,7 @@ def register(app: Dash, app_ctx: AppContext) -> None:
                 "fire": fire.render(fire_panel(session, read, FIRE_ROWS), lang),
                 "parking": parking.render(parking_panel(session, read), lang, font),
                 "timeline": timeline.render(alarm_timeline(session, read), lang, font),
-                "commerce": commerce.render(commerce_panel(session, read), lang),
+                "commerce": commerce.render(commerce_panel(session, read), lang, analytics_link=analytics_link),
                 "guards": guards.render(guards_panel(session, read, GUARD_ROWS), lang),
                 "traffic": traffic.render(traffic_strip(session, read, config.traffic, config.environment), lang),
             }

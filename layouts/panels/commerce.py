@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dash import html
+from dash import dcc, html
 
 from layouts.format import number
 from layouts.i18n import t
@@ -22,8 +22,8 @@ def change_text(change: float | None, lang: str) -> html.Div:
     )
 
 
-def render(data: CommercePanel, lang: str) -> Rendered:
-    """The commerce module."""
+def render(data: CommercePanel, lang: str, *, analytics_link: bool) -> Rendered:
+    """The commerce module; ``analytics_link``: it links to the analytics page (for those who may open it)."""
     best = data.top[0].count_in if data.top else 0
     top_rows = [
         html.Div(
@@ -51,4 +51,6 @@ def render(data: CommercePanel, lang: str) -> Rendered:
         html.Div(t("commerce.top", lang), className="chart-title"),
         html.Div(top_rows, className="top-list"),
     ]
-    return panel("commerce", lang, body, stamp=data.updated)
+    link = dcc.Link(t("commerce.analytics", lang), href="/analytics", id="commerce-analytics",
+                    className="panel-link") if analytics_link else None
+    return panel("commerce", lang, body, stamp=data.updated, summary=link)

@@ -1,0 +1,294 @@
+"""The analytics page (``/analytics``) for managers, operators and admins: footfall over a date range
+against a comparison period, per merchant and hour, day or week, the weekday x hour heat map, the
+sortable league table, and each merchant's own view (``/analytics?merchant=ID``); CSV of every
+table and PNG of every chart for those who may export (``Action.EXPORT_CSV``).
+
+The figures come from ``ops_center.queries.analytics`` over periods of
+``ops_center.queries.periods``; the pieces are drawn by ``layouts.panels.analytics``. One callback
+draws the page from its controls, one sorts the table, one exports CSV; the PNG is made in the
+browser from the chart itself (``assets/analytics.js``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+from urllib.parse import parse_qs
+from zoneinfo import ZoneInfo
+
+from dash import ALL, ClientsideFunction, Dash, Input, Output, State, ctx, dcc, html
+from dash.exceptions import PreventUpdate
+
+from layouts.access import guarded_callback, may, require_login
+from layouts.context import AppContext, PageContext
+from layouts.format import data_attributes
+from layouts.i18n import t
+from layouts.panels import analytics as panels
+from layouts.registry import PageSpec
+from ops_center.auth import Action
+from ops_center.errors import InputError
+from ops_center.queries.analytics import Granularity, Headline, HeatMap, LeagueRow, Series, headline, heat_map, league, series
+from ops_center.queries.periods import Comparison, Period, Preset, comparison, custom, preset
+
+CUSTOM = "custom"
+RANGES = (*(p.value for p in Preset), CUSTOM)
+GRANULARITIES: tuple[Granularity, ...] = ("hour", "day", "week")
+HOURLY_MAX_DAYS = 31  # longer ranges are drawn per day (a line of 24 points a day stops being readable)
+CUSTOM_MAX_DAYS = 366
+KEPT: dict[str, Any] = {"persistence": True, "persistence_type": "session"}  # through a language switch and reloads
+TABLES = ("headline", "series", "heat_map", "league", "merchant")
+
+
+# --- what the controls ask for (pure) ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The period, its comparison period and the series' granularity the page's controls ask for."""
+
+    period: Period
+    compared_with: Period
+    granularity: Granularity
+    hourly_refused: bool  # per hour was asked over more than HOURLY_MAX_DAYS days: drawn per day
+
+
+def _day(value: Any, field: str) -> date:
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError:
+        raise InputError(f"{field}: {str(value)[:40]!r} is not a date (YYYY-MM-DD)") from None
+
+
+def selection(range_value: Any, start: Any, end: Any, compare: Any, granularity: Any,
+              now: datetime, tz: ZoneInfo) -> Selection:
+    """The controls' values as a ``Selection``; an ``InputError`` naming the control otherwise."""
+    if range_value not in RANGES:
+        raise InputError(f"analytics-range: {str(range_value)[:40]!r} is not one of {', '.join(RANGES)}")
+    if compare not in tuple(Comparison):
+        raise InputError(f"analytics-compare: {str(compare)[:40]!r} is not one of {', '.join(Comparison)}")
+    if granularity not in GRANULARITIES:
+        raise InputError(f"analytics-granularity: {str(granularity)[:40]!r} is not one of {', '.join(GRANULARITIES)}")
+    if range_value == CUSTOM:
+        first, last = _day(start, "analytics-days.start_date"), _day(end, "analytics-days.end_date")
+        if last < first:
+            raise InputError(f"analytics-days: the last day {last} comes before the first {first}")
+        if (last - first).days >= CUSTOM_MAX_DAYS:
+            raise InputError(f"analytics-days: {first} .. {last} is longer than {CUSTOM_MAX_DAYS} days")
+        if not (date(2000, 1, 1) <= first and last <= date(2099, 12, 31)):
+            raise InputError(f"analytics-days: {first} .. {last} lies outside 2000..2099")
+        period = custom(first, last, tz)
+    else:
+        period = preset(Preset(range_value), now, tz)
+    refused = granularity == "hour" and len(period.days) > HOURLY_MAX_DAYS
+    return Selection(period=period, compared_with=comparison(period, Comparison(compare)),
+                     granularity="day" if refused else granularity, hourly_refused=refused)
+
+
+def merchant_of(search: Any) -> str | None:
+    """The merchant a page address names (``?merchant=ID``), or None for the overview."""
+    if not search:
+        return None
+    values = parse_qs(str(search).lstrip("?")).get("merchant")
+    return values[0] if values else None
+
+
+# --- the data ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Everything the page shows for one selection."""
+
+    headline: Headline
+    series: Series
+    heat: HeatMap
+    league: list[LeagueRow]
+
+    @property
+    def names(self) -> dict[str, str]:
+        """Merchant id -> name."""
+        return {row.merchant_id: row.name for row in self.league}
+
+
+def load(app_ctx: AppContext, chosen: Selection) -> Figures:
+    """The figures of ``chosen`` in one store session."""
+    period, before = chosen.period, chosen.compared_with
+    with app_ctx.store.session() as session:
+        return Figures(headline=headline(session, period, before), series=series(session, period, chosen.granularity),
+                       heat=heat_map(session, period), league=league(session, period, before))
+
+
+def table_rows(figures: Figures, table: str, sort: Any, merchant: str | None, lang: str) -> panels.Rows:
+    """The CSV rows of ``table`` (one of ``TABLES``)."""
+    if table == "headline":
+        return panels.headline_rows(figures.headline, lang)
+    if table == "series":
+        return panels.series_rows(figures.series, figures.names, lang)
+    if table == "heat_map":
+        return panels.heat_rows(figures.heat, lang)
+    if table == "league":
+        return panels.league_rows(figures.league, sort, lang)
+    if table == "merchant" and merchant in figures.names:
+        only = {merchant: figures.series.visitors.get(merchant) or [None] * len(figures.series.starts)}
+        return panels.series_rows(Series(figures.series.granularity, figures.series.starts, only), figures.names, lang)
+    raise ValueError(f"analytics-csv: no table {table[:40]!r}")
+
+
+# --- drawing -------------------------------------------------------------------------------------
+
+
+def overview(figures: Figures, chosen: Selection, sort: Any, lang: str, exportable: bool) -> list:
+    """The overview: headline, footfall per merchant, heat map, league table."""
+
+    def tools(name: str, chart: str | None = None) -> list:
+        return panels.export_buttons(name, lang, png_chart=chart) if exportable else []
+
+    def chart(name: str, graph_id: str, figure: panels.Figure) -> Any:
+        return panels.chart(graph_id, figure, panels.file_name(name, chosen.period, lang), exportable)
+
+    note = [html.Div(t("analytics.hourly_too_long", lang, n=HOURLY_MAX_DAYS), className="analytics-note")] \
+        if chosen.hourly_refused else []
+    return [
+        html.Div([panels.headline_tiles(figures.headline, lang), *tools("headline")], className="analytics-headline"),
+        panels.section(t("analytics.series", lang),
+                       [*note, chart("series", "analytics-series",
+                                     panels.series_figure(figures.series, figures.names, lang))],
+                       tools("series", "analytics-series")),
+        panels.section(t("analytics.heat_map", lang),
+                       chart("heat_map", "analytics-heat-map", panels.heat_figure(figures.heat, lang)),
+                       tools("heat_map", "analytics-heat-map")),
+        panels.section(t("analytics.league", lang), panels.league_table(figures.league, sort, lang), tools("league")),
+    ]
+
+
+def merchant_view(figures: Figures, merchant_id: str, chosen: Selection, lang: str, exportable: bool) -> list:
+    """One merchant's own view: its figures and its visitors per bucket over the period."""
+    row = next((r for r in figures.league if r.merchant_id == merchant_id), None)
+    back = dcc.Link(t("analytics.merchant.back", lang), href=panels.PATH, id="analytics-back", className="merchant-link")
+    if row is None:
+        return [back, html.Div(t("analytics.merchant.unknown", lang, id=merchant_id[:80]), className="empty",
+                               id="analytics-unknown-merchant")]
+    facts = [(t(f"analytics.col.{c.key}", lang), c.cell(row)) for c in panels.LEAGUE_COLUMNS[1:]]
+    tiles = html.Div([html.Div([html.Div(label, className="kpi-label"), html.Div(value, className="kpi-value")],
+                               className="kpi report-kpi") for label, value in facts],
+                     className="report-kpis analytics-kpis")
+    figure = panels.hourly_figure(figures.series, merchant_id, row.name, lang)
+    tools = panels.export_buttons("merchant", lang, png_chart="analytics-merchant-chart") if exportable else []
+    return [
+        back,
+        html.H2(t("analytics.merchant", lang, name=row.name), className="page-title", id="analytics-merchant-name",
+                **data_attributes(merchant_id=merchant_id)),
+        tiles,
+        panels.section(t("analytics.merchant.profile", lang) if chosen.granularity == "hour" else t("analytics.series", lang),
+                       panels.chart("analytics-merchant-chart", figure,
+                                    panels.file_name("merchant", chosen.period, lang) + f"_{merchant_id}", exportable),
+                       tools),
+    ]
+
+
+def layout(lang: str, ctx: PageContext) -> html.Div:
+    """The controls (range, custom days, comparison, granularity) and the page's empty body."""
+    read = ctx.app.read_context()
+    today = read.local(read.now).date()
+    exportable = ctx.may(Action.EXPORT_CSV)
+
+    def radio(control_id: str, values: tuple[str, ...], prefix: str, value: str) -> dcc.RadioItems:
+        return dcc.RadioItems(id=control_id, options=[{"label": t(f"{prefix}.{v}", lang), "value": v} for v in values],
+                              value=value, inline=True, className="analytics-radio", **KEPT)
+
+    controls = html.Div(
+        [
+            html.H1(t("analytics.title", lang), className="page-title"),
+            radio("analytics-range", RANGES, "analytics.range", Preset.LAST_7_DAYS.value),
+            html.Div(dcc.DatePickerRange(
+                id="analytics-days", start_date=str(today - timedelta(days=7)), end_date=str(today - timedelta(days=1)),
+                min_date_allowed=str(today - timedelta(days=3 * CUSTOM_MAX_DAYS)), max_date_allowed=str(today),
+                display_format="YYYY-MM-DD", first_day_of_week=1, **KEPT), id="analytics-custom", style={"display": "none"}),
+            html.Span(t("analytics.compare", lang), className="analytics-label"),
+            radio("analytics-compare", tuple(Comparison), "analytics.compare", Comparison.PREVIOUS_PERIOD.value),
+            html.Span(t("analytics.granularity", lang), className="analytics-label"),
+            radio("analytics-granularity", GRANULARITIES, "analytics.granularity", "hour"),
+        ],
+        className="analytics-bar",
+    )
+    exports = [dcc.Download(id="analytics-download"), dcc.Store(id="analytics-png")] if exportable else []
+    return html.Div(
+        [controls, html.Div(id="analytics-period", className="report-window"), html.Div(id="analytics-message"),
+         dcc.Loading(html.Div(id="analytics-body", className="analytics-body"), delay_show=400),
+         dcc.Store(id="analytics-sort", data=panels.DEFAULT_SORT), *exports],
+        className="analytics-page",
+    )
+
+
+def _triggered_value() -> tuple[dict[str, Any], Any]:
+    """The pattern id of the control that fired and its value (PreventUpdate when none was clicked)."""
+    trigger = ctx.triggered_id
+    value = ctx.triggered[0]["value"] if ctx.triggered else None
+    if not isinstance(trigger, dict) or not value:
+        raise PreventUpdate
+    return trigger, value
+
+
+def register(app: Dash, app_ctx: AppContext) -> None:
+    """The page's callbacks: draw, sort the league table, export CSV; PNG in the browser."""
+    controls = ("analytics-range.value", "analytics-days.start_date", "analytics-days.end_date",
+                "analytics-compare.value", "analytics-granularity.value", "analytics-sort.data", "url.search", "lang.value")
+
+    def dependencies(kind: type[Input] | type[State]) -> list:
+        return [kind(component, prop) for component, prop in (spec.split(".") for spec in controls)]
+
+    def chosen_now(values: tuple) -> Selection:
+        read = app_ctx.read_context()
+        range_value, start, end, compare, granularity = values[:5]
+        return selection(range_value, start, end, compare, granularity, read.now, read.tz)
+
+    @guarded_callback(app, Action.VIEW_ANALYTICS, Output("analytics-body", "children"),
+                      Output("analytics-period", "children"), Output("analytics-message", "children"),
+                      Output("analytics-custom", "style"), *dependencies(Input))
+    def refresh_analytics(*values: Any) -> tuple:
+        sort, search, lang = values[5:]
+        shown = {"display": "inline-block"} if values[0] == CUSTOM else {"display": "none"}
+        try:
+            chosen = chosen_now(values)
+        except InputError as exc:
+            return [], "", html.Div(str(exc), className="outcome outcome--refused", role="alert"), shown
+        panels.sort_state(sort)  # a state the page never holds is refused before the store is read
+        exportable = may(require_login(), Action.EXPORT_CSV)
+        figures = load(app_ctx, chosen)
+        merchant = merchant_of(search)
+        body = (merchant_view(figures, merchant, chosen, lang, exportable) if merchant
+                else overview(figures, chosen, sort, lang, exportable))
+        return body, panels.period_text(chosen.period, chosen.compared_with, lang), "", shown
+
+    @guarded_callback(app, Action.VIEW_ANALYTICS, Output("analytics-sort", "data"),
+                      Input({"type": "analytics-sort", "column": ALL}, "n_clicks"), State("analytics-sort", "data"),
+                      prevent_initial_call=True)
+    def sort_league(_clicks: list, state: Any) -> dict:
+        trigger, _ = _triggered_value()
+        return panels.toggled(state, str(trigger["column"]))
+
+    @guarded_callback(app, Action.EXPORT_CSV, Output("analytics-download", "data"),
+                      Input({"type": "analytics-csv", "table": ALL}, "n_clicks"), *dependencies(State),
+                      prevent_initial_call=True)
+    def export_csv(_clicks: list, *values: Any) -> dict:
+        trigger, _ = _triggered_value()
+        sort, search, lang = values[5:]
+        try:
+            chosen = chosen_now(values)
+        except InputError:
+            raise PreventUpdate from None
+        table = str(trigger["table"])
+        if table not in TABLES:
+            raise ValueError(f"analytics-csv: no table {table[:40]!r}")
+        merchant = merchant_of(search)
+        rows = table_rows(load(app_ctx, chosen), table, sort, merchant, lang)
+        name = panels.file_name(table, chosen.period, lang) + (f"_{merchant}" if table == "merchant" else "")
+        return dcc.send_string(panels.csv_text(rows), f"{name}.csv")
+
+    app.clientside_callback(ClientsideFunction("analytics", "downloadChart"), Output("analytics-png", "data"),
+                            Input({"type": "analytics-png", "chart": ALL}, "n_clicks"), prevent_initial_call=True)
+
+
+PAGE = PageSpec(name="analytics", path=panels.PATH, action=Action.VIEW_ANALYTICS, nav_label="nav.analytics",
+                layout=layout, register=register)

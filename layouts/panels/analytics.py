@@ -1,0 +1,307 @@
+"""The analytics page's pieces: headline tiles, charts, the sortable league table and the CSV rows
+of each, drawn from the results of ``ops_center.queries.analytics`` (pure: no store, no request).
+
+Every chart is a plotly figure whose gaps stay gaps: a bucket without a count is ``None`` (a break
+in a line, a blank heat-map cell with a "no data" note on the chart itself), never zero. Charts
+carry their own background so an exported PNG reads on its own; its file name is in the page's
+language (``toImageButtonOptions``, used by the modebar and by the page's PNG buttons alike).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, cast
+from urllib.parse import quote
+
+import plotly.graph_objects as go
+from dash import dcc, html
+
+from layouts.charts import PALETTE, Figure, themed_figure
+from layouts.format import data_attributes, number
+from layouts.i18n import t
+from ops_center.queries.analytics import Granularity, Headline, HeatMap, LeagueRow, Series
+from ops_center.queries.periods import Period
+
+PATH = "/analytics"
+FONT_PX = 13.0
+CHART_BACKGROUND = "#111a2b"  # a solid colour, so a downloaded PNG is legible outside the page
+PNG_SCALE = 2
+Rows = list[list[str]]
+
+
+# --- small formatting ----------------------------------------------------------------------------
+
+
+def merchant_href(merchant_id: str) -> str:
+    """The address of a merchant's own view on the analytics page."""
+    return f"{PATH}?merchant={quote(merchant_id, safe='')}"
+
+
+def weekday_name(weekday: int, lang: str) -> str:
+    """Monday 0 .. Sunday 6, short, in ``lang``."""
+    return t(f"analytics.weekday.{weekday}", lang)
+
+
+def day_text(day: date, lang: str) -> str:
+    """``2026-06-09 Tue``."""
+    return f"{day:%Y-%m-%d} {weekday_name(day.weekday(), lang)}"
+
+
+def change_text(change: float | None) -> str:
+    """A signed percentage, or a dash when there is nothing to compare with."""
+    return "—" if change is None else f"{change:+.1f}%"
+
+
+def optional(value: float | None, digits: int = 1) -> str:
+    """A number, or a dash for none."""
+    return "—" if value is None else number(value, digits)
+
+
+def bucket_label(start: datetime, granularity: Granularity) -> str:
+    """A bucket's local start as the charts and CSV show it."""
+    return f"{start:%Y-%m-%d %H:%M}" if granularity == "hour" else f"{start:%Y-%m-%d}"
+
+
+def file_name(what: str, period: Period, lang: str) -> str:
+    """A download's file name (without extension) in ``lang``: what it holds and its days."""
+    days = period.days
+    return t("analytics.file", lang, what=t(f"analytics.file.{what}", lang),
+             start=f"{days[0]:%Y%m%d}", end=f"{days[-1]:%Y%m%d}")
+
+
+def period_text(period: Period, compared_with: Period, lang: str) -> str:
+    """The period shown and its comparison, in local days (or times when a day is cut short)."""
+
+    def ends(p: Period) -> tuple[str, str]:
+        whole = p.end.time() == p.start.time() == datetime.min.time()
+        last = p.days[-1] if whole else p.end
+        return f"{p.start:%Y-%m-%d}", f"{last:%Y-%m-%d}" if whole else f"{last:%Y-%m-%d %H:%M}"
+
+    start, end = ends(period)
+    cstart, cend = ends(compared_with)
+    return t("analytics.period", lang, start=start, end=end, cstart=cstart, cend=cend)
+
+
+# --- headline ------------------------------------------------------------------------------------
+
+
+def headline_figures(h: Headline, lang: str) -> list[tuple[str, str, str, str]]:
+    """The headline figures: (key, label, value, note) each, for the tiles and the CSV."""
+    compared = (t("analytics.no_comparison", lang) if h.comparison_visitors is None
+                else t("analytics.kpi.compared", lang, n=number(h.comparison_visitors)))
+    return [
+        ("visitors", t("analytics.kpi.visitors", lang), number(h.visitors), ""),
+        ("change", t("analytics.kpi.change", lang), change_text(h.change_pct), compared),
+        ("busiest_hour", t("analytics.kpi.busiest_hour", lang),
+         "—" if h.busiest_hour is None else f"{h.busiest_hour:02d}:00", ""),
+        ("busiest_day", t("analytics.kpi.busiest_day", lang),
+         "—" if h.busiest_day is None else day_text(h.busiest_day, lang), ""),
+        ("merchants_open", t("analytics.kpi.merchants_open", lang), str(h.merchants_open),
+         t("analytics.kpi.with_data", lang, n=h.merchants_with_data)),
+    ]
+
+
+def headline_rows(h: Headline, lang: str) -> Rows:
+    """The headline figures as CSV rows."""
+    head = [t("analytics.col.figure", lang), t("analytics.col.value", lang), ""]
+    return [head, *([label, value, note] for _, label, value, note in headline_figures(h, lang))]
+
+
+def headline_tiles(h: Headline, lang: str) -> html.Div:
+    """The headline figures as tiles."""
+    return html.Div([html.Div([html.Div(label, className="kpi-label"),
+                               html.Div(value, className="kpi-value", id=f"analytics-kpi-{key}"),
+                               html.Div(note, className="kpi-note")], className="kpi report-kpi")
+                     for key, label, value, note in headline_figures(h, lang)],
+                    className="report-kpis analytics-kpis")
+
+
+# --- charts --------------------------------------------------------------------------------------
+
+
+def _themed(traces: Sequence[go.BaseTraceType], **layout: Any) -> go.Figure:
+    fig = themed_figure(traces, FONT_PX, **layout)
+    fig.update_layout(paper_bgcolor=CHART_BACKGROUND, plot_bgcolor=CHART_BACKGROUND,
+                      margin={"l": 56, "r": 16, "t": 36, "b": 64})
+    return fig
+
+
+def _note(fig: go.Figure, text: str) -> None:
+    """A line under the plot (it travels with the PNG)."""
+    fig.add_annotation(text=text, xref="paper", yref="paper", x=0, y=-0.2, xanchor="left", yanchor="top",
+                       showarrow=False, font={"size": FONT_PX * 0.9})
+
+
+def series_figure(data: Series, names: dict[str, str], lang: str) -> Figure:
+    """One line per merchant over the period's buckets; a bucket without a count breaks the line."""
+    x = [bucket_label(start, data.granularity) for start in data.starts]
+    traces = [
+        go.Scatter(x=x, y=values, name=names.get(merchant_id, merchant_id), mode="lines+markers",
+                   connectgaps=False, line={"color": PALETTE[i % len(PALETTE)], "width": 1.6},
+                   marker={"size": 4})
+        for i, (merchant_id, values) in enumerate(data.visitors.items())
+    ]
+    fig = _themed(traces, showlegend=bool(traces), hovermode="x unified")
+    fig.update_xaxes(type="date" if data.granularity == "hour" else "category")
+    _note(fig, t("analytics.gaps", lang))
+    return fig.to_plotly_json()
+
+
+def heat_figure(data: HeatMap, lang: str) -> Figure:
+    """Visitors by weekday (rows, Monday on top) and hour; cells without a count stay blank."""
+    weekdays = [weekday_name(d, lang) for d in range(7)]
+    trace = go.Heatmap(z=data.cells, x=[f"{h:02d}" for h in range(24)], y=weekdays, colorscale="Blues",
+                       reversescale=True, hoverongaps=False, xgap=1, ygap=1,
+                       colorbar={"title": {"text": t("analytics.col.visitors", lang)}})
+    fig = _themed([trace], showlegend=False)
+    fig.update_yaxes(autorange="reversed", rangemode=None)
+    _note(fig, "□ " + t("analytics.no_data_legend", lang))
+    return fig.to_plotly_json()
+
+
+def hourly_figure(data: Series, merchant_id: str, name: str, lang: str) -> Figure:
+    """One merchant's visitors per hour over the period (gaps break the line)."""
+    return series_figure(Series(data.granularity, data.starts, {merchant_id: data.visitors.get(merchant_id, [])
+                                                                or [None] * len(data.starts)}),
+                         {merchant_id: name}, lang)
+
+
+def chart(graph_id: str, figure: Figure, filename: str, exportable: bool) -> dcc.Graph:
+    """An interactive chart; for those who may export, its modebar offers the PNG under ``filename``."""
+    config: dict[str, Any] = {"displaylogo": False, "responsive": True}
+    if exportable:
+        config |= {"displayModeBar": True, "modeBarButtons": [["toImage"]],
+                   "toImageButtonOptions": {"format": "png", "filename": filename, "scale": PNG_SCALE}}
+    else:
+        config |= {"displayModeBar": False}
+    return dcc.Graph(id=graph_id, figure=figure, config=cast(dcc.Graph.Config, config), className="analytics-chart")
+
+
+# --- the league table ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of the league table: its label key, its cell text and its sort key."""
+
+    key: str
+    cell: Callable[[LeagueRow], str]
+    sort: Callable[[LeagueRow], Any]
+    numeric: bool = True
+
+
+LEAGUE_COLUMNS: tuple[Column, ...] = (
+    Column("merchant", lambda r: r.name, lambda r: r.name.casefold(), numeric=False),
+    Column("format", lambda r: r.category, lambda r: r.category, numeric=False),
+    Column("visitors", lambda r: number(r.visitors), lambda r: r.visitors),
+    Column("comparison", lambda r: optional(r.comparison_visitors, 0), lambda r: r.comparison_visitors),
+    Column("change", lambda r: change_text(r.change_pct), lambda r: r.change_pct),
+    Column("open_hours", lambda r: number(r.open_hours, 1), lambda r: r.open_hours),
+    Column("per_open_hour", lambda r: optional(r.visitors_per_open_hour), lambda r: r.visitors_per_open_hour),
+)
+COLUMN_KEYS = tuple(c.key for c in LEAGUE_COLUMNS)
+DEFAULT_SORT = {"column": "visitors", "descending": True}
+
+
+def sort_state(value: Any) -> tuple[Column, bool]:
+    """The column and direction the table is sorted by; ``ValueError`` for a state the page never holds."""
+    state = value or DEFAULT_SORT
+    by_key = {c.key: c for c in LEAGUE_COLUMNS}
+    column = state.get("column") if isinstance(state, dict) else None
+    descending = state.get("descending") if isinstance(state, dict) else None
+    if not isinstance(column, str) or column not in by_key or not isinstance(descending, bool):
+        raise ValueError(f"analytics-sort: {str(value)[:80]!r} is not a column of the league table and a direction")
+    return by_key[column], descending
+
+
+def toggled(state: Any, column: str) -> dict[str, Any]:
+    """The sort after clicking ``column``'s header: the same column flips, another starts descending."""
+    current, descending = sort_state(state)
+    if column not in COLUMN_KEYS:
+        raise ValueError(f"analytics-sort: no column {column[:40]!r}")
+    return {"column": column, "descending": not descending if current.key == column else True}
+
+
+def sorted_rows(rows: Sequence[LeagueRow], state: Any) -> list[LeagueRow]:
+    """``rows`` in the table's order; rows without a value in the column come last either way."""
+    column, descending = sort_state(state)
+    known = [r for r in rows if column.sort(r) is not None]
+    unknown = [r for r in rows if column.sort(r) is None]
+    return sorted(known, key=column.sort, reverse=descending) + unknown
+
+
+def league_rows(rows: Sequence[LeagueRow], state: Any, lang: str) -> Rows:
+    """The league table as CSV rows in its shown order, with its merchant ids."""
+    head = [t("analytics.col.merchant_id", lang), *(t(f"analytics.col.{c.key}", lang) for c in LEAGUE_COLUMNS)]
+    return [head, *([r.merchant_id, *(c.cell(r) for c in LEAGUE_COLUMNS)] for r in sorted_rows(rows, state))]
+
+
+def league_table(rows: Sequence[LeagueRow], state: Any, lang: str) -> html.Table:
+    """The sortable league table: headers sort, a merchant's name opens its own view."""
+    current, descending = sort_state(state)
+    head = html.Tr([
+        html.Th(html.Button(t(f"analytics.col.{c.key}", lang) + ((" ▼" if descending else " ▲") if c is current else ""),
+                            id={"type": "analytics-sort", "column": c.key}, className="sort-button"),
+                className="num" if c.numeric else None)
+        for c in LEAGUE_COLUMNS
+    ])
+    body = [
+        html.Tr([html.Td(dcc.Link(r.name, href=merchant_href(r.merchant_id), className="merchant-link")),
+                 *(html.Td(c.cell(r), className="num" if c.numeric else None) for c in LEAGUE_COLUMNS[1:])],
+                **data_attributes(merchant_id=r.merchant_id))
+        for r in sorted_rows(rows, state)
+    ]
+    return html.Table([html.Thead(head), html.Tbody(body)], id="analytics-league", className="alarm-table analytics-table")
+
+
+# --- CSV of the charts' data ---------------------------------------------------------------------
+
+
+def series_rows(data: Series, names: dict[str, str], lang: str) -> Rows:
+    """One row per bucket, one column per merchant; an empty cell is a bucket without a count."""
+    ids = list(data.visitors)
+    head = [t("analytics.col.start", lang), *(names.get(m, m) for m in ids)]
+    return [head, *([bucket_label(start, data.granularity),
+                     *("" if data.visitors[m][n] is None else str(data.visitors[m][n]) for m in ids)]
+                    for n, start in enumerate(data.starts))]
+
+
+def heat_rows(data: HeatMap, lang: str) -> Rows:
+    """One row per weekday, one column per hour; an empty cell is an hour without a count."""
+    head = [t("analytics.col.weekday", lang), *(f"{h:02d}" for h in range(24))]
+    return [head, *([weekday_name(d, lang), *("" if n is None else str(n) for n in row)]
+                    for d, row in enumerate(data.cells))]
+
+
+def csv_text(rows: Rows) -> str:
+    """``rows`` as CSV, with a byte-order mark so spreadsheet programs read Chinese as UTF-8."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    csv.writer(out).writerows(rows)
+    return out.getvalue()
+
+
+# --- sections -------------------------------------------------------------------------------------
+
+
+def export_buttons(name: str, lang: str, *, csv_table: bool = True, png_chart: str | None = None) -> list:
+    """The CSV button of table ``name`` and the PNG button of chart ``png_chart`` (for those who may export)."""
+    buttons = []
+    if csv_table:
+        buttons.append(html.Button(t("analytics.csv", lang), id={"type": "analytics-csv", "table": name},
+                                   className="console-button console-button--muted export-button"))
+    if png_chart:
+        buttons.append(html.Button(t("analytics.png", lang), id={"type": "analytics-png", "chart": png_chart},
+                                   className="console-button console-button--muted export-button"))
+    return buttons
+
+
+def section(title: str, body: Any, tools: Sequence[Any] = ()) -> html.Section:
+    """A titled block of the page with its tools (switches, export buttons) on the title's line."""
+    parts = body if isinstance(body, list) else [body]
+    return html.Section([html.Div([html.H2(title, className="section-title"), *tools], className="analytics-head"),
+                         *parts], className="analytics-section")

@@ -1,0 +1,192 @@
+"""The analytics page's pure parts: what its controls select, and the panels drawn from hand-made
+query results (tiles, charts that keep gaps as gaps, the sortable league table, CSV rows), in both
+languages; and the wall's commerce module's link to the page."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from dash import dcc
+
+from layouts.pages.analytics import Figures, merchant_of, selection, table_rows
+from layouts.panels import analytics as panels
+from layouts.panels import commerce
+from ops_center.errors import InputError
+from ops_center.queries import Stamp
+from ops_center.queries.analytics import Headline, HeatMap, LeagueRow, Series
+from ops_center.queries.commerce import CommercePanel
+from ops_center.queries.periods import custom
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+NOW = datetime(2026, 6, 10, 6, 37, tzinfo=UTC)  # 14:37 in Shanghai
+PERIOD = custom(date(2026, 6, 9), date(2026, 6, 9), SHANGHAI)
+STARTS = [datetime(2026, 6, 9, h, tzinfo=SHANGHAI) for h in range(3)]
+SERIES = Series("hour", STARTS, {"m1": [5, None, 7], "m2": [None, None, 1]})
+HEAT = HeatMap([[None] * 24 for _ in range(7)])
+HEAT.cells[1][10] = 12
+ROWS = [
+    LeagueRow("m1", "Cloud Cafe", "cafe", 12, 10, 20.0, 12.0, 1.0),
+    LeagueRow("m2", "Bakery", "bakery", 1, None, None, 10.0, 0.1),
+    LeagueRow("m3", "Gym", "fitness", 0, 4, -100.0, 0.0, None),
+]
+HEADLINE = Headline(visitors=13, comparison_visitors=14, change_pct=-100 / 14, busiest_hour=9, busiest_day=date(2026, 6, 9),
+                    merchants_open=3, merchants_with_data=2)
+FIGURES = Figures(headline=HEADLINE, series=SERIES, heat=HEAT, league=ROWS)
+
+
+def _select(range_value: Any = "yesterday", start: Any = None, end: Any = None, compare: Any = "previous_period",
+            granularity: Any = "hour") -> Any:
+    return selection(range_value, start, end, compare, granularity, NOW, SHANGHAI)
+
+
+# --- the controls --------------------------------------------------------------------------------
+
+
+def test_the_controls_select_a_period_its_comparison_and_a_granularity() -> None:
+    yesterday = _select()
+    assert (yesterday.period, yesterday.granularity, yesterday.hourly_refused) == (PERIOD, "hour", False)
+    assert yesterday.compared_with == custom(date(2026, 6, 8), date(2026, 6, 8), SHANGHAI)
+    assert _select(compare="last_year").compared_with == custom(date(2025, 6, 9), date(2025, 6, 9), SHANGHAI)
+    today = _select("today")
+    assert (today.period.start, today.period.end) == (datetime(2026, 6, 10, tzinfo=SHANGHAI), NOW)
+    chosen = _select("custom", "2026-01-01", "2026-03-31", granularity="hour")
+    assert (len(chosen.period.days), chosen.granularity, chosen.hourly_refused) == (90, "day", True)
+    assert _select("custom", "2026-01-01T00:00:00", "2026-01-31", granularity="week").granularity == "week"
+
+
+@pytest.mark.parametrize(("values", "message"), [
+    ({"range_value": "forever"}, "analytics-range: 'forever' is not one of today, yesterday"),
+    ({"compare": None}, "analytics-compare: 'None' is not one of previous_period, last_year"),
+    ({"granularity": "minute"}, "analytics-granularity: 'minute' is not one of hour, day, week"),
+    ({"range_value": "custom", "start": "june", "end": "2026-06-09"}, "analytics-days.start_date: 'june' is not a date"),
+    ({"range_value": "custom", "start": "2026-06-09", "end": None}, "analytics-days.end_date: 'None' is not a date"),
+    ({"range_value": "custom", "start": "2026-06-09", "end": "2026-06-01"}, "the last day 2026-06-01 comes before"),
+    ({"range_value": "custom", "start": "2024-01-01", "end": "2026-06-01"}, "is longer than 366 days"),
+    ({"range_value": "custom", "start": "9999-12-30", "end": "9999-12-31"}, "lies outside 2000..2099"),
+])
+def test_controls_the_page_never_sends_are_refused_naming_the_control(values: dict[str, Any], message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        _select(**values)
+
+
+def test_the_address_names_a_merchant_or_none() -> None:
+    assert merchant_of("?merchant=m01") == "m01"
+    assert merchant_of("?merchant=a%2Fb&x=1") == "a/b"
+    assert merchant_of("") is None and merchant_of(None) is None and merchant_of("?x=1") is None
+    assert panels.merchant_href("a/b") == "/analytics?merchant=a%2Fb"
+
+
+# --- tiles and text ------------------------------------------------------------------------------
+
+
+def test_headline_figures_in_both_languages_and_without_a_comparison() -> None:
+    assert [(key, value, note) for key, _, value, note in panels.headline_figures(HEADLINE, "en")] == [
+        ("visitors", "13", ""), ("change", "-7.1%", "against 14"), ("busiest_hour", "09:00", ""),
+        ("busiest_day", "2026-06-09 Tue", ""), ("merchants_open", "3", "2 with counts")]
+    empty = Headline(0, None, None, None, None, 0, 0)
+    zh = panels.headline_figures(empty, "zh-CN")
+    assert [value for _, _, value, _ in zh] == ["0", "—", "—", "—", "0"] and zh[1][3] == "对比期无数据"
+    assert panels.headline_rows(HEADLINE, "zh-CN")[1] == ["客流", "13", ""]
+
+
+def test_period_text_and_file_names() -> None:
+    assert panels.period_text(PERIOD, _select(compare="last_year").compared_with, "en") == (
+        "2026-06-09 to 2026-06-09, compared with 2025-06-09 to 2025-06-09")
+    today = _select("today")
+    assert panels.period_text(today.period, today.compared_with, "zh-CN") == (
+        "2026-06-10 至 2026-06-10 14:37，对比 2026-06-09 至 2026-06-09 14:37")
+    assert panels.file_name("heat_map", PERIOD, "zh-CN") == "客流热力图_20260609_20260609"
+    assert panels.file_name("league", _select("last_7_days").period, "en") == "merchant-league_20260603_20260609"
+
+
+# --- charts keep gaps as gaps --------------------------------------------------------------------
+
+
+def test_the_series_chart_breaks_its_lines_where_no_count_came() -> None:
+    figure = panels.series_figure(SERIES, {"m1": "Cloud Cafe"}, "en")
+    traces = figure["data"]
+    assert [trace["name"] for trace in traces] == ["Cloud Cafe", "m2"]
+    assert list(traces[0]["y"]) == [5, None, 7] and traces[0]["connectgaps"] is False
+    assert list(traces[0]["x"]) == ["2026-06-09 00:00", "2026-06-09 01:00", "2026-06-09 02:00"]
+    assert "no data, not zero" in figure["layout"]["annotations"][0]["text"]
+
+
+def test_the_heat_map_leaves_cells_without_a_count_blank_and_says_so() -> None:
+    figure = panels.heat_figure(HEAT, "zh-CN")
+    z = [list(row) for row in figure["data"][0]["z"]]
+    assert z[1][10] == 12 and sum(v is None for row in z for v in row) == 7 * 24 - 1
+    assert list(figure["data"][0]["y"]) == ["周一", "周二", "周三", "周四", "周五", "周六", "周日"]
+    assert "无数据" in figure["layout"]["annotations"][0]["text"]
+    assert figure["layout"]["paper_bgcolor"] == panels.CHART_BACKGROUND  # a PNG that reads on its own
+
+
+def test_a_chart_offers_its_png_only_to_those_who_may_export() -> None:
+    shown = panels.chart("c", {"data": [], "layout": {}}, "客流热力图_20260609_20260609", exportable=True)
+    assert isinstance(shown, dcc.Graph)
+    assert shown.config["toImageButtonOptions"] == {"format": "png", "filename": "客流热力图_20260609_20260609",
+                                                    "scale": panels.PNG_SCALE}
+    assert panels.chart("c", {}, "x", exportable=False).config["displayModeBar"] is False
+
+
+# --- the league table and CSV --------------------------------------------------------------------
+
+
+def test_the_league_table_sorts_by_any_column_with_unknown_values_last() -> None:
+    assert [r.merchant_id for r in panels.sorted_rows(ROWS, None)] == ["m1", "m2", "m3"]
+    change_up = panels.toggled(panels.toggled(None, "change"), "change")
+    assert change_up == {"column": "change", "descending": False}
+    assert [r.merchant_id for r in panels.sorted_rows(ROWS, change_up)] == ["m3", "m1", "m2"]
+    assert [r.merchant_id for r in panels.sorted_rows(ROWS, panels.toggled(None, "per_open_hour"))] == ["m1", "m2", "m3"]
+    assert panels.toggled(None, "visitors") == {"column": "visitors", "descending": False}
+    assert [r.name for r in panels.sorted_rows(ROWS, {"column": "merchant", "descending": False})] == [
+        "Bakery", "Cloud Cafe", "Gym"]
+    for bad in ({"column": "password"}, {"column": "visitors", "descending": "yes"}, ["visitors"]):
+        with pytest.raises(ValueError, match="analytics-sort"):
+            panels.sorted_rows(ROWS, bad)
+    with pytest.raises(ValueError, match="no column"):
+        panels.toggled(None, "nope")
+
+
+def test_the_league_table_links_each_merchant_and_marks_its_sort() -> None:
+    table = panels.league_table(ROWS, {"column": "change", "descending": True}, "en")
+    head, body = table.children
+    labels = [th.children.children for th in head.children.children]
+    assert labels[4] == "Change ▼" and labels[2] == "Visitors"
+    first = body.children[0]
+    assert first.children[0].children.href == "/analytics?merchant=m1"
+    assert [td.children for td in first.children[1:]] == ["cafe", "12", "10", "+20.0%", "12.0", "1.0"]
+
+
+def test_csv_rows_of_every_table_keep_gaps_empty_and_headers_in_the_language() -> None:
+    league = table_rows(FIGURES, "league", None, None, "zh-CN")
+    assert league[0] == ["商户编号", "商户", "业态", "客流", "对比期客流", "变化", "营业小时", "每营业小时客流"]
+    assert league[2] == ["m2", "Bakery", "bakery", "1", "—", "—", "10.0", "0.1"]
+    assert table_rows(FIGURES, "series", None, None, "en") == [
+        ["Start", "Cloud Cafe", "Bakery"], ["2026-06-09 00:00", "5", ""], ["2026-06-09 01:00", "", ""],
+        ["2026-06-09 02:00", "7", "1"]]
+    heat = table_rows(FIGURES, "heat_map", None, None, "en")
+    assert heat[0][:3] == ["Weekday", "00", "01"] and heat[2][0] == "Tue" and heat[2][11] == "12" and heat[1][11] == ""
+    assert table_rows(FIGURES, "merchant", None, "m2", "en") == [
+        ["Start", "Bakery"], ["2026-06-09 00:00", ""], ["2026-06-09 01:00", ""], ["2026-06-09 02:00", "1"]]
+    assert table_rows(FIGURES, "merchant", None, "m3", "en")[1] == ["2026-06-09 00:00", ""]  # no count at all
+    with pytest.raises(ValueError, match="no table 'merchant'"):
+        table_rows(FIGURES, "merchant", None, "m9", "en")
+    text = panels.csv_text(league)
+    assert text.startswith("\ufeff") and list(csv.reader(io.StringIO(text[1:])))[1][1] == "Cloud Cafe"
+
+
+# --- the wall's link ----------------------------------------------------------------------------
+
+
+def test_the_commerce_module_links_to_the_page_only_for_those_who_may_open_it() -> None:
+    data = CommercePanel(merchant_count=14, footfall_today=100, footfall_last_week=90, top=[],
+                         updated=Stamp(at=None, age_s=None, stale=True))
+    linked, _ = commerce.render(data, "en", analytics_link=True)
+    assert "commerce-analytics" in str(linked) and "'/analytics'" in str(linked)
+    plain, _ = commerce.render(data, "en", analytics_link=False)
+    assert "commerce-analytics" not in str(plain)
