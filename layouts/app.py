@@ -1,6 +1,6 @@
 """The Dash app factory: the pages of ``layouts.pages.PAGES`` (the wall, the alarm list, the
-operator console, the guard's phone page, the shift report, the analytics page), the alarm popup, live frames and
-snapshots, all behind the login gate.
+operator console, the guard's phone page, the shift report, the analytics page), the alarm popup,
+live frames and snapshots, all behind the login gate.
 
 Every route (pages, Dash's data routes, assets, ``/frames`` and ``/snapshots``) needs a login;
 pages need their permission (each page's ``PageSpec.action``), and every server callback checks the
