@@ -155,7 +155,7 @@ def test_range_comparison_click_through_and_exports(manager: Page, server: WallS
 
     # Click through: the busiest merchant opens its own view with its hourly line.
     busiest = max(expected, key=lambda m: expected[m])
-    page.click(f'#analytics-league tr[data-merchant-id="{busiest}"] .merchant-link')
+    page.click(f'#analytics-league tr[data-row-id="{busiest}"] .merchant-link')
     page.wait_for_selector(f'#analytics-merchant-name[data-merchant-id="{busiest}"]', timeout=30_000)
     assert page.url.endswith(f"/analytics?merchant={busiest}")
     page.wait_for_selector("#analytics-merchant-chart .main-svg")

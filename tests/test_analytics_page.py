@@ -137,26 +137,35 @@ def test_a_chart_offers_its_png_only_to_those_who_may_export() -> None:
 
 
 def test_the_league_table_sorts_by_any_column_with_unknown_values_last() -> None:
-    assert [r.merchant_id for r in panels.sorted_rows(ROWS, None)] == ["m1", "m2", "m3"]
-    change_up = panels.toggled(panels.toggled(None, "change"), "change")
-    assert change_up == {"column": "change", "descending": False}
-    assert [r.merchant_id for r in panels.sorted_rows(ROWS, change_up)] == ["m3", "m1", "m2"]
-    assert [r.merchant_id for r in panels.sorted_rows(ROWS, panels.toggled(None, "per_open_hour"))] == ["m1", "m2", "m3"]
-    assert panels.toggled(None, "visitors") == {"column": "visitors", "descending": False}
-    assert [r.name for r in panels.sorted_rows(ROWS, {"column": "merchant", "descending": False})] == [
+    league = panels.LEAGUE
+
+    def order(state: Any) -> list[str]:
+        return [r.merchant_id for r in panels.sorted_rows(league, ROWS, state)]
+
+    assert order(None) == order({}) == ["m1", "m2", "m3"]
+    change_up = panels.toggled(panels.toggled({}, "league", "change"), "league", "change")
+    assert change_up == {"league": {"column": "change", "descending": False}}
+    assert order(change_up) == ["m3", "m1", "m2"]
+    assert order(panels.toggled(None, "league", "per_open_hour")) == ["m1", "m2", "m3"]
+    assert panels.toggled({}, "league", "visitors") == {"league": {"column": "visitors", "descending": False}}
+    assert [r.name for r in panels.sorted_rows(league, ROWS, {"league": {"column": "merchant", "descending": False}})] == [
         "Bakery", "Cloud Cafe", "Gym"]
-    for bad in ({"column": "password"}, {"column": "visitors", "descending": "yes"}, ["visitors"]):
+    for bad in ({"league": {"column": "password"}}, {"league": {"column": "visitors", "descending": "yes"}},
+                ["visitors"], {"nope": {}}):
         with pytest.raises(ValueError, match="analytics-sort"):
-            panels.sorted_rows(ROWS, bad)
-    with pytest.raises(ValueError, match="no column"):
-        panels.toggled(None, "nope")
+            panels.check_sort(bad)
+    with pytest.raises(ValueError, match="no column 'nope' in the league table"):
+        panels.toggled(None, "league", "nope")
+    with pytest.raises(ValueError, match="no table 'x'"):
+        panels.toggled(None, "x", "visitors")
 
 
 def test_the_league_table_links_each_merchant_and_marks_its_sort() -> None:
-    table = panels.league_table(ROWS, {"column": "change", "descending": True}, "en")
+    table = panels.sortable_table(panels.LEAGUE, ROWS, {"league": {"column": "change", "descending": True}}, "en")
     head, body = table.children
     labels = [th.children.children for th in head.children.children]
     assert labels[4] == "Change ▼" and labels[2] == "Visitors"
+    assert head.children.children[4].children.id == {"type": "analytics-sort", "table": "league", "column": "change"}
     first = body.children[0]
     assert first.children[0].children.href == "/analytics?merchant=m1"
     assert [td.children for td in first.children[1:]] == ["cafe", "12", "10", "+20.0%", "12.0", "1.0"]

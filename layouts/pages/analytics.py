@@ -5,7 +5,7 @@ table and PNG of every chart for those who may export (``Action.EXPORT_CSV``).
 
 The figures come from ``ops_center.queries.analytics`` over periods of
 ``ops_center.queries.periods``; the pieces are drawn by ``layouts.panels.analytics``. One callback
-draws the page from its controls, one sorts the table, one exports CSV; the PNG is made in the
+draws the page from its controls, one sorts a table, one exports CSV; the PNG is made in the
 browser from the chart itself (``assets/analytics.js``).
 """
 
@@ -37,7 +37,7 @@ GRANULARITIES: tuple[Granularity, ...] = ("hour", "day", "week")
 HOURLY_MAX_DAYS = 31  # longer ranges are drawn per day (a line of 24 points a day stops being readable)
 CUSTOM_MAX_DAYS = 366
 KEPT: dict[str, Any] = {"persistence": True, "persistence_type": "session"}  # through a language switch and reloads
-TABLES = ("headline", "series", "heat_map", "league", "merchant")
+CSV_TABLES = ("headline", "series", "heat_map", "league", "merchant")
 
 
 # --- what the controls ask for (pure) ------------------------------------------------------------
@@ -120,7 +120,7 @@ def load(app_ctx: AppContext, chosen: Selection) -> Figures:
 
 
 def table_rows(figures: Figures, table: str, sort: Any, merchant: str | None, lang: str) -> panels.Rows:
-    """The CSV rows of ``table`` (one of ``TABLES``)."""
+    """The CSV rows of ``table`` (one of ``CSV_TABLES``)."""
     if table == "headline":
         return panels.headline_rows(figures.headline, lang)
     if table == "series":
@@ -128,7 +128,7 @@ def table_rows(figures: Figures, table: str, sort: Any, merchant: str | None, la
     if table == "heat_map":
         return panels.heat_rows(figures.heat, lang)
     if table == "league":
-        return panels.league_rows(figures.league, sort, lang)
+        return panels.table_rows(panels.LEAGUE, figures.league, sort, lang)
     if table == "merchant" and merchant in figures.names:
         only = {merchant: figures.series.visitors.get(merchant) or [None] * len(figures.series.starts)}
         return panels.series_rows(Series(figures.series.granularity, figures.series.starts, only), figures.names, lang)
@@ -158,7 +158,8 @@ def overview(figures: Figures, chosen: Selection, sort: Any, lang: str, exportab
         panels.section(t("analytics.heat_map", lang),
                        chart("heat_map", "analytics-heat-map", panels.heat_figure(figures.heat, lang)),
                        tools("heat_map", "analytics-heat-map")),
-        panels.section(t("analytics.league", lang), panels.league_table(figures.league, sort, lang), tools("league")),
+        panels.section(t("analytics.league", lang), panels.sortable_table(panels.LEAGUE, figures.league, sort, lang),
+                       tools("league")),
     ]
 
 
@@ -169,7 +170,7 @@ def merchant_view(figures: Figures, merchant_id: str, chosen: Selection, lang: s
     if row is None:
         return [back, html.Div(t("analytics.merchant.unknown", lang, id=merchant_id[:80]), className="empty",
                                id="analytics-unknown-merchant")]
-    facts = [(t(f"analytics.col.{c.key}", lang), c.cell(row)) for c in panels.LEAGUE_COLUMNS[1:]]
+    facts = [(t(f"analytics.col.{c.key}", lang), c.cell(row, lang)) for c in panels.LEAGUE.columns[1:]]
     tiles = html.Div([html.Div([html.Div(label, className="kpi-label"), html.Div(value, className="kpi-value")],
                                className="kpi report-kpi") for label, value in facts],
                      className="report-kpis analytics-kpis")
@@ -216,7 +217,7 @@ def layout(lang: str, ctx: PageContext) -> html.Div:
     return html.Div(
         [controls, html.Div(id="analytics-period", className="report-window"), html.Div(id="analytics-message"),
          dcc.Loading(html.Div(id="analytics-body", className="analytics-body"), delay_show=400),
-         dcc.Store(id="analytics-sort", data=panels.DEFAULT_SORT), *exports],
+         dcc.Store(id="analytics-sort", data={}), *exports],
         className="analytics-page",
     )
 
@@ -231,7 +232,7 @@ def _triggered_value() -> tuple[dict[str, Any], Any]:
 
 
 def register(app: Dash, app_ctx: AppContext) -> None:
-    """The page's callbacks: draw, sort the league table, export CSV; PNG in the browser."""
+    """The page's callbacks: draw, sort a table, export CSV; PNG in the browser."""
     controls = ("analytics-range.value", "analytics-days.start_date", "analytics-days.end_date",
                 "analytics-compare.value", "analytics-granularity.value", "analytics-sort.data", "url.search", "lang.value")
 
@@ -253,7 +254,7 @@ def register(app: Dash, app_ctx: AppContext) -> None:
             chosen = chosen_now(values)
         except InputError as exc:
             return [], "", html.Div(str(exc), className="outcome outcome--refused", role="alert"), shown
-        panels.sort_state(sort)  # a state the page never holds is refused before the store is read
+        panels.check_sort(sort)  # a state the page never holds is refused before the store is read
         exportable = may(require_login(), Action.EXPORT_CSV)
         figures = load(app_ctx, chosen)
         merchant = merchant_of(search)
@@ -262,11 +263,12 @@ def register(app: Dash, app_ctx: AppContext) -> None:
         return body, panels.period_text(chosen.period, chosen.compared_with, lang), "", shown
 
     @guarded_callback(app, Action.VIEW_ANALYTICS, Output("analytics-sort", "data"),
-                      Input({"type": "analytics-sort", "column": ALL}, "n_clicks"), State("analytics-sort", "data"),
+                      Input({"type": "analytics-sort", "table": ALL, "column": ALL}, "n_clicks"),
+                      State("analytics-sort", "data"),
                       prevent_initial_call=True)
-    def sort_league(_clicks: list, state: Any) -> dict:
+    def sort_table(_clicks: list, state: Any) -> dict:
         trigger, _ = _triggered_value()
-        return panels.toggled(state, str(trigger["column"]))
+        return panels.toggled(state, str(trigger["table"]), str(trigger["column"]))
 
     @guarded_callback(app, Action.EXPORT_CSV, Output("analytics-download", "data"),
                       Input({"type": "analytics-csv", "table": ALL}, "n_clicks"), *dependencies(State),
@@ -279,7 +281,7 @@ def register(app: Dash, app_ctx: AppContext) -> None:
         except InputError:
             raise PreventUpdate from None
         table = str(trigger["table"])
-        if table not in TABLES:
+        if table not in CSV_TABLES:
             raise ValueError(f"analytics-csv: no table {table[:40]!r}")
         merchant = merchant_of(search)
         rows = table_rows(load(app_ctx, chosen), table, sort, merchant, lang)

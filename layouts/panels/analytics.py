@@ -14,7 +14,7 @@ import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, cast
+from typing import Any, Generic, TypeVar, cast
 from urllib.parse import quote
 
 import plotly.graph_objects as go
@@ -31,6 +31,7 @@ FONT_PX = 13.0
 CHART_BACKGROUND = "#111a2b"  # a solid colour, so a downloaded PNG is legible outside the page
 PNG_SCALE = 2
 Rows = list[list[str]]
+R = TypeVar("R")
 
 
 # --- small formatting ----------------------------------------------------------------------------
@@ -185,77 +186,117 @@ def chart(graph_id: str, figure: Figure, filename: str, exportable: bool) -> dcc
 
 
 @dataclass(frozen=True)
-class Column:
-    """A column of the league table: its label key, its cell text and its sort key."""
+class Column(Generic[R]):
+    """A column of a sortable table: its label key (``analytics.col.KEY``), its cell text in a
+    language and its sort key (None: no value, sorted last)."""
 
     key: str
-    cell: Callable[[LeagueRow], str]
-    sort: Callable[[LeagueRow], Any]
+    cell: Callable[[R, str], str]
+    sort: Callable[[R], Any]
     numeric: bool = True
 
 
-LEAGUE_COLUMNS: tuple[Column, ...] = (
-    Column("merchant", lambda r: r.name, lambda r: r.name.casefold(), numeric=False),
-    Column("format", lambda r: r.category, lambda r: r.category, numeric=False),
-    Column("visitors", lambda r: number(r.visitors), lambda r: r.visitors),
-    Column("comparison", lambda r: optional(r.comparison_visitors, 0), lambda r: r.comparison_visitors),
-    Column("change", lambda r: change_text(r.change_pct), lambda r: r.change_pct),
-    Column("open_hours", lambda r: number(r.open_hours, 1), lambda r: r.open_hours),
-    Column("per_open_hour", lambda r: optional(r.visitors_per_open_hour), lambda r: r.visitors_per_open_hour),
+@dataclass(frozen=True)
+class Table(Generic[R]):
+    """A sortable table of the page: its columns, each row's id (the CSV's first column, the row's
+    ``data-row-id``), the column it is first sorted by (descending), and where a row's first cell links."""
+
+    name: str
+    columns: tuple[Column[R], ...]
+    row_id: Callable[[R], str]
+    id_label: str
+    default: str
+    link: Callable[[R], str] | None = None
+
+
+LEAGUE: Table[LeagueRow] = Table(
+    name="league",
+    columns=(
+        Column("merchant", lambda r, _: r.name, lambda r: r.name.casefold(), numeric=False),
+        Column("format", lambda r, _: r.category, lambda r: r.category, numeric=False),
+        Column("visitors", lambda r, _: number(r.visitors), lambda r: r.visitors),
+        Column("comparison", lambda r, _: optional(r.comparison_visitors, 0), lambda r: r.comparison_visitors),
+        Column("change", lambda r, _: change_text(r.change_pct), lambda r: r.change_pct),
+        Column("open_hours", lambda r, _: number(r.open_hours, 1), lambda r: r.open_hours),
+        Column("per_open_hour", lambda r, _: optional(r.visitors_per_open_hour), lambda r: r.visitors_per_open_hour),
+    ),
+    row_id=lambda r: r.merchant_id, id_label="analytics.col.merchant_id", default="visitors",
+    link=lambda r: merchant_href(r.merchant_id),
 )
-COLUMN_KEYS = tuple(c.key for c in LEAGUE_COLUMNS)
-DEFAULT_SORT = {"column": "visitors", "descending": True}
+TABLES: dict[str, Table[Any]] = {table.name: table for table in (LEAGUE,)}
 
 
-def sort_state(value: Any) -> tuple[Column, bool]:
-    """The column and direction the table is sorted by; ``ValueError`` for a state the page never holds."""
-    state = value or DEFAULT_SORT
-    by_key = {c.key: c for c in LEAGUE_COLUMNS}
+def sort_state(value: Any, table: Table[Any]) -> tuple[Column[Any], bool]:
+    """The column and direction ``table`` is sorted by in the page's sort state ``value`` (table name
+    -> column and direction); ``ValueError`` for a state the page never holds."""
+    if value is not None and not isinstance(value, dict):
+        raise ValueError(f"analytics-sort: {str(value)[:80]!r} is not a sort per table")
+    state = (value or {}).get(table.name) or {"column": table.default, "descending": True}
+    by_key = {c.key: c for c in table.columns}
     column = state.get("column") if isinstance(state, dict) else None
     descending = state.get("descending") if isinstance(state, dict) else None
     if not isinstance(column, str) or column not in by_key or not isinstance(descending, bool):
-        raise ValueError(f"analytics-sort: {str(value)[:80]!r} is not a column of the league table and a direction")
+        raise ValueError(f"analytics-sort: {str(state)[:80]!r} is not a column of the {table.name} table and a direction")
     return by_key[column], descending
 
 
-def toggled(state: Any, column: str) -> dict[str, Any]:
-    """The sort after clicking ``column``'s header: the same column flips, another starts descending."""
-    current, descending = sort_state(state)
-    if column not in COLUMN_KEYS:
-        raise ValueError(f"analytics-sort: no column {column[:40]!r}")
-    return {"column": column, "descending": not descending if current.key == column else True}
+def check_sort(value: Any) -> None:
+    """``ValueError`` unless ``value`` is a sort state the page could hold."""
+    if isinstance(value, dict) and set(value) - set(TABLES):
+        raise ValueError(f"analytics-sort: no table {sorted(set(value) - set(TABLES))[0][:40]!r}")
+    for table in TABLES.values():
+        sort_state(value, table)
 
 
-def sorted_rows(rows: Sequence[LeagueRow], state: Any) -> list[LeagueRow]:
+def toggled(value: Any, table_name: str, column: str) -> dict[str, Any]:
+    """The sort state after clicking ``column``'s header of table ``table_name``: the same column
+    flips, another starts descending."""
+    table = TABLES.get(table_name)
+    if table is None:
+        raise ValueError(f"analytics-sort: no table {table_name[:40]!r}")
+    current, descending = sort_state(value, table)
+    if column not in {c.key for c in table.columns}:
+        raise ValueError(f"analytics-sort: no column {column[:40]!r} in the {table_name} table")
+    return {**(value or {}), table_name: {"column": column, "descending": not descending if current.key == column else True}}
+
+
+def sorted_rows(table: Table[R], rows: Sequence[R], value: Any) -> list[R]:
     """``rows`` in the table's order; rows without a value in the column come last either way."""
-    column, descending = sort_state(state)
+    column, descending = sort_state(value, table)
     known = [r for r in rows if column.sort(r) is not None]
     unknown = [r for r in rows if column.sort(r) is None]
     return sorted(known, key=column.sort, reverse=descending) + unknown
 
 
-def league_rows(rows: Sequence[LeagueRow], state: Any, lang: str) -> Rows:
-    """The league table as CSV rows in its shown order, with its merchant ids."""
-    head = [t("analytics.col.merchant_id", lang), *(t(f"analytics.col.{c.key}", lang) for c in LEAGUE_COLUMNS)]
-    return [head, *([r.merchant_id, *(c.cell(r) for c in LEAGUE_COLUMNS)] for r in sorted_rows(rows, state))]
+def table_rows(table: Table[R], rows: Sequence[R], value: Any, lang: str) -> Rows:
+    """A table as CSV rows in its shown order, each with its id first."""
+    head = [t(table.id_label, lang), *(t(f"analytics.col.{c.key}", lang) for c in table.columns)]
+    return [head, *([table.row_id(r), *(c.cell(r, lang) for c in table.columns)] for r in sorted_rows(table, rows, value))]
 
 
-def league_table(rows: Sequence[LeagueRow], state: Any, lang: str) -> html.Table:
-    """The sortable league table: headers sort, a merchant's name opens its own view."""
-    current, descending = sort_state(state)
+def sortable_table(table: Table[R], rows: Sequence[R], value: Any, lang: str) -> html.Table:
+    """A table whose headers sort it (click again to turn the order round); the first cell links
+    where the table says (a merchant's name opens its own view)."""
+    current, descending = sort_state(value, table)
+
+    def first(row: R) -> Any:
+        text = table.columns[0].cell(row, lang)
+        return dcc.Link(text, href=table.link(row), className="merchant-link") if table.link else text
+
     head = html.Tr([
         html.Th(html.Button(t(f"analytics.col.{c.key}", lang) + ((" ▼" if descending else " ▲") if c is current else ""),
-                            id={"type": "analytics-sort", "column": c.key}, className="sort-button"),
+                            id={"type": "analytics-sort", "table": table.name, "column": c.key}, className="sort-button"),
                 className="num" if c.numeric else None)
-        for c in LEAGUE_COLUMNS
+        for c in table.columns
     ])
     body = [
-        html.Tr([html.Td(dcc.Link(r.name, href=merchant_href(r.merchant_id), className="merchant-link")),
-                 *(html.Td(c.cell(r), className="num" if c.numeric else None) for c in LEAGUE_COLUMNS[1:])],
-                **data_attributes(merchant_id=r.merchant_id))
-        for r in sorted_rows(rows, state)
+        html.Tr([html.Td(first(r)),
+                 *(html.Td(c.cell(r, lang), className="num" if c.numeric else None) for c in table.columns[1:])],
+                **data_attributes(row_id=table.row_id(r)))
+        for r in sorted_rows(table, rows, value)
     ]
-    return html.Table([html.Thead(head), html.Tbody(body)], id="analytics-league", className="alarm-table analytics-table")
+    return html.Table([html.Thead(head), html.Tbody(body)], id=f"analytics-{table.name}",
+                      className="alarm-table analytics-table")
 
 
 # --- CSV of the charts' data ---------------------------------------------------------------------
