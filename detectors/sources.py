@@ -246,11 +246,20 @@ def _webcam_index(spec: str) -> int:
         raise SourceUnavailable(f"webcam source {spec!r}: expected webcam:N, N the device number") from None
 
 
+SYNTHETIC_CAMERAS = ("lakeside", "shop-door")
+
+
 def _synthetic(spec: str) -> Capture:
     _, _, name = spec.partition(":")
-    if name != "lakeside":
-        raise SourceUnavailable(f"synthetic source {spec!r}: the only synthetic camera is synthetic:lakeside")
-    from detectors.synthetic import SyntheticLakeside  # lazy: only demo sites need it
+    if name not in SYNTHETIC_CAMERAS:
+        known = " and ".join(f"synthetic:{n}" for n in SYNTHETIC_CAMERAS)
+        raise SourceUnavailable(f"synthetic source {spec!r}: the synthetic cameras are {known}")
+    # lazy: only demo sites need them
+    if name == "shop-door":
+        from detectors.shopfront import SyntheticShopDoor
+
+        return SyntheticShopDoor()
+    from detectors.synthetic import SyntheticLakeside
 
     return SyntheticLakeside()
 

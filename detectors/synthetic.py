@@ -5,8 +5,9 @@ The people are cut out (``cv2.grabCut``) of the photos that ship inside the Ultr
 along the path in front of the lake; once per cycle (30-60 s of camera time, chosen by the seed)
 one of them leaves the path, wades into the lake zone, stays a few seconds and walks back.
 
-``SyntheticLakeside`` mimics the part of ``cv2.VideoCapture`` the frame sources use. Frames are
-deterministic for a seed: frame ``n`` shows the scene at ``n / fps`` seconds, with no wall-clock pacing.
+``SyntheticCamera`` mimics the part of ``cv2.VideoCapture`` the frame sources use; ``SyntheticLakeside``
+and ``detectors.shopfront.SyntheticShopDoor`` paint its scenes. Frames are deterministic for a seed:
+frame ``n`` shows the scene at ``n / fps`` seconds, with no wall-clock pacing.
 """
 
 from __future__ import annotations
@@ -265,7 +266,7 @@ class Wader:
     water_y: float
     stay_s: float
 
-    def legs(self) -> list[tuple[float, tuple[float, float], tuple[float, float]]]:
+    def legs(self) -> list[Leg]:
         """The cycle as (duration, feet from, feet to) legs; standing still is a leg with from == to."""
         water = (self.turn_x + 0.03, self.water_y)
         on_path = (self.turn_x, self.path_y)
@@ -284,16 +285,22 @@ class Wader:
 
     def pose(self, t: float) -> Pose | None:
         """The wader's pose at ``t`` seconds, or None while off-screen."""
-        u = (t - self.start_s) % self.cycle_s
-        for duration, (xa, ya), (xb, yb) in self.legs():
-            if u < duration:
-                f = u / duration
-                moving = (xa, ya) != (xb, yb)
-                return Pose(
-                    feet=(xa + (xb - xa) * f, ya + (yb - ya) * f), facing_left=xb < xa, walking=moving
-                )
-            u -= duration
-        return None
+        return pose_along(self.legs(), (t - self.start_s) % self.cycle_s)
+
+
+Leg = tuple[float, tuple[float, float], tuple[float, float]]
+"""(seconds, feet from, feet to) of a walk; standing still is a leg with from == to."""
+
+
+def pose_along(legs: list[Leg], u: float) -> Pose | None:
+    """The pose ``u`` seconds into a walk along ``legs``, or None once it is over (off-screen)."""
+    for duration, (xa, ya), (xb, yb) in legs:
+        if u < duration:
+            f = u / duration
+            moving = (xa, ya) != (xb, yb)
+            return Pose(feet=(xa + (xb - xa) * f, ya + (yb - ya) * f), facing_left=xb < xa, walking=moving)
+        u -= duration
+    return None
 
 
 def cast(seed: int, aspect: float) -> tuple[list[Stroller], Wader]:
@@ -438,7 +445,9 @@ def paint_background(width: int, height: int, seed: int) -> np.ndarray:
     return img
 
 
-def _paste(frame: np.ndarray, cut: Cutout, pose: Pose, t: float, submerged: float) -> tuple[int, int, int, int] | None:
+def paste_person(
+    frame: np.ndarray, cut: Cutout, pose: Pose, t: float, submerged: float = 0.0
+) -> tuple[int, int, int, int] | None:
     """Paint a person standing at ``pose``; return the painted box in pixels (None when off-frame)."""
     fh, fw = frame.shape[:2]
     h = max(8, int(person_height(pose.feet[1]) * fh))
@@ -470,50 +479,20 @@ def _paste(frame: np.ndarray, cut: Cutout, pose: Pose, t: float, submerged: floa
     return (cx1, cy1, cx2, cy2)
 
 
-class SyntheticLakeside:
-    """A painted lakeside camera with real people, mimicking the ``cv2.VideoCapture`` subset we use."""
+class SyntheticCamera:
+    """A painted camera, mimicking the ``cv2.VideoCapture`` subset the frame sources use; ``render`` paints."""
 
-    def __init__(self, fps: float = 10.0, width: int = 960, height: int = 540, seed: int = 0) -> None:
+    def __init__(self, fps: float, width: int, height: int, name: str) -> None:
         if fps <= 0 or width < 64 or height < 64:
-            raise SourceUnavailable(f"synthetic:lakeside: bad size {width}x{height} or fps {fps}")
+            raise SourceUnavailable(f"synthetic:{name}: bad size {width}x{height} or fps {fps}")
         self.fps = float(fps)
         self.width, self.height = width, height
-        self._cutouts = cutouts()
-        self._background = paint_background(width, height, seed)
-        self.strollers, self.wader = cast(seed, height / width)
         self.frame_index = 0
-        self.people: list[PaintedPerson] = []
         self._open = True
 
-    @property
-    def cycle_s(self) -> float:
-        """Seconds of camera time between two visits of the lake."""
-        return self.wader.cycle_s
-
     def render(self, t: float) -> np.ndarray:
-        """The frame at ``t`` seconds (BGR); ``people`` then lists who was painted where."""
-        frame = self._background.copy()
-        poses = [(s.cutout, s.pose(t)) for s in self.strollers]
-        wading = self.wader.pose(t)
-        if wading is not None:
-            poses.append((self.wader.cutout, wading))
-        self.people = []
-        for index, pose in sorted(poses, key=lambda item: item[1].feet[1]):  # far ones first
-            x, y = pose.feet
-            in_lake = point_in_polygon(x, y, _LAKE_POINTS)
-            depth = min(0.08, (water_edge_y(x) - y) * 2) if in_lake else 0.0
-            box = _paste(frame, self._cutouts[index], pose, t, depth)
-            if box is not None:
-                x1, y1, x2, y2 = box
-                self.people.append(
-                    PaintedPerson(
-                        box=(x1 / self.width, y1 / self.height, x2 / self.width, y2 / self.height),
-                        in_lake=in_lake,
-                    )
-                )
-        return frame
-
-    # --- the cv2.VideoCapture subset ---
+        """The frame at ``t`` seconds (BGR)."""
+        raise NotImplementedError
 
     def isOpened(self) -> bool:
         """True until ``release``."""
@@ -549,3 +528,42 @@ class SyntheticLakeside:
     def release(self) -> None:
         """Close the camera: ``read`` returns (False, None) from now on."""
         self._open = False
+
+
+class SyntheticLakeside(SyntheticCamera):
+    """A painted lakeside camera with real people."""
+
+    def __init__(self, fps: float = 10.0, width: int = 960, height: int = 540, seed: int = 0) -> None:
+        super().__init__(fps, width, height, "lakeside")
+        self._cutouts = cutouts()
+        self._background = paint_background(width, height, seed)
+        self.strollers, self.wader = cast(seed, height / width)
+        self.people: list[PaintedPerson] = []
+
+    @property
+    def cycle_s(self) -> float:
+        """Seconds of camera time between two visits of the lake."""
+        return self.wader.cycle_s
+
+    def render(self, t: float) -> np.ndarray:
+        """The frame at ``t`` seconds (BGR); ``people`` then lists who was painted where."""
+        frame = self._background.copy()
+        poses = [(s.cutout, s.pose(t)) for s in self.strollers]
+        wading = self.wader.pose(t)
+        if wading is not None:
+            poses.append((self.wader.cutout, wading))
+        self.people = []
+        for index, pose in sorted(poses, key=lambda item: item[1].feet[1]):  # far ones first
+            x, y = pose.feet
+            in_lake = point_in_polygon(x, y, _LAKE_POINTS)
+            depth = min(0.08, (water_edge_y(x) - y) * 2) if in_lake else 0.0
+            box = paste_person(frame, self._cutouts[index], pose, t, depth)
+            if box is not None:
+                x1, y1, x2, y2 = box
+                self.people.append(
+                    PaintedPerson(
+                        box=(x1 / self.width, y1 / self.height, x2 / self.width, y2 / self.height),
+                        in_lake=in_lake,
+                    )
+                )
+        return frame

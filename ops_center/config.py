@@ -203,7 +203,7 @@ class CameraConfig(_Strict):
     place: str = ""
     source: str = Field(
         min_length=1,
-        description="rtsp://..., http(s)://..., a video file, 'webcam:N', or 'synthetic:lakeside'",
+        description="rtsp://..., http(s)://..., a video file, 'webcam:N', 'synthetic:lakeside' or 'synthetic:shop-door'",
     )
     detect_source: str | None = Field(
         None,
@@ -578,6 +578,11 @@ class SiteConfig(_Strict):
     def _unique_camera_ids(self) -> SiteConfig:
         _require_unique([c.id for c in self.cameras], "camera id")
         return self
+
+    @property
+    def camera_merchants(self) -> frozenset[str]:
+        """The merchants whose footfall an enabled camera's counting line counts."""
+        return frozenset(ln.merchant for c in self.cameras if c.enabled for ln in c.lines if ln.merchant)
 
     @property
     def store_url(self) -> str:

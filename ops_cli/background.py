@@ -74,12 +74,14 @@ def start_background(
     if config.simulator.enabled:
         say(f"simulator: writing {config.simulator.history_days} days of fire, parking, footfall, guard and traffic history...")
         summary = seed(store, utcnow(), config.simulator.history_days, timezone=config.site.timezone,
-                       traffic=config.traffic, environment=config.environment)
+                       traffic=config.traffic, environment=config.environment,
+                       camera_merchants=config.camera_merchants)
         say(f"simulator: {summary.total} rows in {summary.seconds:.1f} s")
         bg.spawn(
             "simulator",
             lambda: run_forever(store, SIMULATOR_INTERVAL_S, bg.stop_event, timezone=config.site.timezone,
-                                traffic=config.traffic, environment=config.environment),
+                                traffic=config.traffic, environment=config.environment,
+                                camera_merchants=config.camera_merchants),
         )
     bg.spawn(
         "escalation",

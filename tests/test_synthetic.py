@@ -148,7 +148,7 @@ def test_behaves_like_a_video_capture() -> None:
 
 def test_demo_config_watches_the_painted_lake() -> None:
     config = load_config(ROOT / "config" / "demo.yaml", env={})
-    (camera,) = config.cameras
+    camera = config.camera("lake-east")
     assert camera.source == "synthetic:lakeside"
     (zone,) = camera.zones
     assert [list(p) for p in zone.polygon] == LAKE_ZONE

@@ -25,6 +25,7 @@ class SimContext:
     tz: ZoneInfo
     traffic: TrafficConfig = DEMO_TRAFFIC
     environment: EnvironmentConfig = DEMO_ENVIRONMENT
+    camera_merchants: frozenset[str] = frozenset()  # counted by a camera's line: their footfall is not made up
 
 
 def bulk_insert(session: Session, model: type[DeclarativeBase], rows: Sequence[Mapping[str, Any]]) -> int:

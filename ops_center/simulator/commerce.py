@@ -94,12 +94,17 @@ def day_footfall(seed: int, merchant_id: str, day: date, tz: ZoneInfo) -> tuple[
     return tuple(rows)
 
 
+def simulated_merchants(ctx: SimContext) -> list[str]:
+    """The merchants whose footfall is simulated: all but those a camera counts (``ctx.camera_merchants``)."""
+    return [merchant_id for merchant_id, *_ in MERCHANTS if merchant_id not in ctx.camera_merchants]
+
+
 def footfall_rows(ctx: SimContext, after: datetime, until: datetime) -> list[dict[str, object]]:
     """Footfall rows of every merchant for the complete minutes in ``(after, until]``."""
     last_complete = until - timedelta(minutes=1)
     rows = []
     for day in local_days(after, last_complete, ctx.tz):
-        for merchant_id, *_ in MERCHANTS:
+        for merchant_id in simulated_merchants(ctx):
             for minute, come, go in day_footfall(ctx.seed, merchant_id, day, ctx.tz):
                 if after < minute <= last_complete:
                     rows.append({"merchant_id": merchant_id, "minute": minute, "source": SIMULATOR_SOURCE,

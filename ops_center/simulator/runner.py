@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from types import ModuleType
@@ -47,10 +48,12 @@ def make_context(
     timezone: str,
     traffic: TrafficConfig = DEMO_TRAFFIC,
     environment: EnvironmentConfig = DEMO_ENVIRONMENT,
+    camera_merchants: Collection[str] = (),
 ) -> SimContext:
     """The simulation's context; an unknown time zone is an ``InputError``."""
     try:
-        return SimContext(seed=rng_seed, tz=ZoneInfo(timezone), traffic=traffic, environment=environment)
+        return SimContext(seed=rng_seed, tz=ZoneInfo(timezone), traffic=traffic, environment=environment,
+                          camera_merchants=frozenset(camera_merchants))
     except (KeyError, ValueError):
         raise InputError(f"simulator: unknown time zone {timezone!r} (e.g. Asia/Shanghai)") from None
 
@@ -74,18 +77,20 @@ def seed(
     timezone: str = "Asia/Shanghai",
     traffic: TrafficConfig = DEMO_TRAFFIC,
     environment: EnvironmentConfig = DEMO_ENVIRONMENT,
+    camera_merchants: Collection[str] = (),
 ) -> SeedSummary:
     """Fill every simulated table with ``history_days`` of history ending at ``now``.
 
     Idempotent: on a seeded store it adds only what is missing between the newest stored rows and
     ``now``. ``timezone`` is the site's: it decides days, rush hours, opening hours and shifts;
-    ``traffic`` and ``environment`` are the site's registered roads and stations (default: the demo's).
+    ``traffic`` and ``environment`` are the site's registered roads and stations (default: the demo's);
+    ``camera_merchants`` the merchants whose footfall a camera counts, left to it.
     """
     if now.tzinfo is None:
         raise InputError(f"simulator: now={now!r} has no time zone; pass an aware UTC time")
     if history_days < 0:
         raise InputError(f"simulator: history_days={history_days} must be 0 or more")
-    ctx = make_context(rng_seed, timezone, traffic, environment)
+    ctx = make_context(rng_seed, timezone, traffic, environment, camera_merchants)
     began = time.perf_counter()
     summary = SeedSummary(start=now - timedelta(days=history_days), end=now)
     with store.session() as session:
@@ -108,9 +113,10 @@ class LiveSimulator:
         timezone: str = "Asia/Shanghai",
         traffic: TrafficConfig = DEMO_TRAFFIC,
         environment: EnvironmentConfig = DEMO_ENVIRONMENT,
+        camera_merchants: Collection[str] = (),
     ) -> None:
         self.store = store
-        self.ctx = make_context(rng_seed, timezone, traffic, environment)
+        self.ctx = make_context(rng_seed, timezone, traffic, environment, camera_merchants)
         self._installed = False
 
     def tick(self, now: datetime) -> None:
@@ -134,13 +140,15 @@ def run_forever(
     timezone: str = "Asia/Shanghai",
     traffic: TrafficConfig = DEMO_TRAFFIC,
     environment: EnvironmentConfig = DEMO_ENVIRONMENT,
+    camera_merchants: Collection[str] = (),
 ) -> None:
     """Tick a ``LiveSimulator`` every ``interval_s`` seconds until ``stop_event`` is set.
 
     A failing tick (the store briefly unreachable) is logged and retried at the next interval.
     """
     stop = stop_event or threading.Event()
-    simulator = LiveSimulator(store, timezone=timezone, traffic=traffic, environment=environment)
+    simulator = LiveSimulator(store, timezone=timezone, traffic=traffic, environment=environment,
+                              camera_merchants=camera_merchants)
     while not stop.is_set():
         try:
             simulator.tick(utcnow())
