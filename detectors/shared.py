@@ -24,6 +24,7 @@ import time
 from collections.abc import Callable, Sequence
 from multiprocessing.connection import Client, Connection, Listener, wait
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
@@ -111,15 +112,26 @@ class DetectorServer:
         return conn, image, tuple(classes)
 
     def _answer(self, requests: list[tuple[Connection, np.ndarray, tuple[int, ...]]]) -> None:
-        by_classes: dict[tuple[int, ...], list[tuple[Connection, np.ndarray]]] = {}
-        for conn, image, classes in requests:
-            by_classes.setdefault(classes, []).append((conn, image))
-        for classes, group in by_classes.items():
-            boxes = self.model.predict([image for _, image in group], classes)
-            self.batches.append(len(group))
-            for (conn, _), found in zip(group, boxes, strict=True):
-                with contextlib.suppress(OSError):  # the camera went away while its frame was inferred
-                    conn.send(found)
+        found, sizes = predict_batch(self.model, [image for _, image, _ in requests], [c for _, _, c in requests])
+        self.batches.extend(sizes)
+        for (conn, _, _), boxes in zip(requests, found, strict=True):
+            with contextlib.suppress(OSError):  # the camera went away while its frame was inferred
+                conn.send(boxes)
+
+
+def predict_batch(
+    model: PersonModel, images: Sequence[np.ndarray], classes: Sequence[tuple[int, ...]]
+) -> tuple[list[np.ndarray], list[int]]:
+    """Boxes for each image (``images[i]`` looked at for ``classes[i]``), in order: one ``predict`` per
+    set of classes asked for. Also returns the size of each of those inferences."""
+    by_classes: dict[tuple[int, ...], list[int]] = {}
+    for i, wanted in enumerate(classes):
+        by_classes.setdefault(tuple(wanted), []).append(i)
+    found: list[np.ndarray] = [np.empty((0, 0))] * len(images)
+    for wanted, indices in by_classes.items():
+        for i, boxes in zip(indices, model.predict([images[i] for i in indices], wanted), strict=True):
+            found[i] = boxes
+    return found, [len(indices) for indices in by_classes.values()]
 
 
 class RemoteModel:
@@ -169,12 +181,20 @@ class RemoteModel:
         return self._conn
 
 
-class SharedDetector:
-    """A camera's detector on a shared model: the host's ``DetectorServer`` finds, this camera tracks."""
+class BoxFinder(Protocol):
+    """A model shared by several cameras, as one of them asks it (``RemoteModel``, or the cluster's
+    ``detectors.cluster.ServedModel``): boxes for each image, ``ModelUnavailable`` while it is down."""
 
-    def __init__(self, config: ModelConfig, address: str, classes: Sequence[int] = (PERSON,)) -> None:
+    def predict(self, images: Sequence[np.ndarray], classes: Sequence[int] = ...) -> list[np.ndarray]: ...
+
+
+class SharedDetector:
+    """A camera's detector on a shared model: the shared model finds, this camera tracks."""
+
+    def __init__(self, config: ModelConfig, remote: BoxFinder, classes: Sequence[int] = (PERSON,)) -> None:
+        """``remote``: the shared model, e.g. ``RemoteModel(config, detector_address(data_dir))`` on one host."""
         self.classes = tuple(classes)
-        self.remote = RemoteModel(config, address)
+        self.remote = remote
         self.tracker = PersonTracker(config)
 
     def track(self, image: np.ndarray) -> list[Detection]:

@@ -27,7 +27,7 @@ from detectors.annotate import FrameRenderer, encode_jpeg
 from detectors.model import PersonDetector, inference_threads
 from detectors.pipeline import Detector, Pipeline, detector_classes
 from detectors.publisher import Publisher
-from detectors.shared import SharedDetector, detector_address
+from detectors.shared import BoxFinder, RemoteModel, SharedDetector, detector_address
 from detectors.sources import Frame, FrameSource, LiveFeed
 from ops_center.config import SiteConfig
 from ops_center.config_watch import SiteFileWatch, geometry_update
@@ -71,10 +71,17 @@ class CameraWorker:
     """Runs one camera of a site until ``stop()`` is called or its (non-looping) file ends."""
 
     def __init__(
-        self, config: SiteConfig, camera_id: str, publisher: Publisher | None = None, *, watch: SiteFileWatch | None = None
+        self,
+        config: SiteConfig,
+        camera_id: str,
+        publisher: Publisher | None = None,
+        *,
+        watch: SiteFileWatch | None = None,
+        shared_model: BoxFinder | None = None,
     ) -> None:
         """``publisher``: where the records go; by default the site's store through the camera's outbox.
-        ``watch``: the site file, whose new zones, lines and spaces the worker takes while it runs."""
+        ``watch``: the site file, whose new zones, lines and spaces the worker takes while it runs.
+        ``shared_model``: the detector this camera asks (the cluster's); by default the host's when ``model.shared``."""
         self.config = config
         self.watch = watch
         self.camera = config.camera(camera_id)
@@ -92,11 +99,17 @@ class CameraWorker:
         self._pipeline: Pipeline | None = None
         self._main_index = -1
         self._frame_size: tuple[int, int] | None = None
+        self._shared_model = shared_model
 
     @property
     def frames_inferred(self) -> int:
         """Processed frames the detector ran on (the others were gated off: nothing moved)."""
         return self._pipeline.gate.inferred if self._pipeline is not None else 0
+
+    @property
+    def stopping(self) -> threading.Event:
+        """Set once ``stop()`` has been called."""
+        return self._stop
 
     def stop(self) -> None:
         """Ask the loop to end (safe from a signal handler)."""
@@ -154,8 +167,9 @@ class CameraWorker:
         classes = detector_classes(camera)
         detector: Detector
         try:
-            if model.shared:  # the host's detector process finds, this camera tracks
-                detector = SharedDetector(model, detector_address(self.config.data_dir), classes)
+            if self._shared_model is not None or model.shared:  # a shared detector finds, this camera tracks
+                remote = self._shared_model or RemoteModel(model, detector_address(self.config.data_dir))
+                detector = SharedDetector(model, remote, classes)
             else:
                 cameras_on_host = sum(1 for cam in self.config.cameras if cam.enabled)
                 detector = PersonDetector(model, classes, threads=inference_threads(model, cameras_on_host))

@@ -20,6 +20,7 @@ COMMANDS = [
     "ops_cli.replay",
     "ops_cli.worker",
     "ops_cli.detector",
+    "ops_cli.cluster",
     "ops_cli.alarms",
     "ops_cli.users",
     "ops_cli.tokens",

@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from detectors.model import PersonDetector, PersonModel, PersonTracker
-from detectors.shared import DetectorServer, SharedDetector, detector_address
+from detectors.shared import DetectorServer, RemoteModel, SharedDetector, detector_address
 from detectors.sources import FrameSource
 from detectors.supervisor import DETECTOR, Supervisor
 from ops_center.config import ModelConfig
@@ -35,7 +35,7 @@ def test_cameras_on_the_shared_detector_get_the_tracks_their_own_model_would_giv
     source = FrameSource(str(media / "fixture_towncentre_640x360_24f.mp4"))
     frames = [f.image for f in iter(source.read, None)][:12]
     own = PersonDetector(config, threads=1)
-    first, second = SharedDetector(config, address), SharedDetector(config, address)
+    first, second = (SharedDetector(config, RemoteModel(config, address)) for _ in range(2))
     try:
         for image in frames:
             expected = own.track(image)
