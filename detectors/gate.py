@@ -3,8 +3,10 @@
 The detector runs on a frame when
 - something moved: a small grey copy of the frame differs from the previous one in more than
   ``min_area`` of its unmasked pixels (masks cover trees, glittering water, clocks);
-- a tracked person stands in or near a region of interest (a zone, a counting line, a parking space:
-  whatever the pipeline hands over), so a person who stops at the water's edge stays watched;
+- a person stands in or near a region of interest (a zone, a counting line, a parking space:
+  whatever the pipeline hands over), tracked or only seen (a track the tracker has not confirmed
+  yet), so a person who stops at the water's edge stays watched, and one who has just appeared
+  there is looked at again until the tracker confirms them;
 - or it has not run for ``max_gap_s`` seconds.
 Otherwise the frame's detections are the last ones, and nothing is updated.
 """

@@ -109,6 +109,8 @@ class PersonTracker:
         if settings.tracker_type not in ("bytetrack", "botsort"):
             raise ModelUnavailable(f"tracker {config.tracker}: only bytetrack and botsort run outside model.track")
         self._tracker: Any = TRACKER_MAP[settings.tracker_type](args=settings)
+        self.seen: list[Detection] = []  # every object the last frame's boxes show, tracked or not yet
+
 
     def update(self, boxes: np.ndarray, image: np.ndarray) -> list[Detection]:
         """Tracked persons after one frame's ``boxes``, as ``model.track`` would report them."""
@@ -117,6 +119,7 @@ class PersonTracker:
 
         shape = image.shape[:2]
         found = Boxes(torch.as_tensor(boxes).reshape(-1, BOX_COLUMNS), shape)
+        self.seen = to_detections(found, self.config.min_box_area)
         tracks = self._tracker.update(found.cpu().numpy(), image)
         if len(tracks) == 0:
             return []
@@ -136,6 +139,10 @@ class PersonDetector:
     def track(self, image: np.ndarray) -> list[Detection]:
         """Tracked objects in ``image``, boxes relative to the frame, filtered by confidence and area."""
         return self.tracker.update(self.person_model.predict([image], self.classes)[0], image)
+
+    def seen(self) -> list[Detection]:
+        """Every object the last frame showed, tracks not yet confirmed too (untracked: no track id)."""
+        return self.tracker.seen
 
 
 def to_detections(boxes: Any, min_box_area: float = 0.0) -> list[Detection]:

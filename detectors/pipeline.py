@@ -39,6 +39,10 @@ class Detector(Protocol):
 
     def track(self, image: np.ndarray) -> list[Detection]: ...
 
+    def seen(self) -> list[Detection]:
+        """Everything the last ``track`` found, with what the tracker has not confirmed yet."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class FrameResult:
@@ -97,6 +101,7 @@ class Pipeline:
         self.no_parking = NoParkingAreas(camera.no_parking)
         self.gate = MotionGate(camera.motion, _regions(camera))
         self._detections: list[Detection] = []
+        self._seen: list[Detection] = []
 
     def reconfigure(self, camera: CameraConfig) -> None:
         """Watch ``camera``'s zones, lines, spaces and no-parking areas from the next frame on, without a new
@@ -145,9 +150,13 @@ class Pipeline:
         return FrameResult(detections, events, alarms, crossings, space_changes, annotated)
 
     def _detect(self, frame: Frame) -> list[Detection]:
-        """Fresh detections when the gate lets the detector run; else the last ones (nothing moved)."""
-        if self.gate.should_detect(frame.image, frame.t_s, self._detections):
+        """Fresh detections when the gate lets the detector run; else the last ones (nothing moved).
+
+        The gate looks at the persons tracked and at those only seen (a track not yet confirmed), so a
+        person who just appeared by a zone and stands still is looked at again until confirmed."""
+        if self.gate.should_detect(frame.image, frame.t_s, [*self._detections, *self._seen]):
             self._detections = self.detector.track(frame.image)
+            self._seen = self.detector.seen()
             self.gate.ran(frame.t_s)
         return self._detections
 

@@ -200,3 +200,7 @@ class SharedDetector:
     def track(self, image: np.ndarray) -> list[Detection]:
         """Tracked objects in ``image``; ``ModelUnavailable`` while the shared detector is down."""
         return self.tracker.update(self.remote.predict([image], self.classes)[0], image)
+
+    def seen(self) -> list[Detection]:
+        """Every object the last frame showed, tracks not yet confirmed too (untracked: no track id)."""
+        return self.tracker.seen

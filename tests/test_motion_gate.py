@@ -145,6 +145,9 @@ class CachedDetector:
     def track(self, image: np.ndarray) -> list[Detection]:
         return self.tracker.update(self.model.predict(image, self.classes), image)
 
+    def seen(self) -> list[Detection]:
+        return self.tracker.seen
+
 
 @dataclass(frozen=True)
 class Outcome:
@@ -219,3 +222,36 @@ def test_on_still_heavy_footage_the_gate_saves_most_inference_and_misses_no_alar
     assert gated.alarms == ungated.alarms and gated.events == ungated.events
     assert gated.crossings == ungated.crossings and gated.space_changes == ungated.space_changes
     assert gated.share_inferred < 0.6, f"inferred {gated.share_inferred:.0%} ({time.perf_counter() - started:.0f} s)"
+
+
+class ScriptedBoxes:
+    """The real tracker fed with made boxes (``BOX_COLUMNS`` columns, pixels), the next array each time it runs."""
+
+    def __init__(self, boxes: list[np.ndarray]) -> None:
+        self.boxes = boxes
+        self.runs = 0
+        self.tracker = PersonTracker(ModelConfig())
+
+    def track(self, image: np.ndarray) -> list[Detection]:
+        found = self.boxes[min(self.runs, len(self.boxes) - 1)]
+        self.runs += 1
+        return self.tracker.update(found, image)
+
+    def seen(self) -> list[Detection]:
+        return self.tracker.seen
+
+
+def test_a_person_just_seen_by_a_zone_keeps_the_detector_on_until_the_tracker_confirms_them(tmp_path: Path) -> None:
+    scene = still_scene()  # 320 x 180
+    nobody = np.zeros((0, 6), np.float32)
+    by_the_zone = np.array([[150, 21, 165, 81, 0.9, 0]], np.float32)  # feet at y 0.45, 0.05 above the zone
+    detector = ScriptedBoxes([nobody, by_the_zone])
+    camera = CameraConfig(id="c", name="c", source="c.mp4", zones=[ZoneConfig(name="lower", polygon=LOWER_HALF)])
+    pipeline = Pipeline(camera, detector, "run", tmp_path)
+    appeared = with_blob(scene, 150, 51)  # the person comes into view, then stands still
+    results = [pipeline.process(Frame(image=image, index=i, t_s=i / 5, captured_at=utcnow()))
+               for i, image in enumerate([scene, appeared, appeared, appeared])]
+    assert results[1].detections == []  # seen once: ByteTrack does not report a track it has not confirmed
+    assert detector.runs >= 3  # nothing moved on frame 2, but the person only seen by the zone is looked at again
+    confirmed = results[2].detections
+    assert len(confirmed) == 1 and confirmed[0].track_id is not None

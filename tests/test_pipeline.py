@@ -75,6 +75,9 @@ class FakeDetector:
         self.shown.append(image)
         return self._script[len(self.shown) - 1] if len(self.shown) <= len(self._script) else []
 
+    def seen(self) -> list[Detection]:
+        return self._script[len(self.shown) - 1] if 0 < len(self.shown) <= len(self._script) else []
+
 
 def frames(count: int, width: int = WIDTH, height: int = HEIGHT) -> list[Frame]:
     """Plain grey frames, five a second."""
