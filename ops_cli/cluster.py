@@ -51,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
     config.data_dir.mkdir(parents=True, exist_ok=True)
     open_store(config.store_url).dispose()  # migrated once, here, before the cameras write to it
     try:
-        ray.init(address=args.address, log_to_driver=True)
+        ray.init(address=args.address or "local", log_to_driver=True)  # "local": a new one, never one found lying about
     except (ConnectionError, RuntimeError, ValueError) as exc:
         raise OpsError(f"--address {args.address}: cannot join the Ray cluster: {exc}") from None
     stop = threading.Event()

@@ -148,8 +148,11 @@ def test_the_cluster_command_runs_a_site_on_ray_and_stops_it_cleanly(
         start_new_session=True,  # its own process group: Ray's processes are ended with it, whatever happens
     )
     try:
-        alarm = wait_for("an alarm from the camera on Ray", lambda: read_row(sqlite_url, Alarm, camera_id="lake"),
-                         timeout_s=400)
+        try:
+            alarm = wait_for("an alarm from the camera on Ray", lambda: read_row(sqlite_url, Alarm, camera_id="lake"),
+                             timeout_s=400)
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}; the command said: {log.read_text()[-3000:]}") from None
         beat = read_row(sqlite_url, CameraHeartbeat, camera_id="lake")
         assert beat is not None and beat.status == "online" and beat.model_status == "ok"
         command.send_signal(signal.SIGTERM)
