@@ -32,8 +32,9 @@ pytestmark = [pytest.mark.cluster, pytest.mark.model]
 LAKE = "lake_proxy_beach_shore_360x180_4s.mp4"
 SHORE = [[0, 0.5], [1, 0.5], [1, 0.8], [0, 0.8]]  # the wet sand where people walk along the water's edge
 FAST_FAILURE_DETECTION = {"health_check_period_ms": 1000, "health_check_failure_threshold": 3}
-# A node's raylet waits this long for its Python agents to start (its default fails on a loaded 2-core machine).
-PATIENT_AGENTS = {"RAY_agent_register_timeout_ms": "180000"}
+# How long a node's raylet waits for its Python agents and to register (the defaults can be too short
+# on a loaded 2-core machine)
+PATIENT_AGENTS = {"RAY_agent_register_timeout_ms": "180000", "RAY_raylet_start_wait_time_s": "180"}
 
 
 @pytest.fixture
