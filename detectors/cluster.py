@@ -140,11 +140,11 @@ class ClusterSite:
     cameras: dict[str, Any] = field(default_factory=dict)
 
     def where(self, timeout_s: float = 10.0) -> dict[str, dict[str, Any]]:
-        """Each camera's ``CameraActor.where()``; ``{"state": "restarting"}`` for one that does not answer
-        within ``timeout_s`` (Ray is starting it again)."""
+        """Each camera's ``CameraActor.where()``; ``{"state": "not answering"}`` for one that does not answer
+        within ``timeout_s`` (Ray is still starting it, or starting it again)."""
         refs = {cid: actor.where.remote() for cid, actor in self.cameras.items()}
         ready, _ = ray.wait(list(refs.values()), num_returns=len(refs), timeout=timeout_s)
-        return {cid: ray.get(ref) if ref in ready else {"state": "restarting"} for cid, ref in refs.items()}
+        return {cid: ray.get(ref) if ref in ready else {"state": "not answering"} for cid, ref in refs.items()}
 
     def stop(self, timeout_s: float = STOP_TIMEOUT_S) -> None:
         """Stop every camera (each drains its outbox), then the actors and the detector deployment."""

@@ -105,7 +105,7 @@ def test_a_camera_moves_to_the_other_node_when_its_node_stops_and_no_alarm_is_lo
         detector={"num_replicas": 1, "ray_actor_options": {"num_cpus": 1, "resources": {"node_a": 0.1}}},
     )
     try:
-        first = site.where()["lake"]
+        first = wait_for("the camera started", lambda: (w := site.where()["lake"]).get("node_id") and w)
         assert first["node_id"] == node_b.node_id
         on_b = wait_for("alarms raised on node B", lambda: alarms_raised(data_dir), timeout_s=300)
         assert stored(sqlite_url)[0] == set()  # they wait in the outbox, on the disk both nodes see
