@@ -67,7 +67,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if demo:
             ensure_demo_users(store)
         web = multiprocessing.get_context("spawn").Process(
-            target=_web_server, args=(config, secret, host, port), name="ops-center-web"
+            target=_web_server, args=(config, args.config, secret, host, port), name="ops-center-web"
         )
         web.start()
         print(f"Ops Center for {config.site.name}: http://{host}:{port}/  (store: {store.engine.url!r})", flush=True)
@@ -96,11 +96,12 @@ def _configure_logging() -> None:
         logging.getLogger(chatty).setLevel(logging.WARNING)
 
 
-def _web_server(config: SiteConfig, secret: str, host: str, port: int) -> None:
+def _web_server(config: SiteConfig, config_path: Path, secret: str, host: str, port: int) -> None:
     """The web server's process: gunicorn serving the app (built in its worker process)."""
     _configure_logging()
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # gunicorn installs its own handlers
-    serve(lambda: create_app(config, open_store(config.store_url), secret_key=secret).server, host, port)
+    serve(lambda: create_app(config, open_store(config.store_url), secret_key=secret, config_path=config_path).server,
+          host, port)
 
 
 def _interrupt(*_: object) -> None:
@@ -126,8 +127,9 @@ def site_file(env: Mapping[str, str]) -> Path:
 
 def wsgi() -> Flask:
     """The WSGI server for gunicorn; the site file comes from ``OPS_CONFIG``."""
-    config = load_config(site_file(os.environ))
-    return create_app(config, open_store(config.store_url), secret_key=secret_key_from_env()).server
+    path = site_file(os.environ)
+    config = load_config(path)
+    return create_app(config, open_store(config.store_url), secret_key=secret_key_from_env(), config_path=path).server
 
 
 if __name__ == "__main__":

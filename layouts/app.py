@@ -30,9 +30,10 @@ from web.media import register_media_routes
 ASSETS_DIR = Path(__file__).resolve().parents[1] / "assets"
 
 
-def create_app(config: SiteConfig, store: Store, *, secret_key: str) -> Dash:
+def create_app(config: SiteConfig, store: Store, *, secret_key: str, config_path: Path | None = None) -> Dash:
     """A Dash app reading ``store`` for ``config``'s site; sessions are signed with ``secret_key``
-    (at least 32 characters; see ``web.auth.secret_key_from_env``)."""
+    (at least 32 characters; see ``web.auth.secret_key_from_env``). ``config_path``: the site file
+    ``config`` came from, where the zone editor saves (None: the editor cannot save)."""
     app = Dash(
         __name__,
         title=f"{config.site.name} · {t('app.title', config.dashboard.language)}",
@@ -40,7 +41,7 @@ def create_app(config: SiteConfig, store: Store, *, secret_key: str) -> Dash:
         update_title="",  # the tab title stays put while callbacks run
         serve_locally=True,
     )
-    app_ctx = AppContext(config=config, store=store)
+    app_ctx = AppContext(config=config, store=store, config_path=config_path)
     app.validation_layout = shell.validation_layout(app_ctx, PAGES)  # type: ignore[assignment]  # Dash types it None
     app.layout = lambda: shell.layout(app_ctx, current_principal())
     install_auth(

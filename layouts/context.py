@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from ops_center.auth import Action, Principal, can
 from ops_center.config import SiteConfig
@@ -17,6 +18,7 @@ class AppContext:
 
     config: SiteConfig
     store: Store
+    config_path: Path | None = None  # the site file the config was loaded from; None: not from a file
 
     def read_context(self) -> ReadContext:
         """The context of a read made now."""

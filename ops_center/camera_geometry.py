@@ -22,7 +22,7 @@ import math
 import os
 import re
 import tempfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -145,6 +145,20 @@ def items_from_camera(camera: Mapping[str, Any]) -> list[Item]:
             points = [[float(x), float(y)] for x, y in entry.get(POINTS_KEY[kind]) or []]
             items.append(Item(f"{kind}-{i}", kind, points, fields))
     return items
+
+
+def with_fields(items: Sequence[Item], values: Iterable[tuple[str, str, Any]]) -> list[Item]:
+    """The items with the form's ``(uid, field, value)`` entries in their fields (``ValueError`` for a field
+    the item's kind does not have in the form)."""
+    result = {item.uid: Item(item.uid, item.kind, item.points, dict(item.fields)) for item in items}
+    for uid, name, value in values:
+        item = result.get(uid)
+        if item is None:
+            continue  # a row of an item removed in the same moment
+        if name not in FIELDS[item.kind] or not (value is None or isinstance(value, str)):
+            raise ValueError(f"{uid}: no form field {name!r} with a text value")
+        item.fields[name] = value
+    return list(result.values())
 
 
 def geometry_of(items: Sequence[Item]) -> dict[str, list[dict[str, Any]]]:

@@ -68,6 +68,8 @@ CALLBACK_ACTIONS: dict[str, Action | None] = {
     "analytics-body": Action.VIEW_ANALYTICS,
     "analytics-sort": Action.VIEW_ANALYTICS,
     "analytics-download": Action.EXPORT_CSV,
+    "editor-state": Action.MANAGE_CAMERAS,
+    "editor-graph": Action.MANAGE_CAMERAS,
 }
 
 

@@ -14,6 +14,7 @@ import socket
 import threading
 import time
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import requests
@@ -81,8 +82,9 @@ def free_port() -> int:
 class WallServer:
     """The real dashboard app, served in a background thread; ``restart`` keeps the port."""
 
-    def __init__(self, config: SiteConfig, store: Store, port: int | None = None) -> None:
-        self.config, self.store = config, store
+    def __init__(self, config: SiteConfig, store: Store, port: int | None = None, config_path: Path | None = None) -> None:
+        """``config_path``: the site file ``config`` came from (where the zone editor saves)."""
+        self.config, self.store, self.config_path = config, store, config_path
         self.port = port or free_port()
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
@@ -95,7 +97,7 @@ class WallServer:
     def start(self) -> WallServer:
         """Build a fresh app with ``create_app`` and serve it; the wall account exists from now on."""
         add_user(self.store, *WALL_USER, "operator")
-        app = create_app(self.config, self.store, secret_key=SECRET_KEY)
+        app = create_app(self.config, self.store, secret_key=SECRET_KEY, config_path=self.config_path)
         logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
         self._server = make_server("127.0.0.1", self.port, app.server, threaded=True)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
