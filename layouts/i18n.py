@@ -268,15 +268,18 @@ TEXT: dict[str, dict[str, str]] = {
     "analytics.file.league": {"zh-CN": "商户排行", "en": "merchant-league"},
     "analytics.file.merchant": {"zh-CN": "商户每小时客流", "en": "merchant-hourly"},
     # the zone editor
-    "editor.title": {"zh-CN": "危险区域、计数线与车位", "en": "Danger zones, counting lines and parking spaces"},
+    "editor.title": {"zh-CN": "危险区域、计数线、车位与禁停区",
+                     "en": "Danger zones, counting lines, parking spaces and no-parking areas"},
     "editor.camera": {"zh-CN": "摄像头", "en": "Camera"},
     "editor.tool": {"zh-CN": "新画", "en": "Draw"},
     "editor.kind.zone": {"zh-CN": "危险区域", "en": "Danger zone"},
     "editor.kind.line": {"zh-CN": "计数线", "en": "Counting line"},
     "editor.kind.space": {"zh-CN": "车位", "en": "Parking space"},
+    "editor.kind.no_parking": {"zh-CN": "禁停区", "en": "No parking"},
     "editor.help": {
-        "zh-CN": "在画面上按住鼠标画出区域或车位的轮廓，或一条计数线；点击图形后可拖动或改变形状；用每行的 ✕ 删除。",
-        "en": "Hold the mouse down and draw a zone's or a space's outline, or a counting line, on the picture; "
+        "zh-CN": "在画面上按住鼠标画出区域、车位或禁停区的轮廓，或一条计数线；点击图形后可拖动或改变形状；用每行的 ✕ 删除。",
+        "en": "Hold the mouse down and draw the outline of a zone, a space or a no-parking area, or a counting line, "
+              "on the picture; "
               "click a shape to move or reshape it; remove it with its row's ✕.",
     },
     "editor.comments": {"zh-CN": "保存会重写 {file}：文件中的注释会丢失。",
@@ -307,6 +310,7 @@ TEXT: dict[str, dict[str, str]] = {
     "editor.field.merchant": {"zh-CN": "商户", "en": "Merchant"},
     "editor.field.margin": {"zh-CN": "边距", "en": "Margin"},
     "editor.field.lost_grace_s": {"zh-CN": "丢失宽限（秒）", "en": "Lost grace (s)"},
+    "editor.field.max_stand_s": {"zh-CN": "最长停留（秒）", "en": "Max stand (s)"},
     "editor.side.above": {"zh-CN": "上方", "en": "above"},
     "editor.side.below": {"zh-CN": "下方", "en": "below"},
     "editor.side.left": {"zh-CN": "左侧", "en": "left"},

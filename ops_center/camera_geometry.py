@@ -1,11 +1,11 @@
-"""A camera's zones, lines and parking spaces as the editor handles them, and saving them to the site file.
+"""A camera's zones, lines, parking spaces and no-parking areas as the editor handles them, and saving them.
 
 The editor draws on the camera's frame with Plotly shapes in fractions of the frame (x from the
-left, y from the top): a closed path for a zone or a space (``"M0.1,0.2L0.4,0.2L0.4,0.5Z"``), a
+left, y from the top): a closed path for a zone, a space or a no-parking area (``"M0.1,0.2L0.4,0.2L0.4,0.5Z"``), a
 line shape for a counting line. Each drawn thing is an ``Item`` (kind, points, the other keys as
 the file has them or as the form gives them); ``items_from_camera`` reads them from the site
 file's camera section, ``apply_relayout`` follows what the admin drew, moved or erased, and
-``geometry_of`` turns them back into the camera's ``zones``, ``lines`` and ``spaces``.
+``geometry_of`` turns them back into the camera's ``zones``, ``lines``, ``spaces`` and ``no_parking``.
 
 ``save_geometry`` checks them with the configuration's own rules (``ops_center.config``: the same
 messages as ``load_config``, each given to the item it concerns), writes the file atomically (a
@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session
 
 from ops_center.config import (
     LineConfig,
+    NoParkingConfig,
     SpaceConfig,
     ZoneConfig,
     format_loc,
@@ -43,17 +44,20 @@ from ops_center.config import (
 from ops_center.errors import ConfigError, OpsError
 from ops_center.store.models import GeometryChange
 
-Kind = Literal["zone", "line", "space"]
-KINDS: tuple[Kind, ...] = ("zone", "line", "space")
-SECTION: dict[Kind, str] = {"zone": "zones", "line": "lines", "space": "spaces"}
-POINTS_KEY: dict[Kind, str] = {"zone": "polygon", "line": "points", "space": "polygon"}
-MODEL: dict[Kind, type[BaseModel]] = {"zone": ZoneConfig, "line": LineConfig, "space": SpaceConfig}
-NAME_KEY: dict[Kind, str] = {"zone": "name", "line": "name", "space": "id"}
+Kind = Literal["zone", "line", "space", "no_parking"]
+KINDS: tuple[Kind, ...] = ("zone", "line", "space", "no_parking")
+SECTION: dict[Kind, str] = {"zone": "zones", "line": "lines", "space": "spaces", "no_parking": "no_parking"}
+POINTS_KEY: dict[Kind, str] = {"zone": "polygon", "line": "points", "space": "polygon", "no_parking": "polygon"}
+MODEL: dict[Kind, type[BaseModel]] = {"zone": ZoneConfig, "line": LineConfig, "space": SpaceConfig,
+                                      "no_parking": NoParkingConfig}
+NAME_KEY: dict[Kind, str] = {"zone": "name", "line": "name", "space": "id", "no_parking": "name"}
 FIELDS: dict[Kind, tuple[str, ...]] = {  # what the editor's form shows, in its order
     "zone": ("name", "label", "severity", "min_frames", "dwell_s", "cooldown_s", "exit_grace_s"),
     "line": ("name", "label", "in_side", "merchant", "min_frames", "margin", "lost_grace_s"),
     "space": ("id", "min_frames"),
+    "no_parking": ("name", "label", "severity", "max_stand_s", "min_frames"),
 }
+NEW_NAME: dict[Kind, str] = {"zone": "zone", "line": "line", "space": "S", "no_parking": "no-parking"}
 DECIMALS = 4  # a point is kept to 1/10000 of the frame
 SIMPLIFY = 0.003  # a freehand outline loses the points closer than this to the outline without them
 _NUMBER = r"-?\d+(?:\.\d*)?(?:[eE][-+]?\d+)?"
@@ -309,11 +313,11 @@ def shape_points(shape: Mapping[str, Any]) -> list[Point]:
 
 def new_item(shape: Mapping[str, Any], drawing: Kind, items: Sequence[Item], uid: str) -> Item:
     """The item a newly drawn shape is: a line shape a counting line, a closed path what the admin is
-    drawing (a zone or a space), each with a name not yet taken on the camera."""
-    kind: Kind = "line" if shape.get("type") == "line" else ("space" if drawing == "space" else "zone")
+    drawing (a zone, a space or a no-parking area), each with a name not yet taken on the camera."""
+    kind: Kind = "line" if shape.get("type") == "line" else ("zone" if drawing == "line" else drawing)
     points = shape_points(shape)
     taken = {i.name for i in items if i.kind == kind}
-    prefix = {"zone": "zone", "line": "line", "space": "S"}[kind]
+    prefix = NEW_NAME[kind]
     name = next(f"{prefix}-{n}" for n in range(1, len(taken) + 2) if f"{prefix}-{n}" not in taken)
     fields: dict[str, Any] = {NAME_KEY[kind]: name}
     if kind == "line":

@@ -6,7 +6,7 @@ every worker. ``SiteFileWatch.poll`` looks at the file's size, modification time
 once a period (a ``stat``, microseconds); only when they change does it read the file, compare its
 fingerprint and load it with the same rules as at start. The editor replaces the file by a rename,
 so a worker never reads half a file. ``geometry_update`` says what of a camera the worker may swap
-while it runs: its zones, lines, spaces and motion masks; a new source, rate or model still takes a
+while it runs: its zones, lines, spaces, no-parking areas and motion masks; a new source, rate or model still takes a
 restart.
 """
 
@@ -23,12 +23,12 @@ from ops_center.errors import ConfigError
 log = logging.getLogger(__name__)
 
 POLL_S = 1.0
-GEOMETRY = ("zones", "lines", "spaces", "spaces_file", "motion")
+GEOMETRY = ("zones", "lines", "spaces", "spaces_file", "no_parking", "motion")
 """The keys of a camera that a running worker takes from a changed site file."""
 
 
 def geometry_update(running: CameraConfig, loaded: CameraConfig) -> CameraConfig | None:
-    """``running`` with the zones, lines, spaces and motion settings of ``loaded``, or None when they are the same."""
+    """``running`` with the geometry (``GEOMETRY``) of ``loaded``, or None when it is the same."""
     if all(getattr(running, key) == getattr(loaded, key) for key in GEOMETRY):
         return None
     return running.model_copy(update={key: getattr(loaded, key) for key in GEOMETRY})

@@ -14,6 +14,7 @@ from ops_center.camera_geometry import (
     Item,
     apply_relayout,
     changes,
+    geometry_of,
     items_from_camera,
     path_points,
     points_path,
@@ -22,7 +23,7 @@ from ops_center.camera_geometry import (
     save_geometry,
     simplified,
 )
-from ops_center.config import load_config
+from ops_center.config import NoParkingConfig, load_config
 from ops_center.config_watch import SiteFileWatch, geometry_update
 from ops_center.errors import ConfigError
 from ops_center.store.db import open_store
@@ -98,6 +99,10 @@ def test_relayout_adds_drawn_shapes_edits_and_erases_by_name() -> None:
     erased = apply_relayout(moved, {"shapes": [{"name": "line-0", "type": "line", "x0": 0.1, "y0": 0.8, "x1": 0.9, "y1": 0.85}]},
                             "zone", new_uid)
     assert [i.uid for i in erased] == ["line-0"]
+    lane = apply_relayout(erased, {"shapes": [{"name": "line-0", "type": "line", "x0": 0.1, "y0": 0.8, "x1": 0.9, "y1": 0.85},
+                                              {"type": "path", "path": "M0.1,0.1L0.3,0.1L0.3,0.3Z"}]}, "no_parking", new_uid)
+    assert (lane[1].kind, lane[1].name) == ("no_parking", "no-parking-1")
+    assert geometry_of(lane)["no_parking"] == [{"name": "no-parking-1", "polygon": [[0.1, 0.1], [0.3, 0.1], [0.3, 0.3]]}]
     assert Item.from_json(erased[0].to_json()) == erased[0]
 
 
@@ -184,5 +189,7 @@ def test_the_watch_gives_a_changed_file_once_and_skips_a_broken_one(site: Path, 
     assert watch.poll(4.0) is None, "a file that does not load is skipped"
     lake = changed.camera("lake")
     assert geometry_update(lake, lake) is None
-    updated = geometry_update(lake, lake.model_copy(update={"source": "rtsp://elsewhere", "zones": []}))
-    assert updated is not None and updated.zones == [] and updated.source == lake.source, "only the geometry is taken"
+    lane = NoParkingConfig(name="fire-lane", polygon=[[0.1, 0.1], [0.3, 0.1], [0.3, 0.3]])
+    updated = geometry_update(lake, lake.model_copy(update={"source": "rtsp://elsewhere", "zones": [], "no_parking": [lane]}))
+    assert updated is not None and updated.zones == [] and updated.no_parking == [lane]
+    assert updated.source == lake.source, "only the geometry is taken"

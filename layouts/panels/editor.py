@@ -19,9 +19,10 @@ from ops_center.vocabulary import Severity
 
 WIDTH_PX = 960
 DEFAULT_SIZE = (16, 9)
-COLOURS: dict[Kind, str] = {"zone": "#ff8c00", "line": "#00c8ff", "space": "#50c850"}
+COLOURS: dict[Kind, str] = {"zone": "#ff8c00", "line": "#00c8ff", "space": "#50c850", "no_parking": "#d04cff"}
 REFUSED = "#e8283c"
-DRAG_MODE: dict[Kind, str] = {"zone": "drawclosedpath", "line": "drawline", "space": "drawclosedpath"}
+DRAG_MODE: dict[Kind, str] = {"zone": "drawclosedpath", "line": "drawline", "space": "drawclosedpath",
+                              "no_parking": "drawclosedpath"}
 
 
 def figure(items: Sequence[Item], by_item: Mapping[str, Sequence[str]], frame_url: str | None,
