@@ -370,5 +370,6 @@ def test_time_buckets_count_past_2038(store_url: str) -> None:
     store = open_store(store_url)
     with store.session() as s:
         assert s.scalar(select(time_bucket(at, start, 3600))) == 5
-        assert s.scalar(select(time_bucket(at, datetime(1970, 1, 1, tzinfo=UTC), 86_400))) == (start.date() - date(1970, 1, 1)).days
+        days_since_1970 = (start.date() - date(1970, 1, 1)).days
+        assert s.scalar(select(time_bucket(at, datetime(1970, 1, 1, tzinfo=UTC), 86_400))) == days_since_1970
     store.dispose()
