@@ -73,7 +73,7 @@ def _item(feed: str, k: int, writer: int) -> tuple[dict[str, Any], dict[str, Any
     """The ``k``-th item of a feed (unique key) as posted, and the row it stores."""
     at = START + timedelta(seconds=k)
     if feed == "footfall":
-        merchant = MERCHANTS[k % len(MERCHANTS)][0]
+        merchant = MERCHANTS[k % len(MERCHANTS)].id
         minute = START + timedelta(minutes=k // len(MERCHANTS))
         row = {"merchant_id": merchant, "minute": minute, "count_in": k % 7, "count_out": k % 5,
                "source": f"bench-{writer}"}

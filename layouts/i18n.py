@@ -10,6 +10,7 @@ from __future__ import annotations
 from ops_center.lifecycle import Status
 from ops_center.vocabulary import (
     AlarmKind,
+    BusinessFormat,
     CameraHealthState,
     CameraState,
     FireState,
@@ -379,6 +380,16 @@ TERMS: dict[str, dict[str, dict[str, str]]] = {
         GuardStatus.DISPATCHED: {"zh-CN": "已派遣", "en": "dispatched"},
         GuardStatus.ON_SCENE: {"zh-CN": "已到场", "en": "on scene"},
         GuardStatus.OFF_DUTY: {"zh-CN": "休息", "en": "off duty"},
+    },
+    "business_format": {
+        BusinessFormat.CATERING: {"zh-CN": "餐饮", "en": "catering"},
+        BusinessFormat.RETAIL: {"zh-CN": "零售", "en": "retail"},
+        BusinessFormat.SERVICES: {"zh-CN": "生活服务", "en": "services"},
+        BusinessFormat.EDUCATION: {"zh-CN": "教育培训", "en": "education"},
+        BusinessFormat.ENTERTAINMENT: {"zh-CN": "休闲娱乐", "en": "entertainment"},
+        BusinessFormat.FITNESS: {"zh-CN": "运动健身", "en": "fitness"},
+        BusinessFormat.HEALTH: {"zh-CN": "医疗健康", "en": "health"},
+        BusinessFormat.FINANCE: {"zh-CN": "金融", "en": "finance"},
     },
     "congestion": {
         "free": {"zh-CN": "畅通", "en": "free"},

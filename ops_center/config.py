@@ -406,11 +406,17 @@ class EnvironmentConfig(_Strict):
 
 
 class CommerceConfig(_Strict):
-    """Bounds on footfall counts: how many people one counted entrance can pass in a minute."""
+    """Bounds on footfall counts (how many people one counted entrance can pass in a minute) and the
+    car park that serves the shops."""
 
     max_per_minute: int = Field(600, ge=1, le=100_000, description="each way, per merchant and counter")
     merchant_max_per_minute: dict[str, Annotated[int, Field(ge=1, le=100_000)]] = Field(
         default_factory=dict, description="a wider entrance: merchant id -> its own bound"
+    )
+
+    garage: str | None = Field(
+        None, min_length=1, max_length=64,
+        description="the commercial garage's parking lot id: the analytics page sets its use against footfall",
     )
 
     def footfall_bound(self, merchant_id: str) -> int:

@@ -1,7 +1,7 @@
 """Sensor ingestion: validate a batch of readings and apply it to the store in one transaction.
 
-Fire panels, parking gates and space cameras, footfall counters, the traffic feed and environment
-stations post JSON batches ``{"items": [...]}``, one feed per kind (see ``FEEDS``). A batch is
+Fire panels, parking gates and space cameras, footfall counters, merchants' tills (daily sales), the
+traffic feed and environment stations post JSON batches ``{"items": [...]}``, one feed per kind (see ``FEEDS``). A batch is
 validated whole (unknown keys, wrong types, control characters in text, numbers outside their
 plausible range, times outside 1970-2100, ids and names the site has not registered: devices, lots,
 spaces and merchants in the store, roads, stations and their metrics in the site configuration)
@@ -20,9 +20,11 @@ from __future__ import annotations
 from bisect import bisect_right, insort
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from math import inf
 from typing import Annotated, Any, Generic, TypeVar
+from zoneinfo import ZoneInfo
 
 from pydantic import (
     AfterValidator,
@@ -48,13 +50,14 @@ from ops_center.store.models import (
     FireSignal,
     Footfall,
     Merchant,
+    MerchantSales,
     ParkingCount,
     ParkingLevel,
     ParkingLot,
     ParkingSpace,
     TrafficReading,
 )
-from ops_center.store.types import STORABLE_FROM, STORABLE_UNTIL, check_storable
+from ops_center.store.types import STORABLE_FROM, STORABLE_UNTIL, check_storable, utcnow
 from ops_center.store.writes import insert_new, raise_alarm, upsert_many
 from ops_center.text import refuse_control_characters
 from ops_center.vocabulary import SIMULATOR_SOURCE, AlarmKind, FireState, Severity
@@ -64,6 +67,8 @@ _BATCH_ORDER = 2**62  # orders a batch's new counts after every stored one (ids 
 MAX_CLOCK_AHEAD = timedelta(minutes=5)
 MAX_SPEED_KMH = 250.0
 MAX_LOT_CARS = 20_000  # a lot's capacity, its occupancy and the cars through its gates between two counts
+MAX_DAY_TRANSACTIONS = 1_000_000  # one merchant's sales in a day
+MAX_DAY_REVENUE = Decimal(10**10)
 MAX_ADDRESS = 65_535  # fire panel, loop and device numbers
 KNOWN_SHOWN = 5  # names listed after an unknown one
 # Plausible readings by fire device kind, in its unit (pressure in MPa, temperature in °C, smoke
@@ -225,6 +230,30 @@ class FootfallIn(_Item):
         bound = _site(info).commerce.footfall_bound(merchant or "")
         if value > bound:
             raise ValueError(f"{value} people in one minute is more than one entrance passes (at most {bound})")
+        return value
+
+
+class SalesIn(_Item):
+    """A merchant's sales on one local business day (from its till): transactions and revenue in the
+    site's currency (at most two decimals). Posting a day again replaces its figures."""
+
+    merchant_id: Id
+    day: date
+    transactions: Annotated[int, Field(ge=0, le=MAX_DAY_TRANSACTIONS)]
+    revenue: Annotated[Decimal, Field(ge=0, le=MAX_DAY_REVENUE, decimal_places=2, allow_inf_nan=False)]
+
+    @field_validator("day")
+    @classmethod
+    def _not_ahead(cls, value: date, info: ValidationInfo) -> date:
+        try:
+            check_storable(datetime(value.year, value.month, value.day, tzinfo=UTC))
+        except ValueError as error:
+            raise ValueError(f"{value.isoformat()} {error}") from None
+        now = _context(info).get("now")
+        if now is not None:
+            today = now.astimezone(ZoneInfo(_site(info).site.timezone)).date()
+            if value > today:
+                raise ValueError(f"{value.isoformat()} is after the site's today ({today.isoformat()})")
         return value
 
 
@@ -572,6 +601,17 @@ def apply_footfall(session: Session, items: Sequence[FootfallIn]) -> IngestResul
     return _result(items, len(items))
 
 
+def apply_sales(session: Session, items: Sequence[SalesIn]) -> IngestResult:
+    """Write each merchant's day in one statement, overwriting a stored day (of two in the batch,
+    the later one)."""
+    _by_id(session, Merchant, [i.merchant_id for i in items], "merchant_id", "merchant", lock=False)
+    now = utcnow()
+    rows = [{"merchant_id": i.merchant_id, "day": i.day, "transactions": i.transactions,
+             "revenue_cents": int(i.revenue * 100), "updated_at": now} for i in items]
+    upsert_many(session, MerchantSales, rows, key=("merchant_id", "day"))
+    return _result(items, len(items))
+
+
 def apply_traffic(session: Session, items: Sequence[TrafficIn]) -> IngestResult:
     """Append the readings; one already stored for the same road and time is skipped (by the unique
     index on road and time)."""
@@ -598,6 +638,7 @@ FEEDS: Mapping[str, Feed] = {
     "parking/counts": Feed(ParkingCountIn, apply_parking_counts),
     "parking/spaces": Feed(ParkingSpaceIn, apply_parking_spaces),
     "footfall": Feed(FootfallIn, apply_footfall),
+    "sales": Feed(SalesIn, apply_sales),
     "traffic": Feed(TrafficIn, apply_traffic),
     "environment": Feed(EnvironmentIn, apply_environment),
 }

@@ -87,6 +87,20 @@ class GuardStatus(StrEnum):
     OFF_DUTY = "off_duty"
 
 
+class BusinessFormat(StrEnum):
+    """What a merchant does, as leasing and footfall analytics compare shops (业态); a site's finer
+    category (bakery, hotpot, pharmacy) stays the merchant's free-text ``category``."""
+
+    CATERING = "catering"
+    RETAIL = "retail"
+    SERVICES = "services"
+    EDUCATION = "education"
+    ENTERTAINMENT = "entertainment"
+    FITNESS = "fitness"
+    HEALTH = "health"
+    FINANCE = "finance"
+
+
 GUARD_STATUSES: tuple[GuardStatus, ...] = (
     GuardStatus.DISPATCHED,
     GuardStatus.ON_SCENE,

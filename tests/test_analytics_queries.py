@@ -6,11 +6,17 @@ The seeded store, in Shanghai local time (UTC+8), period Tue 9 and Wed 10 June 2
     m1 cam-a  06-09 10:05 in 3, 10:40 in 2, 12:00 in 4     06-10 10:15 in 6
     m1 cam-b  06-09 10:30 in 1
     m2 cam-a  06-09 23:59 in 7                             06-10 00:00 in 8, 12:30 in 2
-    m3        no bucket at all (open 10:00-22:00 like the others)
+    m3        no bucket at all (open 10:00-22:00 Monday and Tuesday, closed on other days)
+    m1 is retail with 100 m2, m2 catering with 50 m2, m3 catering with no area known; m1 and m2 open
+    10:00-22:00 every day.
     outside:  m2 06-11 00:00 in 100 (the end is excluded); m1 06-08 23:59 in 50 and 06-07 11:00 in 10
               (the previous period, 7 and 8 June)
 
 So the period has m1 16 + m2 17 = 33 visitors, the previous period 60 (all m1): -45 %.
+
+Sales: m1 06-09 5 transactions 100.50, 06-10 3 for 20.00; m2 06-10 4 for 80.00; m3 06-09 2 for 10.00
+(no footfall that day); outside: m1 06-11 99 for 999.00. Garage g: 06-09 10:10 20 of 100 cars,
+10:50 40 of 100, 12:30 10 of 100.
 """
 
 from __future__ import annotations
@@ -20,21 +26,30 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import select
 
+from ops_center.opening_hours import Week
 from ops_center.queries.analytics import (
+    buckets,
     change_pct,
     coverage,
+    garage_against_footfall,
     headline,
     heat_map,
+    hourly_profile,
     league,
+    league_by_format,
     open_hour_starts,
     open_hours,
+    sales,
+    sales_by_format,
     series,
     utc_offsets,
 )
 from ops_center.queries.periods import Comparison, Period, Preset, comparison, custom, preset
 from ops_center.store.db import Store, open_store
-from ops_center.store.models import Footfall, Merchant
+from ops_center.store.models import Footfall, Merchant, MerchantSales, ParkingCount, ParkingLot
+from ops_center.vocabulary import BusinessFormat
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 LONDON = ZoneInfo("Europe/London")
@@ -42,6 +57,7 @@ PERIOD = custom(date(2026, 6, 9), date(2026, 6, 10), SHANGHAI)
 PREVIOUS = comparison(PERIOD, Comparison.PREVIOUS_PERIOD)
 LAST_YEAR = comparison(PERIOD, Comparison.LAST_YEAR)
 TUESDAY, WEDNESDAY, SUNDAY = 1, 2, 6
+CATERING, RETAIL = BusinessFormat.CATERING, BusinessFormat.RETAIL
 
 
 def _at(tz: ZoneInfo, year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0,
@@ -98,17 +114,18 @@ def test_bad_periods_are_refused_with_a_clear_message() -> None:
     with pytest.raises(ValueError, match="must carry a time zone"):
         Period(datetime(2026, 6, 9), datetime(2026, 6, 10))
     with pytest.raises(ValueError, match="opening time '25:00'"):
-        open_hours("10:00", "25:00", PERIOD)
+        open_hours(Week.every_day("10:00", "25:00"), PERIOD)
 
 
 def test_offsets_opening_hours_and_change_are_exact_across_dst() -> None:
     spring = custom(date(2026, 3, 29), date(2026, 3, 29), LONDON)
     assert utc_offsets(spring) == [(datetime(2026, 3, 29, tzinfo=UTC), 0), (datetime(2026, 3, 29, 1, tzinfo=UTC), 60)]
     assert utc_offsets(PERIOD) == [(PERIOD.start.astimezone(UTC), 480)]
-    assert open_hours("10:00", "22:00", spring) == 12
-    assert open_hours("00:00", "03:00", spring) == 2  # 01:00-02:00 does not exist that night
-    assert open_hours("20:00", "02:00", spring) == 5  # 00:00-01:00 GMT from Saturday, 20:00-24:00 Sunday
-    assert open_hour_starts("00:00", "03:00", spring) == [_at(LONDON, 2026, 3, 29, 0), _at(LONDON, 2026, 3, 29, 2)]
+    assert open_hours(Week.every_day("10:00", "22:00"), spring) == 12
+    assert open_hours(Week.every_day("00:00", "03:00"), spring) == 2  # 01:00-02:00 does not exist that night
+    assert open_hours(Week.every_day("20:00", "02:00"), spring) == 5  # 00:00-01:00 GMT from Saturday, 20:00-24:00 Sunday
+    night = Week.every_day("00:00", "03:00")
+    assert open_hour_starts(night, spring) == [_at(LONDON, 2026, 3, 29, 0), _at(LONDON, 2026, 3, 29, 2)]
     assert change_pct(33, 60) == pytest.approx(-45.0)
     assert change_pct(5, 0) is None and change_pct(5, None) is None
 
@@ -125,8 +142,13 @@ def store(store_url: str) -> Iterator[Store]:
     store = open_store(store_url)
     sh = SHANGHAI
     with store.session() as s:
-        s.add_all([Merchant(id=m, name=f"Shop {m}", category="retail", opens="10:00", closes="22:00")
-                   for m in ("m1", "m2", "m3")])
+        every_day = Week.every_day("10:00", "22:00")
+        s.add_all([
+            Merchant(id="m1", name="Shop m1", category="grocery", business_format=RETAIL, area_m2=100, hours=every_day),
+            Merchant(id="m2", name="Shop m2", category="noodles", business_format=CATERING, area_m2=50, hours=every_day),
+            Merchant(id="m3", name="Shop m3", category="tea", business_format=CATERING,
+                     hours=Week.parse(["10:00-22:00", "10:00-22:00", None, None, None, None, None])),
+        ])
         s.flush()
         s.add_all([
             _bucket("m1", _at(sh, 2026, 6, 9, 10, 5), 3),
@@ -141,6 +163,17 @@ def store(store_url: str) -> Iterator[Store]:
             _bucket("m1", _at(sh, 2026, 6, 8, 23, 59), 50),
             _bucket("m1", _at(sh, 2026, 6, 7, 11, 0), 10),
         ])
+        s.add_all([
+            MerchantSales(merchant_id="m1", day=date(2026, 6, 9), transactions=5, revenue_cents=10050),
+            MerchantSales(merchant_id="m1", day=date(2026, 6, 10), transactions=3, revenue_cents=2000),
+            MerchantSales(merchant_id="m2", day=date(2026, 6, 10), transactions=4, revenue_cents=8000),
+            MerchantSales(merchant_id="m3", day=date(2026, 6, 9), transactions=2, revenue_cents=1000),
+            MerchantSales(merchant_id="m1", day=date(2026, 6, 11), transactions=99, revenue_cents=99900),
+            ParkingLot(id="g", name="Garage"),
+        ])
+        s.flush()
+        s.add_all([ParkingCount(lot_id="g", at=_at(sh, 2026, 6, 9, hour, minute).astimezone(UTC), occupied=cars,
+                                capacity=100) for hour, minute, cars in ((10, 10, 20), (10, 50, 40), (12, 30, 10))])
     yield store
     store.dispose()
 
@@ -154,6 +187,7 @@ def test_headline_figures_and_a_comparison_without_data(store: Store) -> None:
     assert figures.busiest_hour == 10  # 3 + 2 + 1 + 6 = 12 against 8 at midnight, 7 at 23:00, 6 at noon
     assert figures.busiest_day == date(2026, 6, 9)  # 17 against 16
     assert (figures.merchants_open, figures.merchants_with_data) == (3, 2)
+    assert figures.conversion_pct == pytest.approx((8 + 4) / (16 + 10) * 100)  # m3's sales have no footfall
     assert against_last_year.visitors == 33
     assert against_last_year.comparison_visitors is None and against_last_year.change_pct is None
 
@@ -183,15 +217,29 @@ def test_heat_map_by_local_weekday_and_hour(store: Store) -> None:
     }
 
 
-def test_league_table_with_change_and_visitors_per_opening_hour(store: Store) -> None:
+def test_league_table_with_change_and_visitors_per_opening_hour_and_square_metre(store: Store) -> None:
     with store.session() as s:
         rows = league(s, PERIOD, PREVIOUS)
     assert [(r.merchant_id, r.visitors, r.comparison_visitors) for r in rows] == [
-        ("m2", 17, None), ("m1", 16, 60), ("m3", 0, None)]
+        ("m2", 17, None), ("m1", 16, 60), ("m3", None, None)]  # m3's counter is silent: no figure, not 0
     m2, m1, m3 = rows
     assert m1.change_pct == pytest.approx((16 - 60) / 60 * 100) and m2.change_pct is None and m3.change_pct is None
-    assert [r.open_hours for r in rows] == [24, 24, 24]
-    assert m1.visitors_per_open_hour == pytest.approx(16 / 24) and m3.visitors_per_open_hour == 0
+    assert [r.open_hours for r in rows] == [24, 24, 12]  # m3 is closed on Wednesday
+    assert m1.visitors_per_open_hour == pytest.approx(16 / 24) and m3.visitors_per_open_hour is None
+    assert (m1.visitors_per_m2, m2.visitors_per_m2, m3.visitors_per_m2) == (pytest.approx(0.16), pytest.approx(0.34), None)
+    assert [(r.business_format, r.category) for r in rows] == [(CATERING, "noodles"), (RETAIL, "grocery"), (CATERING, "tea")]
+
+
+def test_league_by_business_format_counts_only_merchants_with_data(store: Store) -> None:
+    with store.session() as s:
+        formats = league_by_format(league(s, PERIOD, PREVIOUS))
+    catering, retail = formats
+    assert (catering.business_format, catering.merchants, catering.merchants_with_data) == (CATERING, 2, 1)
+    assert (catering.visitors, catering.comparison_visitors, catering.change_pct) == (17, None, None)
+    assert catering.open_hours == 24 and catering.visitors_per_open_hour == pytest.approx(17 / 24)
+    assert catering.visitors_per_m2 == pytest.approx(17 / 50)
+    assert (retail.visitors, retail.comparison_visitors) == (16, 60)
+    assert retail.change_pct == pytest.approx((16 - 60) / 60 * 100) and retail.visitors_per_m2 == pytest.approx(0.16)
 
 
 def test_coverage_counts_open_hours_without_any_bucket_as_gaps(store: Store) -> None:
@@ -210,7 +258,7 @@ def test_london_autumn_day_has_25_hours_and_keeps_the_repeated_hour_apart(store_
     day = custom(date(2026, 10, 25), date(2026, 10, 25), LONDON)
     try:
         with store.session() as s:
-            s.add(Merchant(id="m1", name="Shop", category="retail", opens="00:00", closes="00:00"))
+            s.add(Merchant(id="m1", name="Shop", category="retail", hours=Week.every_day("00:00", "00:00")))
             s.flush()
             s.add_all([
                 _bucket("m1", _at(LONDON, 2026, 10, 25, 0, 30), 1),
@@ -233,3 +281,71 @@ def test_london_autumn_day_has_25_hours_and_keeps_the_repeated_hour_apart(store_
     assert (cells[SUNDAY][0], cells[SUNDAY][1], cells[SUNDAY][23], cells[SUNDAY][2]) == (1, 6, 8, None)
     assert (figures.visitors, figures.busiest_hour, figures.comparison_visitors) == (15, 23, None)
     assert [(c.hours_open, c.hours_reported) for c in gaps] == [(25, 4)]
+
+
+def test_sales_conversion_and_sales_per_visitor_per_merchant_and_format(store: Store) -> None:
+    with store.session() as s:
+        rows = sales(s, PERIOD)
+    assert [(r.merchant_id, r.days, r.transactions, r.revenue) for r in rows] == [
+        ("m1", 2, 8, 120.5), ("m2", 1, 4, 80.0), ("m3", 1, 2, 10.0)]
+    m1, m2, m3 = rows
+    assert (m1.days_matched, m1.visitors_matched, m1.conversion_pct) == (2, 16, 50.0)
+    assert m1.revenue_per_visitor == pytest.approx(120.5 / 16)
+    assert (m2.visitors_matched, m2.conversion_pct, m2.revenue_per_visitor) == (10, 40.0, 8.0)  # 06-10: 8 + 2
+    assert (m3.days_matched, m3.visitors_matched, m3.conversion_pct, m3.revenue_per_visitor) == (0, None, None, None)
+    retail, catering = sales_by_format(rows)  # most revenue first
+    assert (catering.business_format, catering.merchants, catering.transactions, catering.revenue) == (
+        CATERING, 2, 6, 90.0)
+    assert (catering.visitors_matched, catering.conversion_pct, catering.revenue_per_visitor) == (10, 40.0, 8.0)
+    assert (retail.transactions, retail.conversion_pct) == (8, 50.0)
+
+
+def test_garage_use_against_footfall_hour_by_hour(store: Store) -> None:
+    with store.session() as s:
+        garage = garage_against_footfall(s, PERIOD, "g")
+    assert len(garage.starts) == 48 and garage.starts[10] == _at(SHANGHAI, 2026, 6, 9, 10)
+    assert (garage.occupied[10], garage.occupancy_pct[10], garage.occupied[12], garage.occupancy_pct[12]) == (
+        30.0, pytest.approx(30.0), 10.0, pytest.approx(10.0))
+    assert garage.occupied[11] is None and garage.occupied.count(None) == 46
+    assert (garage.visitors[10], garage.visitors[11], garage.visitors[12], garage.visitors[23], garage.visitors[24]) == (
+        6, None, 4, 7, 8)
+
+
+def test_a_merchants_hourly_profile_against_its_formats_average(store: Store) -> None:
+    with store.session() as s:
+        m1 = hourly_profile(s, PERIOD, "m1")
+        m2 = hourly_profile(s, PERIOD, "m2")
+        with pytest.raises(ValueError, match="unknown merchant 'm9'"):
+            hourly_profile(s, PERIOD, "m9")
+    assert (m1.business_format, m1.merchant[10], m1.merchant[12], m1.merchant[11]) == (RETAIL, 6.0, 4.0, None)
+    assert m1.format_average == m1.merchant  # the only retail merchant
+    assert (m2.merchant[23], m2.merchant[0], m2.merchant[12], m2.merchant[10]) == (7.0, 8.0, 2.0, None)
+    assert m2.format_average == m2.merchant and (m2.format_merchants[12], m2.format_merchants[10]) == (1, 0)
+
+
+def test_partial_hours_at_the_ends_come_from_minutes_and_whole_hours_from_the_rollup(store: Store) -> None:
+    window = Period(_at(SHANGHAI, 2026, 6, 9, 10, 20), _at(SHANGHAI, 2026, 6, 9, 12, 10))
+    with store.session() as s:
+        parts = s.execute(select(buckets(window))).all()
+        figures = headline(s, window, comparison(window, Comparison.PREVIOUS_PERIOD))
+        minutes = s.execute(select(buckets(window, minutes_only=True))).all()
+    assert figures.visitors == 2 + 1 + 4  # 10:05 is before the window; 10:30 (cam-b), 10:40 and 12:00 are in
+    assert sorted(row.buckets for row in parts) == [1, 1, 1]
+    assert sum(r.count_in for r in parts) == sum(r.count_in for r in minutes) == 7
+
+
+def test_a_site_whose_hours_are_not_whole_utc_hours_reads_minutes(store_url: str) -> None:
+    kolkata = ZoneInfo("Asia/Kolkata")
+    store = open_store(store_url)
+    day = custom(date(2026, 6, 9), date(2026, 6, 9), kolkata)
+    try:
+        with store.session() as s:
+            s.add(Merchant(id="m1", name="Shop", category="retail"))
+            s.flush()
+            s.add_all([_bucket("m1", _at(kolkata, 2026, 6, 9, 10, 10), 1), _bucket("m1", _at(kolkata, 2026, 6, 9, 10, 50), 2)])
+        with store.session() as s:
+            hours = series(s, day, "hour")
+            assert all(row.buckets == 1 for row in s.execute(select(buckets(day))))
+    finally:
+        store.dispose()
+    assert hours.visitors["m1"][10] == 3 and hours.visitors["m1"][9] is None  # 10:10 and 10:50 IST: 04:40, 05:20 UTC

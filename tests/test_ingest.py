@@ -7,8 +7,9 @@ import json
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import flask
 import pytest
@@ -27,6 +28,7 @@ from ops_center.ingest import (
     FootfallIn,
     ParkingCountIn,
     ParkingSpaceIn,
+    SalesIn,
     TrafficIn,
     parse_items,
 )
@@ -42,6 +44,7 @@ from ops_center.store.models import (
     FireSignal,
     Footfall,
     Guard,
+    MerchantSales,
     ParkingCount,
     ParkingSpace,
     TrafficReading,
@@ -131,6 +134,19 @@ def test_good_items_parse_with_times_in_utc() -> None:
          "items[0].count_out: required field missing"),
         (TrafficIn, [{"road": "West Road", "congestion": 5, "speed_kmh": 10, "at": "2025-06-02T09:00:00Z"}],
          "items[0].congestion: Input should be less than or equal to 4"),
+        (SalesIn, [{"merchant_id": "m01", "day": "2025-06-01", "transactions": 3, "revenue": 10},
+                   {"merchant_id": "m01", "day": "2025-06-03", "transactions": 3, "revenue": 10}],
+         "items[1].day: 2025-06-03 is after the site's today (2025-06-02)"),  # 17:30 in Shanghai
+        (SalesIn, [{"merchant_id": "m01", "day": "2025-06-01", "transactions": 3, "revenue": 10.125}],
+         "items[0].revenue: Decimal input should have no more than 2 decimal places"),
+        (SalesIn, [{"merchant_id": "m01", "day": "2025-06-01", "transactions": -1, "revenue": 10}],
+         "items[0].transactions: Input should be greater than or equal to 0"),
+        (SalesIn, [{"merchant_id": "m01", "day": "1969-12-31", "transactions": 1, "revenue": 10}],
+         "items[0].day: 1969-12-31 is outside the years 1970 to 2100"),
+        (SalesIn, [{"merchant_id": "m01", "day": "2025-06-01", "transactions": 1, "revenue": "NaN"}],
+         "items[0].revenue: Input should be a finite number"),
+        (SalesIn, [{"merchant_id": "m01", "day": "2025-06-01", "revenue": 10}],
+         "items[0].transactions: required field missing"),
     ],
 )
 def test_a_bad_field_is_named_with_its_item(item: type, items: list[dict[str, Any]], message: str) -> None:
@@ -463,6 +479,22 @@ def test_a_resent_footfall_bucket_keeps_the_last_counts(api: Api) -> None:
     with api.store.session() as s:
         rows = s.execute(select(Footfall.count_in, Footfall.count_out).where(Footfall.source == "m03-door")).all()
     assert [tuple(r) for r in rows] == [(6, 2)]
+
+
+def test_daily_sales_are_stored_and_a_resent_day_replaces_its_figures(api: Api) -> None:
+    yesterday = (utcnow() - timedelta(days=1)).astimezone(ZoneInfo(SITE.site.timezone)).date().isoformat()
+    first = api.post("sales", {"merchant_id": "m02", "day": yesterday, "transactions": 412, "revenue": 18630.5},
+                     {"merchant_id": "m03", "day": yesterday, "transactions": 90, "revenue": "1520.07"})
+    assert first.json() == {"received": 2, "stored": 2, "skipped": 0, "alarms": []}
+    assert api.post("sales", {"merchant_id": "m02", "day": yesterday, "transactions": 415, "revenue": 18700}).json()[
+        "stored"] == 1
+    unknown = api.post("sales", {"merchant_id": "m99", "day": yesterday, "transactions": 1, "revenue": 1})
+    assert (unknown.status_code, unknown.json()) == (400, {"error": "items[0].merchant_id: unknown merchant 'm99'"})
+    with api.store.session() as s:
+        rows = s.execute(select(MerchantSales.merchant_id, MerchantSales.transactions, MerchantSales.revenue_cents)
+                         .where(MerchantSales.day == date.fromisoformat(yesterday))
+                         .order_by(MerchantSales.merchant_id)).all()
+    assert [tuple(r) for r in rows] == [("m02", 415, 1_870_000), ("m03", 90, 152_007)]
 
 
 def test_a_fire_alarm_signal_raises_one_operator_alarm(api: Api) -> None:

@@ -104,7 +104,7 @@ ITEMS: dict[str, st.SearchStrategy[dict[str, Any]]] = {
         optional={"plate": names("沪A·9C123", "")},
     ),
     "footfall": st.fixed_dictionaries({
-        "merchant_id": names(*(m[0] for m in MERCHANTS)), "minute": field(moments()), "count_in": counts(600),
+        "merchant_id": names(*(m.id for m in MERCHANTS)), "minute": field(moments()), "count_in": counts(600),
         "count_out": counts(600), "source": names("door-1", "door-2", "cam-3", "sim"),
     }),
     "traffic": st.fixed_dictionaries({

@@ -12,6 +12,7 @@ from layouts.i18n import LANGUAGES, TERMS, TEXT, normalize_language, t, term
 from ops_center.lifecycle import Status
 from ops_center.vocabulary import (
     AlarmKind,
+    BusinessFormat,
     CameraHealthState,
     CameraState,
     FireState,
@@ -30,6 +31,7 @@ NAMED_SETS: list[tuple[type[StrEnum], str]] = [
     (ModelStatus, "model_status"),
     (FireState, "fire_state"),
     (GuardStatus, "guard_status"),
+    (BusinessFormat, "business_format"),
 ]
 
 

@@ -11,18 +11,20 @@ SQLite and PostgreSQL alike. An hour or day without any bucket is a gap (``None`
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from itertools import pairwise
 from typing import Literal
 
-from sqlalchemy import ColumnElement, Integer, case, func, literal, select
+from sqlalchemy import ColumnElement, Float, Integer, Select, Subquery, case, cast, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
-from ops_center.queries.common import count_if, time_bucket
+from ops_center.opening_hours import Week
+from ops_center.queries.common import count_if, days_since_epoch, time_bucket
 from ops_center.queries.periods import Period, local_midnight
-from ops_center.store.models import Footfall, Merchant
+from ops_center.store.models import Footfall, FootfallHourly, Merchant, MerchantSales, ParkingCount
+from ops_center.vocabulary import BusinessFormat
 
 Granularity = Literal["hour", "day", "week"]
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -59,26 +61,26 @@ def utc_offsets(period: Period) -> list[tuple[datetime, int]]:
     return [(max(EPOCH + timedelta(minutes=minute), period.start.astimezone(UTC)), off) for minute, off in stretches]
 
 
-def _offset_minutes(period: Period) -> ColumnElement[int]:
-    """The UTC offset (minutes) of each footfall row's minute over ``period``."""
+def _offset_minutes(period: Period, utc_minute: ColumnElement[int]) -> ColumnElement[int]:
+    """The UTC offset (minutes) over ``period`` of each row's time (UTC minutes since the epoch)."""
     stretches = utc_offsets(period)
     if len(stretches) == 1:
         return literal(stretches[0][1], Integer)
-    branches = [(Footfall.minute < begins, offset) for (_, offset), (begins, _) in pairwise(stretches)]
+    branches = [(utc_minute < _epoch_minutes(begins), offset) for (_, offset), (begins, _) in pairwise(stretches)]
     return case(*branches, else_=stretches[-1][1])
 
 
 @dataclass(frozen=True)
 class _LocalTime:
-    """SQL expressions of a footfall row's local time: minutes, hour start, day, week, weekday, hour."""
+    """SQL expressions of a row's local time: minutes, hour start, day, week, weekday, hour."""
 
     minute: ColumnElement[int]  # local minutes since the epoch
     utc_minute: ColumnElement[int]  # UTC minutes since the epoch
 
     @classmethod
-    def over(cls, period: Period) -> _LocalTime:
-        utc_minute = time_bucket(Footfall.minute, EPOCH, 60)
-        return cls(minute=utc_minute + _offset_minutes(period), utc_minute=utc_minute)
+    def over(cls, period: Period, utc_minute: ColumnElement[int]) -> _LocalTime:
+        """The local time in ``period``'s zone of rows at ``utc_minute`` (UTC minutes since the epoch)."""
+        return cls(minute=utc_minute + _offset_minutes(period, utc_minute), utc_minute=utc_minute)
 
     @property
     def hour_start(self) -> ColumnElement[int]:
@@ -110,8 +112,67 @@ class _LocalTime:
         return {"hour": self.hour_start, "day": self.day, "week": self.week}[granularity]
 
 
-def _in(period: Period) -> ColumnElement[bool]:
-    return (Footfall.minute >= period.start) & (Footfall.minute < period.end)
+# --- the buckets a query reads: the hourly roll-up for whole hours, minutes at the edges ---------
+
+
+def _epoch_minutes(at: datetime) -> int:
+    return int(at.timestamp()) // 60
+
+
+def _whole_hours(period: Period) -> bool:
+    """Whether the site's local hours are whole UTC hours throughout ``period`` (not so in India,
+    Nepal or Newfoundland): then a UTC hour of the roll-up is one local hour."""
+    return all(offset % 60 == 0 for _, offset in utc_offsets(period))
+
+
+def _merged(periods: Sequence[Period]) -> list[tuple[datetime, datetime]]:
+    """The periods' time ranges (UTC), overlapping ones merged, so no bucket is read twice."""
+    ranges = sorted((p.start.astimezone(UTC), p.end.astimezone(UTC)) for p in periods)
+    merged: list[tuple[datetime, datetime]] = []
+    for start, end in ranges:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _hour_floor(at: datetime) -> datetime:
+    return at.replace(minute=0, second=0, microsecond=0)
+
+
+def _minute_rows(start: datetime, end: datetime) -> Select[str, str, datetime, int, int, int]:
+    return select(
+        Footfall.merchant_id, Footfall.source, Footfall.minute.label("at"),
+        time_bucket(Footfall.minute, EPOCH, 60).label("utc_minute"), Footfall.count_in,
+        literal(1, Integer).label("buckets"),
+    ).where(Footfall.minute >= start, Footfall.minute < end)
+
+
+def buckets(*periods: Period, minutes_only: bool = False) -> Subquery:
+    """The footfall of ``periods`` as rows ``(merchant_id, source, at, utc_minute, count_in, buckets)``:
+    the exact hourly roll-up for the whole UTC hours inside each range (``at`` the hour's start,
+    ``utc_minute`` the same as minutes since the epoch, ``buckets`` its minute buckets) and the
+    minute buckets at the ranges' partial first and last hours (``buckets`` 1). With ``minutes_only``
+    (or a site whose hours are not whole UTC hours) every row is a minute bucket: the same sums, read
+    from the minute table."""
+    hourly = not minutes_only and all(_whole_hours(p) for p in periods)
+    parts: list[Select[str, str, datetime, int, int, int]] = []
+    for start, end in _merged(periods):
+        first, last = _hour_floor(start + HOUR - timedelta(microseconds=1)), _hour_floor(end)
+        if hourly and first < last:
+            parts.append(select(
+                FootfallHourly.merchant_id, FootfallHourly.source, FootfallHourly.hour.label("at"),
+                FootfallHourly.utc_minute, FootfallHourly.count_in, FootfallHourly.minutes.label("buckets"),
+            ).where(FootfallHourly.hour >= first, FootfallHourly.hour < last))
+            parts += [_minute_rows(a, b) for a, b in ((start, first), (last, end)) if a < b]
+        else:
+            parts.append(_minute_rows(start, end))
+    return (parts[0] if len(parts) == 1 else union_all(*parts)).subquery("buckets")
+
+
+def _in(rows: Subquery, period: Period) -> ColumnElement[bool]:
+    return (rows.c.at >= period.start) & (rows.c.at < period.end)
 
 
 def _from_epoch_minutes(minutes: int, period: Period) -> datetime:
@@ -160,13 +221,14 @@ def change_pct(current: int, previous: int | None) -> float | None:
 class Headline:
     """The page's headline figures for a period and its comparison period."""
 
-    visitors: int
+    visitors: int | None  # None: not a single bucket in the period
     comparison_visitors: int | None  # None: not a single bucket in the comparison period
     change_pct: float | None
     busiest_hour: int | None  # local hour of day 0..23 with most visitors over the period
     busiest_day: date | None  # local day with most visitors
     merchants_open: int  # active merchants open at some time in the period
     merchants_with_data: int  # merchants with at least one bucket in the period
+    conversion_pct: float | None  # transactions per 100 visitors, over the days with both; None: no sales known
 
 
 @dataclass(frozen=True)
@@ -188,16 +250,36 @@ class HeatMap:
 
 @dataclass(frozen=True)
 class LeagueRow:
-    """One merchant in the league table (there is no shop area in the store: no per square metre)."""
+    """One merchant in the league table: visitors (None: not a single bucket in the period, a silent
+    counter), their change, and visitors per opening hour and per square metre of shop."""
 
     merchant_id: str
     name: str
     category: str
-    visitors: int
+    business_format: BusinessFormat
+    area_m2: float | None
+    visitors: int | None
     comparison_visitors: int | None
     change_pct: float | None
     open_hours: float
     visitors_per_open_hour: float | None
+    visitors_per_m2: float | None
+
+
+@dataclass(frozen=True)
+class FormatRow:
+    """One business format in the league table: its merchants' sums (of those with data), visitors
+    per opening hour and per square metre (over the merchants whose area is known)."""
+
+    business_format: BusinessFormat
+    merchants: int
+    merchants_with_data: int
+    visitors: int | None
+    comparison_visitors: int | None
+    change_pct: float | None
+    open_hours: float
+    visitors_per_open_hour: float | None
+    visitors_per_m2: float | None
 
 
 @dataclass(frozen=True)
@@ -214,49 +296,54 @@ class SourceCoverage:
 # --- queries -----------------------------------------------------------------------------------
 
 
-def _totals(session: Session, period: Period) -> tuple[int, int]:
-    """(visitors, buckets) over ``period``."""
-    stmt = select(func.coalesce(func.sum(Footfall.count_in), 0), func.count()).where(_in(period))
-    visitors, buckets = session.execute(stmt).one()
-    return int(visitors), int(buckets)
+def _totals(session: Session, period: Period, compared_with: Period) -> tuple[int | None, int | None, int]:
+    """Visitors over ``period`` and over ``compared_with`` (None without a single bucket) and the
+    merchants with a bucket in ``period``, in one pass."""
+    rows = buckets(period, compared_with)
+    now_in, then_in = _in(rows, period), _in(rows, compared_with)
+    stmt = select(
+        func.sum(case((now_in, rows.c.count_in), else_=0)), func.sum(case((now_in, rows.c.buckets), else_=0)),
+        func.sum(case((then_in, rows.c.count_in), else_=0)), func.sum(case((then_in, rows.c.buckets), else_=0)),
+        func.count(func.distinct(case((now_in, rows.c.merchant_id)))),
+    )
+    visitors, counted, previous, previous_counted, merchants = session.execute(stmt).one()
+    return int(visitors) if counted else None, int(previous) if previous_counted else None, int(merchants or 0)
 
 
-def _busiest(session: Session, period: Period, key: ColumnElement[int]) -> int | None:
-    """The ``key`` with most visitors (the first on a tie), None without data."""
-    total = func.sum(Footfall.count_in)
-    stmt = select(key.label("key")).where(_in(period)).group_by(key).order_by(total.desc(), key).limit(1)
+def _busiest(session: Session, period: Period, key: Callable[[_LocalTime], ColumnElement[int]]) -> int | None:
+    """The ``key`` of the local time with most visitors (the first on a tie), None without data."""
+    rows = buckets(period)
+    at = key(_LocalTime.over(period, rows.c.utc_minute)).label("key")
+    stmt = select(at).group_by(at).order_by(func.sum(rows.c.count_in).desc(), at).limit(1)
     found = session.scalar(stmt)
     return None if found is None else int(found)
 
 
 def headline(session: Session, period: Period, compared_with: Period) -> Headline:
-    """Visitors, their change against ``compared_with``, the busiest hour and day, merchants open."""
-    visitors, _ = _totals(session, period)
-    previous, previous_buckets = _totals(session, compared_with)
-    compared = previous if previous_buckets else None
-    local = _LocalTime.over(period)
-    busiest_day = _busiest(session, period, local.day)
-    merchants = session.execute(select(Merchant.opens, Merchant.closes).where(Merchant.active.is_(True))).all()
-    with_data = session.scalar(select(func.count(func.distinct(Footfall.merchant_id))).where(_in(period)))
+    """Visitors, their change against ``compared_with``, the busiest hour and day, merchants open
+    and, where merchants' sales are known, the conversion rate."""
+    visitors, compared, with_data = _totals(session, period, compared_with)
+    busiest_day = _busiest(session, period, lambda local: local.day)
+    weeks = session.scalars(select(Merchant.hours).where(Merchant.active.is_(True))).all()
+    sold = sales(session, period)
     return Headline(
         visitors=visitors,
         comparison_visitors=compared,
-        change_pct=change_pct(visitors, compared),
-        busiest_hour=_busiest(session, period, local.hour_of_day),
+        change_pct=None if visitors is None else change_pct(visitors, compared),
+        busiest_hour=_busiest(session, period, lambda local: local.hour_of_day),
         busiest_day=None if busiest_day is None else _day(busiest_day),
-        merchants_open=sum(1 for opens, closes in merchants if open_hours(opens, closes, period) > 0),
-        merchants_with_data=int(with_data or 0),
+        merchants_open=sum(1 for week in weeks if open_hours(week, period) > 0),
+        merchants_with_data=with_data,
+        conversion_pct=_ratio(_known_sum(r.transactions_matched for r in sold),
+                              _known_sum(r.visitors_matched for r in sold), 100),
     )
 
 
 def series(session: Session, period: Period, granularity: Granularity) -> Series:
     """Visitors per merchant per local hour, day or week of ``period``."""
-    key = _LocalTime.over(period).key(granularity).label("key")
-    stmt = (
-        select(Footfall.merchant_id, key, func.sum(Footfall.count_in))
-        .where(_in(period))
-        .group_by(Footfall.merchant_id, key)
-    )
+    rows = buckets(period)
+    key = _LocalTime.over(period, rows.c.utc_minute).key(granularity).label("key")
+    stmt = select(rows.c.merchant_id, key, func.sum(rows.c.count_in)).group_by(rows.c.merchant_id, key)
     starts = _bucket_starts(period, granularity)
     index = {start.astimezone(UTC): n for n, start in enumerate(starts)}  # UTC: a repeated local hour stays two
     visitors: dict[str, list[int | None]] = {}
@@ -268,64 +355,101 @@ def series(session: Session, period: Period, granularity: Granularity) -> Series
 
 def heat_map(session: Session, period: Period) -> HeatMap:
     """Visitors by local weekday x hour of day over ``period``."""
-    local = _LocalTime.over(period)
+    rows = buckets(period)
+    local = _LocalTime.over(period, rows.c.utc_minute)
     weekday, hour = local.weekday.label("weekday"), local.hour_of_day.label("hour")
-    stmt = select(weekday, hour, func.sum(Footfall.count_in)).where(_in(period)).group_by(weekday, hour)
+    stmt = select(weekday, hour, func.sum(rows.c.count_in)).group_by(weekday, hour)
     cells: list[list[int | None]] = [[None] * 24 for _ in range(7)]
     for day, hour_of_day, total in session.execute(stmt):
         cells[int(day)][int(hour_of_day)] = int(total)
     return HeatMap(cells=cells)
 
 
+def _ratio(numerator: float | None, denominator: float | None, scale: float = 1) -> float | None:
+    """``numerator / denominator`` (times ``scale``); None when either is unknown or the denominator is 0."""
+    return None if numerator is None or not denominator else numerator * scale / denominator
+
+
 def league(session: Session, period: Period, compared_with: Period) -> list[LeagueRow]:
-    """Every merchant with its visitors, change and visitors per opening hour, most visitors first."""
-    now_in, then_in = _in(period), _in(compared_with)
+    """Every active merchant with its visitors, change, visitors per opening hour and per square
+    metre, most visitors first (merchants without data last)."""
+    both = buckets(period, compared_with)
+    now_in, then_in = _in(both, period), _in(both, compared_with)
     per_merchant = (
         select(
-            Footfall.merchant_id.label("merchant_id"),
-            func.sum(case((now_in, Footfall.count_in), else_=0)).label("visitors"),
-            func.sum(case((then_in, Footfall.count_in), else_=0)).label("previous"),
-            count_if(then_in).label("previous_buckets"),
+            both.c.merchant_id.label("merchant_id"),
+            func.sum(case((now_in, both.c.count_in), else_=0)).label("visitors"),
+            func.sum(case((now_in, both.c.buckets), else_=0)).label("counted"),
+            func.sum(case((then_in, both.c.count_in), else_=0)).label("previous"),
+            func.sum(case((then_in, both.c.buckets), else_=0)).label("previous_counted"),
         )
-        .where(now_in | then_in)
-        .group_by(Footfall.merchant_id)
+        .group_by(both.c.merchant_id)
         .subquery()
     )
     stmt = select(
-        Merchant.id, Merchant.name, Merchant.category, Merchant.opens, Merchant.closes,
-        per_merchant.c.visitors, per_merchant.c.previous, per_merchant.c.previous_buckets,
+        Merchant.id, Merchant.name, Merchant.category, Merchant.business_format, Merchant.area_m2, Merchant.hours,
+        per_merchant.c.visitors, per_merchant.c.counted, per_merchant.c.previous, per_merchant.c.previous_counted,
     ).outerjoin(per_merchant, per_merchant.c.merchant_id == Merchant.id).where(Merchant.active.is_(True))
     rows = []
-    for m_id, name, category, opens, closes, visitors, previous, previous_buckets in session.execute(stmt):
-        now_n, then_n = int(visitors or 0), int(previous or 0)
-        compared = then_n if previous_buckets else None
-        hours = open_hours(opens, closes, period)
+    for m_id, name, category, business_format, area, week, visitors, counted, previous, previous_counted in (
+            session.execute(stmt)):
+        now_n = int(visitors) if counted else None
+        compared = int(previous) if previous_counted else None
+        hours = open_hours(week, period)
         rows.append(LeagueRow(
-            merchant_id=m_id, name=name, category=category, visitors=now_n, comparison_visitors=compared,
-            change_pct=change_pct(now_n, compared), open_hours=hours,
-            visitors_per_open_hour=now_n / hours if hours else None,
+            merchant_id=m_id, name=name, category=category, business_format=business_format, area_m2=area,
+            visitors=now_n, comparison_visitors=compared,
+            change_pct=None if now_n is None else change_pct(now_n, compared), open_hours=hours,
+            visitors_per_open_hour=_ratio(now_n, hours), visitors_per_m2=_ratio(now_n, area),
         ))
-    return sorted(rows, key=lambda row: (-row.visitors, row.merchant_id))
+    return sorted(rows, key=lambda row: (row.visitors is None, -(row.visitors or 0), row.merchant_id))
+
+
+def _known_sum(values: Iterable[int | None]) -> int | None:
+    known = [v for v in values if v is not None]
+    return sum(known) if known else None
+
+
+def league_by_format(rows: Sequence[LeagueRow]) -> list[FormatRow]:
+    """The merchants' league rows summed by business format, most visitors first (pure: the sums in
+    SQL are the league's). Per opening hour and per square metre count only merchants with data
+    (and, per square metre, a known area), so a silent counter does not dilute its format."""
+    by_format: dict[BusinessFormat, list[LeagueRow]] = defaultdict(list)
+    for row in rows:
+        by_format[row.business_format].append(row)
+    result = []
+    for business_format, members in by_format.items():
+        counted = [r for r in members if r.visitors is not None]
+        visitors = _known_sum(r.visitors for r in counted)
+        compared = _known_sum(r.comparison_visitors for r in counted)
+        with_area = [r for r in counted if r.area_m2]
+        hours = sum(r.open_hours for r in counted)
+        result.append(FormatRow(
+            business_format=business_format, merchants=len(members), merchants_with_data=len(counted),
+            visitors=visitors, comparison_visitors=compared,
+            change_pct=None if visitors is None else change_pct(visitors, compared),
+            open_hours=hours, visitors_per_open_hour=_ratio(visitors, hours),
+            visitors_per_m2=_ratio(_known_sum(r.visitors for r in with_area), sum(r.area_m2 or 0 for r in with_area)),
+        ))
+    return sorted(result, key=lambda row: (row.visitors is None, -(row.visitors or 0), row.business_format))
 
 
 def coverage(session: Session, period: Period) -> list[SourceCoverage]:
     """For each merchant and each source that counted for it in ``period``: its open hours without
     a single bucket (gaps: the counter was silent or offline, not zero visitors)."""
-    hour = _LocalTime.over(period).hour_start.label("hour")
-    stmt = (
-        select(Footfall.merchant_id, Footfall.source, hour)
-        .where(_in(period))
-        .group_by(Footfall.merchant_id, Footfall.source, hour)
-    )
+    rows = buckets(period)
+    hour = _LocalTime.over(period, rows.c.utc_minute).hour_start.label("hour")
+    stmt = select(rows.c.merchant_id, rows.c.source, hour).group_by(rows.c.merchant_id, rows.c.source, hour)
     reported: dict[tuple[str, str], set[datetime]] = defaultdict(set)  # UTC hour starts
     for merchant_id, source, start in session.execute(stmt):
         reported[(merchant_id, source)].add(EPOCH + timedelta(minutes=int(start)))
     merchants = {m for m, _ in reported}
-    hours = {m_id: (opens, closes) for m_id, opens, closes in session.execute(
-        select(Merchant.id, Merchant.opens, Merchant.closes).where(Merchant.id.in_(merchants)))}
+    weeks = {m_id: week for m_id, week in session.execute(
+        select(Merchant.id, Merchant.hours).where(Merchant.id.in_(merchants)))}
     result = []
+    open_starts = {merchant_id: open_hour_starts(week, period) for merchant_id, week in weeks.items()}
     for (merchant_id, source), seen in sorted(reported.items()):
-        expected = open_hour_starts(*hours[merchant_id], period)
+        expected = open_starts[merchant_id]
         missing = [start for start in expected if start.astimezone(UTC) not in seen]
         result.append(SourceCoverage(
             merchant_id=merchant_id, source=source, hours_open=len(expected),
@@ -334,49 +458,207 @@ def coverage(session: Session, period: Period) -> list[SourceCoverage]:
     return result
 
 
+# --- sales, the garage and a merchant's profile ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SalesRow:
+    """A merchant's sales over the days of a period that reported them; conversion (transactions per
+    100 visitors) and revenue per visitor over the days that have footfall too (None without)."""
+
+    merchant_id: str
+    business_format: BusinessFormat
+    days: int
+    transactions: int
+    revenue: float
+    days_matched: int
+    transactions_matched: int
+    revenue_matched: float
+    visitors_matched: int | None
+    conversion_pct: float | None
+    revenue_per_visitor: float | None
+
+
+@dataclass(frozen=True)
+class FormatSalesRow:
+    """A business format's sales: the sums of its merchants' ``SalesRow``s."""
+
+    business_format: BusinessFormat
+    merchants: int
+    transactions: int
+    revenue: float
+    visitors_matched: int | None
+    conversion_pct: float | None
+    revenue_per_visitor: float | None
+
+
+def sales_days(period: Period) -> list[date]:
+    """The local days whose sales count for ``period``: those starting within it."""
+    return [day for day in period.days if period.start <= local_midnight(day, period.tz) < period.end]
+
+
+def sales(session: Session, period: Period) -> list[SalesRow]:
+    """Every merchant with sales on the period's days, with conversion and revenue per visitor
+    where footfall was counted on the same days; most revenue first."""
+    days = sales_days(period)
+    if not days:
+        return []
+    rows = buckets(period)
+    local_day = _LocalTime.over(period, rows.c.utc_minute).day.label("day")
+    per_day = (
+        select(rows.c.merchant_id, local_day, func.sum(rows.c.count_in).label("visitors"))
+        .group_by(rows.c.merchant_id, local_day)
+        .subquery()
+    )
+    matched = per_day.c.visitors.is_not(None)
+    stmt = (
+        select(
+            MerchantSales.merchant_id, Merchant.business_format, func.count(), func.sum(MerchantSales.transactions),
+            func.sum(MerchantSales.revenue_cents), count_if(matched),
+            func.sum(case((matched, MerchantSales.transactions), else_=0)),
+            func.sum(case((matched, MerchantSales.revenue_cents), else_=0)), func.sum(per_day.c.visitors),
+        )
+        .join(Merchant, Merchant.id == MerchantSales.merchant_id)
+        .outerjoin(per_day, (per_day.c.merchant_id == MerchantSales.merchant_id)
+                   & (per_day.c.day == days_since_epoch(MerchantSales.day)))
+        .where(MerchantSales.day >= days[0], MerchantSales.day <= days[-1])
+        .group_by(MerchantSales.merchant_id, Merchant.business_format)
+    )
+    result = []
+    for m_id, business_format, n, transactions, cents, n_matched, t_matched, c_matched, visitors in session.execute(stmt):
+        seen = int(visitors) if n_matched else None
+        result.append(SalesRow(
+            merchant_id=m_id, business_format=business_format, days=int(n), transactions=int(transactions),
+            revenue=int(cents) / 100, days_matched=int(n_matched), transactions_matched=int(t_matched),
+            revenue_matched=int(c_matched) / 100, visitors_matched=seen,
+            conversion_pct=_ratio(int(t_matched), seen, 100), revenue_per_visitor=_ratio(int(c_matched) / 100, seen),
+        ))
+    return sorted(result, key=lambda row: (-row.revenue, row.merchant_id))
+
+
+def sales_by_format(rows: Sequence[SalesRow]) -> list[FormatSalesRow]:
+    """The merchants' sales summed by business format, most revenue first (pure)."""
+    by_format: dict[BusinessFormat, list[SalesRow]] = defaultdict(list)
+    for row in rows:
+        by_format[row.business_format].append(row)
+    result = []
+    for business_format, members in by_format.items():
+        visitors = _known_sum(r.visitors_matched for r in members)
+        t_matched, revenue_matched = sum(r.transactions_matched for r in members), sum(r.revenue_matched for r in members)
+        result.append(FormatSalesRow(
+            business_format=business_format, merchants=len(members),
+            transactions=sum(r.transactions for r in members), revenue=sum(r.revenue for r in members),
+            visitors_matched=visitors, conversion_pct=_ratio(t_matched, visitors, 100),
+            revenue_per_visitor=_ratio(revenue_matched, visitors),
+        ))
+    return sorted(result, key=lambda row: (-row.revenue, row.business_format))
+
+
+@dataclass(frozen=True)
+class GarageHours:
+    """A car park against footfall, per local hour of a period: the cars parked (mean of the hour's
+    counts), the share of its spaces, and visitors over all merchants; None where nothing reported."""
+
+    lot_id: str
+    starts: list[datetime]
+    occupied: list[float | None]
+    occupancy_pct: list[float | None]
+    visitors: list[int | None]
+
+
+def garage_against_footfall(session: Session, period: Period, lot_id: str) -> GarageHours:
+    """Lot ``lot_id``'s use and the footfall of all merchants, hour by hour over ``period``."""
+    starts = _bucket_starts(period, "hour")
+    index = {start.astimezone(UTC): n for n, start in enumerate(starts)}
+    occupied: list[float | None] = [None] * len(starts)
+    occupancy: list[float | None] = [None] * len(starts)
+    visitors: list[int | None] = [None] * len(starts)
+
+    def slot(hour_start: int) -> int:
+        return index[(EPOCH + timedelta(minutes=int(hour_start))).astimezone(UTC)]
+
+    hour = _LocalTime.over(period, time_bucket(ParkingCount.at, EPOCH, 60)).hour_start.label("hour")
+    counts = (
+        select(hour, func.avg(ParkingCount.occupied), func.avg(cast(ParkingCount.occupied, Float) / ParkingCount.capacity))
+        .where(ParkingCount.lot_id == lot_id, ParkingCount.at >= period.start, ParkingCount.at < period.end)
+        .group_by(hour)
+    )
+    for start, cars, share in session.execute(counts):
+        occupied[slot(start)] = float(cars)
+        occupancy[slot(start)] = None if share is None else float(share) * 100
+    rows = buckets(period)
+    people = _LocalTime.over(period, rows.c.utc_minute).hour_start.label("hour")
+    for start, total in session.execute(select(people, func.sum(rows.c.count_in)).group_by(people)):
+        visitors[slot(start)] = int(total)
+    return GarageHours(lot_id=lot_id, starts=starts, occupied=occupied, occupancy_pct=occupancy, visitors=visitors)
+
+
+@dataclass(frozen=True)
+class HourlyProfile:
+    """A merchant's visitors by local hour of day (the mean over the period's days on which that hour
+    reported) against the mean of the same figure over its format's merchants; None: no data."""
+
+    merchant_id: str
+    business_format: BusinessFormat
+    merchant: list[float | None]  # 24 hours
+    format_average: list[float | None]  # 24 hours
+    format_merchants: list[int]  # per hour: merchants of the format with data in it
+
+
+def hourly_profile(session: Session, period: Period, merchant_id: str) -> HourlyProfile:
+    """The click-through of the league table: ``merchant_id``'s hourly profile and its format's."""
+    business_format = session.scalar(select(Merchant.business_format).where(Merchant.id == merchant_id))
+    if business_format is None:
+        raise ValueError(f"unknown merchant {merchant_id!r}")
+    rows = buckets(period)
+    local = _LocalTime.over(period, rows.c.utc_minute)
+    hour = local.hour_of_day.label("hour")
+    per_merchant = (
+        select(rows.c.merchant_id, hour,
+               (cast(func.sum(rows.c.count_in), Float) / func.count(func.distinct(local.day))).label("per_day"))
+        .join(Merchant, Merchant.id == rows.c.merchant_id)
+        .where(Merchant.business_format == business_format, Merchant.active.is_(True))
+        .group_by(rows.c.merchant_id, hour)
+        .subquery()
+    )
+    own = func.max(case((per_merchant.c.merchant_id == merchant_id, per_merchant.c.per_day)))
+    stmt = select(per_merchant.c.hour, own, func.avg(per_merchant.c.per_day), func.count()).group_by(per_merchant.c.hour)
+    mine: list[float | None] = [None] * 24
+    average: list[float | None] = [None] * 24
+    merchants = [0] * 24
+    for hour_of_day, value, mean, n in session.execute(stmt):
+        mine[int(hour_of_day)] = None if value is None else float(value)
+        average[int(hour_of_day)], merchants[int(hour_of_day)] = float(mean), int(n)
+    return HourlyProfile(merchant_id=merchant_id, business_format=business_format, merchant=mine,
+                         format_average=average, format_merchants=merchants)
+
+
 # --- opening hours (pure) ------------------------------------------------------------------------
 
 
-def _opening_spans(opens: str, closes: str, period: Period) -> Iterable[tuple[datetime, datetime]]:
-    """The merchant's opening times within ``period`` (in UTC), one span per local day; a closing
-    time at or before the opening time means past midnight."""
-    tz = period.tz
-    open_at, close_at = _clock(opens), _clock(closes)
-    for day in [period.days[0] - timedelta(days=1), *period.days]:  # the day before may run past midnight
-        start = _real(local_midnight(day, tz) + timedelta(minutes=open_at))
-        end_day = day + timedelta(days=1) if close_at <= open_at else day
-        end = _real(local_midnight(end_day, tz) + timedelta(minutes=close_at))
-        start, end = max(start, period.start.astimezone(UTC)), min(end, period.end.astimezone(UTC))
+def _opening_spans(week: Week, period: Period) -> Iterable[tuple[datetime, datetime]]:
+    """The merchant's opening times within ``period`` (in UTC), one span per open local day."""
+    days = period.days
+    for start, end in week.spans(days[0] - timedelta(days=1), days[-1], period.tz):  # the day before may
+        start, end = max(start, period.start.astimezone(UTC)), min(end, period.end.astimezone(UTC))  # run late
         if start < end:
             yield start, end
 
 
-def _real(wall: datetime) -> datetime:
-    """A local wall-clock time in UTC (arithmetic on aware datetimes of one zone ignores DST)."""
-    return wall.astimezone(UTC)
-
-
-def _clock(text: str) -> int:
-    """Minutes after midnight of ``HH:MM`` (24:00 allowed)."""
-    try:
-        hours, minutes = (int(part) for part in text.split(":"))
-    except ValueError:
-        raise ValueError(f"opening time {text!r}: expected HH:MM") from None
-    if not (0 <= hours <= 24 and 0 <= minutes < 60) or hours * 60 + minutes > 1440:
-        raise ValueError(f"opening time {text!r}: expected HH:MM between 00:00 and 24:00")
-    return hours * 60 + minutes
-
-
-def open_hours(opens: str, closes: str, period: Period) -> float:
-    """Hours a merchant open ``opens``..``closes`` every day is open within ``period`` (pure)."""
-    seconds = sum((end - start).total_seconds() for start, end in _opening_spans(opens, closes, period))
+def open_hours(week: Week, period: Period) -> float:
+    """Hours a merchant with opening hours ``week`` is open within ``period`` (pure)."""
+    seconds = sum((end - start).total_seconds() for start, end in _opening_spans(week, period))
     return seconds / 3600
 
 
-def open_hour_starts(opens: str, closes: str, period: Period) -> list[datetime]:
+def open_hour_starts(week: Week, period: Period) -> list[datetime]:
     """The local hours (their starts) in which the merchant is open for some time within ``period``."""
-    spans = list(_opening_spans(opens, closes, period))
-    return [
-        start for start in _bucket_starts(period, "hour")
-        if any(begin < start.astimezone(UTC) + HOUR and start < end for begin, end in spans)
-    ]
+    spans = sorted(_opening_spans(week, period))
+    found, first = [], 0
+    for start in _bucket_starts(period, "hour"):
+        begin = start.astimezone(UTC)
+        while first < len(spans) and spans[first][1] <= begin:  # spans over before this hour
+            first += 1
+        if first < len(spans) and spans[first][0] < begin + HOUR:
+            found.append(start)
+    return found

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import BigInteger, case, cast, extract, func, literal
+from sqlalchemy import BigInteger, Integer, case, cast, extract, func, literal
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -102,3 +102,23 @@ def _time_bucket_postgresql(element: time_bucket, compiler: SQLCompiler, **kw: A
 def count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
     """``SUM(CASE WHEN condition THEN 1 ELSE 0 END)``: a conditional count inside one query."""
     return func.sum(case((condition, 1), else_=0))
+
+
+class days_since_epoch(FunctionElement[int]):
+    """``days_since_epoch(date_column)``: the day's number since 1970-01-01, on SQLite and PostgreSQL."""
+
+    type = Integer()
+    inherit_cache = True
+    name = "days_since_epoch"
+
+
+@compiles(days_since_epoch, "sqlite")
+def _days_since_epoch_sqlite(element: days_since_epoch, compiler: SQLCompiler, **kw: Any) -> str:
+    (column,) = element.clauses
+    return compiler.process(cast(func.julianday(column) - 2440587.5, Integer), **kw)
+
+
+@compiles(days_since_epoch, "postgresql")
+def _days_since_epoch_postgresql(element: days_since_epoch, compiler: SQLCompiler, **kw: Any) -> str:
+    (column,) = element.clauses
+    return f"({compiler.process(column, **kw)} - DATE '1970-01-01')"

@@ -7,6 +7,7 @@ evening for restaurants). Only minutes in which someone came or went are stored.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import cache, lru_cache
 from zoneinfo import ZoneInfo
@@ -14,29 +15,67 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ops_center.opening_hours import Week
 from ops_center.simulator.base import SimContext, bulk_insert
 from ops_center.simulator.timeline import at_local, curve, keyed_rng, local_days, poisson
 from ops_center.store.models import Footfall, Merchant
 from ops_center.store.writes import insert_ignore
-from ops_center.vocabulary import SIMULATOR_SOURCE
+from ops_center.vocabulary import SIMULATOR_SOURCE, BusinessFormat
 
-# id, name, category, place, opens, closes, visitors per minute at the busiest time
-MERCHANTS: tuple[tuple[str, str, str, str, str, str, float], ...] = (
-    ("m01", "Hualian Supermarket 华联超市", "supermarket", "Square A1-A2", "08:00", "22:00", 3.5),
-    ("m02", "Lakeview Noodle House 湖景面馆", "restaurant", "Square A3", "10:30", "21:30", 2.2),
-    ("m03", "Morning Bakery 晨光面包", "bakery", "Square A4", "07:00", "20:00", 1.6),
-    ("m04", "Green Leaf Tea 绿叶茶饮", "tea", "Square A5", "10:00", "22:00", 1.8),
-    ("m05", "Kangjian Pharmacy 康健大药房", "pharmacy", "Square B1", "08:00", "22:00", 0.9),
-    ("m06", "Haidilao Hotpot 海底捞火锅", "restaurant", "Square B2-B3", "11:00", "23:00", 2.5),
-    ("m07", "FamilyMart 全家便利店", "convenience", "Square B4", "06:00", "23:30", 2.4),
-    ("m08", "Bank of Lakeside 湖畔银行", "bank", "Square B5", "09:00", "17:00", 0.5),
-    ("m09", "Fresh Fruit Market 鲜果坊", "grocery", "Square C1", "08:00", "21:00", 1.4),
-    ("m10", "Sunshine Kids Academy 阳光少儿", "education", "Square C2 (1F)", "09:00", "20:30", 0.6),
-    ("m11", "Iron Lake Gym 铁湖健身", "fitness", "Square C3 (2F)", "06:30", "22:00", 0.8),
-    ("m12", "Cloud Cafe 云朵咖啡", "cafe", "Square C4", "08:00", "21:00", 1.5),
-    ("m13", "Clean Home Laundry 洁家洗衣", "services", "Square C5", "08:30", "20:00", 0.3),
-    ("m14", "Style Hair Salon 造型美发", "services", "Square D1", "10:00", "21:00", 0.4),
+
+@dataclass(frozen=True)
+class SimMerchant:
+    """A simulated shop: its finer category (the shape of its day), business format, floor area,
+    opening hours per weekday (Monday first, None: closed) and visitors per minute at its busiest."""
+
+    id: str
+    name: str
+    category: str
+    business_format: BusinessFormat
+    place: str
+    area_m2: float
+    hours: tuple[str | None, ...]
+    peak: float
+
+    @property
+    def week(self) -> Week:
+        """The opening hours, parsed."""
+        return Week.parse(self.hours)
+
+
+def _days(weekdays: str | None, weekend: str | None = "") -> tuple[str | None, ...]:
+    """Monday to Friday ``weekdays``, Saturday and Sunday ``weekend`` (default: the same)."""
+    return (weekdays,) * 5 + ((weekdays if weekend == "" else weekend),) * 2
+
+
+CATERING, RETAIL, SERVICES = BusinessFormat.CATERING, BusinessFormat.RETAIL, BusinessFormat.SERVICES
+MERCHANTS: tuple[SimMerchant, ...] = (
+    SimMerchant("m01", "Hualian Supermarket 华联超市", "supermarket", RETAIL, "Square A1-A2", 1200.0,
+                _days("08:00-22:00"), 3.5),
+    SimMerchant("m02", "Lakeview Noodle House 湖景面馆", "restaurant", CATERING, "Square A3", 180.0,
+                _days("10:30-21:30", "10:00-22:00"), 2.2),
+    SimMerchant("m03", "Morning Bakery 晨光面包", "bakery", CATERING, "Square A4", 85.0, _days("07:00-20:00"), 1.6),
+    SimMerchant("m04", "Green Leaf Tea 绿叶茶饮", "tea", CATERING, "Square A5", 45.0,
+                _days("10:00-22:00", "10:00-23:00"), 1.8),
+    SimMerchant("m05", "Kangjian Pharmacy 康健大药房", "pharmacy", BusinessFormat.HEALTH, "Square B1", 120.0,
+                _days("08:00-22:00"), 0.9),
+    SimMerchant("m06", "Haidilao Hotpot 海底捞火锅", "restaurant", CATERING, "Square B2-B3", 620.0,
+                _days("11:00-23:00", "11:00-02:00"), 2.5),
+    SimMerchant("m07", "FamilyMart 全家便利店", "convenience", RETAIL, "Square B4", 110.0, _days("06:00-23:30"), 2.4),
+    SimMerchant("m08", "Bank of Lakeside 湖畔银行", "bank", BusinessFormat.FINANCE, "Square B5", 260.0,
+                _days("09:00-17:00", None), 0.5),
+    SimMerchant("m09", "Fresh Fruit Market 鲜果坊", "grocery", RETAIL, "Square C1", 150.0, _days("08:00-21:00"), 1.4),
+    SimMerchant("m10", "Sunshine Kids Academy 阳光少儿", "education", BusinessFormat.EDUCATION, "Square C2 (1F)", 400.0,
+                (None, "15:00-20:30", "15:00-20:30", "15:00-20:30", "15:00-20:30", "09:00-18:00", "09:00-18:00"), 0.6),
+    SimMerchant("m11", "Iron Lake Gym 铁湖健身", "fitness", BusinessFormat.FITNESS, "Square C3 (2F)", 850.0,
+                _days("06:30-22:00", "08:00-21:00"), 0.8),
+    SimMerchant("m12", "Cloud Cafe 云朵咖啡", "cafe", CATERING, "Square C4", 95.0, _days("08:00-21:00"), 1.5),
+    SimMerchant("m13", "Clean Home Laundry 洁家洗衣", "services", SERVICES, "Square C5", 60.0,
+                _days("08:30-20:00"), 0.3),
+    SimMerchant("m14", "Style Hair Salon 造型美发", "services", SERVICES, "Square D1", 90.0,
+                ("10:00-21:00", None, "10:00-21:00", "10:00-21:00", "10:00-21:00", "09:30-21:30", "09:30-21:30"), 0.4),
 )
+MERCHANT_BY_ID = {m.id: m for m in MERCHANTS}
 
 # the shape of a day by category: (hour, share of the busiest minute)
 _DAY_SHAPES: dict[str, tuple[tuple[float, float], ...]] = {
@@ -52,20 +91,16 @@ _DAY_SHAPES: dict[str, tuple[tuple[float, float], ...]] = {
     "education": ((9, 0.3), (11, 0.4), (15, 0.5), (16.5, 1.0), (18.5, 0.8), (20.5, 0.2)),
     "bank": ((9, 0.6), (10.5, 1.0), (12, 0.7), (14, 0.8), (17, 0.4)),
 }
-_WEEKEND = {"default": 1.35, "restaurant": 1.5, "education": 1.8, "bank": 0.0, "fitness": 1.2, "bakery": 1.2}
+_WEEKEND = {"default": 1.35, "restaurant": 1.5, "education": 1.8, "fitness": 1.2, "bakery": 1.2}
 
 
 def merchant_rows() -> list[dict[str, object]]:
     """The merchants of the square as ``merchants`` rows."""
     return [
-        {"id": m, "name": n, "category": c, "place": p, "opens": o, "closes": cl, "active": True}
-        for m, n, c, p, o, cl, _ in MERCHANTS
+        {"id": m.id, "name": m.name, "category": m.category, "business_format": m.business_format,
+         "area_m2": m.area_m2, "place": m.place, "hours": m.week, "active": True}
+        for m in MERCHANTS
     ]
-
-
-def _minute_of_day(text: str) -> int:
-    hours, minutes = text.split(":")
-    return int(hours) * 60 + int(minutes)
 
 
 @cache
@@ -78,36 +113,37 @@ def _day_shape(category: str) -> tuple[float, ...]:
 @lru_cache(maxsize=256)
 def day_footfall(seed: int, merchant_id: str, day: date, tz: ZoneInfo) -> tuple[tuple[datetime, int, int], ...]:
     """(minute, in, out) for every minute of local ``day`` in which someone came or went (pure, cached)."""
-    _, _, category, _, opens, closes, peak = next(m for m in MERCHANTS if m[0] == merchant_id)
+    merchant = MERCHANT_BY_ID[merchant_id]
     weekend = day.weekday() >= 5
-    level = peak * (_WEEKEND.get(category, _WEEKEND["default"]) if weekend else 1.0)
+    level = merchant.peak * (_WEEKEND.get(merchant.category, _WEEKEND["default"]) if weekend else 1.0)
     rng = keyed_rng(seed, "footfall", merchant_id, day.isoformat())
     level *= rng.uniform(0.85, 1.15)  # some days are busier than others
-    shape = _day_shape(category)
-    midnight = at_local(day, time(0), tz)
+    shape = _day_shape(merchant.category)
     rows = []
-    for m in range(_minute_of_day(opens), _minute_of_day(closes)):
-        mean = level * shape[m]
-        come, go = poisson(rng, mean), poisson(rng, mean)
-        if come or go:
-            rows.append((midnight + timedelta(minutes=m), come, go))
+    for opens, closes in merchant.week.spans(day, day, tz):  # closed days have none; late ones run past midnight
+        first = int((opens - at_local(day, time(0), tz)).total_seconds()) // 60
+        for m in range(int((closes - opens).total_seconds()) // 60):
+            mean = level * shape[(first + m) % 1440]
+            come, go = poisson(rng, mean), poisson(rng, mean)
+            if come or go:
+                rows.append((opens + timedelta(minutes=m), come, go))
     return tuple(rows)
 
 
-def simulated_merchants(ctx: SimContext) -> list[str]:
+def simulated_merchants(ctx: SimContext) -> list[SimMerchant]:
     """The merchants whose footfall is simulated: all but those a camera counts (``ctx.camera_merchants``)."""
-    return [merchant_id for merchant_id, *_ in MERCHANTS if merchant_id not in ctx.camera_merchants]
+    return [merchant for merchant in MERCHANTS if merchant.id not in ctx.camera_merchants]
 
 
 def footfall_rows(ctx: SimContext, after: datetime, until: datetime) -> list[dict[str, object]]:
     """Footfall rows of every merchant for the complete minutes in ``(after, until]``."""
     last_complete = until - timedelta(minutes=1)
     rows = []
-    for day in local_days(after, last_complete, ctx.tz):
-        for merchant_id in simulated_merchants(ctx):
-            for minute, come, go in day_footfall(ctx.seed, merchant_id, day, ctx.tz):
+    for day in local_days(after - timedelta(days=1), last_complete, ctx.tz):  # a late night runs past midnight
+        for merchant in simulated_merchants(ctx):
+            for minute, come, go in day_footfall(ctx.seed, merchant.id, day, ctx.tz):
                 if after < minute <= last_complete:
-                    rows.append({"merchant_id": merchant_id, "minute": minute, "source": SIMULATOR_SOURCE,
+                    rows.append({"merchant_id": merchant.id, "minute": minute, "source": SIMULATOR_SOURCE,
                                  "count_in": come, "count_out": go})
     return rows
 

@@ -8,12 +8,15 @@ Schema changes go through Alembic migrations in ``ops_center/store/migrations``.
 
 from __future__ import annotations
 
-from datetime import datetime
+import json
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
+    Date,
     Float,
     ForeignKey,
     Index,
@@ -27,8 +30,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from ops_center.lifecycle import Status
-from ops_center.store.types import EnumText, UTCDateTime, utcnow
-from ops_center.vocabulary import AlarmKind, CameraState, FireState, GuardStatus, ModelStatus, Severity
+from ops_center.opening_hours import Week
+from ops_center.store.types import DEFAULT_WEEK, EnumText, UTCDateTime, WeekJSON, utcnow
+from ops_center.vocabulary import AlarmKind, BusinessFormat, CameraState, FireState, GuardStatus, ModelStatus, Severity
 
 ID = String(64)
 UUID = String(36)
@@ -273,20 +277,29 @@ class ParkingCount(Base):
 
 
 class Merchant(Base):
-    """A shop on the commercial square."""
+    """A shop on the commercial square: its business format, shop area and weekly opening hours."""
 
     __tablename__ = "merchants"
     id: Mapped[str] = mapped_column(ID, primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
-    category: Mapped[str] = mapped_column(String(50))
+    category: Mapped[str] = mapped_column(String(50), doc="the site's own finer kind: bakery, hotpot, pharmacy")
+    business_format: Mapped[BusinessFormat] = mapped_column(
+        EnumText(BusinessFormat, 20), default=BusinessFormat.RETAIL, server_default=BusinessFormat.RETAIL.value
+    )
+    area_m2: Mapped[float | None] = mapped_column(Float, nullable=True, doc="shop floor area; None: unknown")
     place: Mapped[str] = mapped_column(String(200), default="")
-    opens: Mapped[str] = mapped_column(String(5), default="10:00")
-    closes: Mapped[str] = mapped_column(String(5), default="22:00")
+    hours: Mapped[Week] = mapped_column(
+        WeekJSON, default=DEFAULT_WEEK, server_default=json.dumps(DEFAULT_WEEK.entries()),
+        doc="per weekday, Monday first: 'HH:MM-HH:MM' or null (closed)",
+    )
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
 class Footfall(Base):
-    """People in and out of a merchant in one one-minute bucket, per counting source."""
+    """People in and out of a merchant in one one-minute bucket, per counting source.
+
+    Every write is summed into ``footfall_hourly`` in the same transaction by database triggers
+    (``ops_center.store.rollup``)."""
 
     __tablename__ = "footfall"
     __table_args__ = (Index("ix_footfall_minute", "minute"),)
@@ -295,6 +308,36 @@ class Footfall(Base):
     source: Mapped[str] = mapped_column(String(64), primary_key=True, doc="camera id or counter id")
     count_in: Mapped[int] = mapped_column(Integer, default=0)
     count_out: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class FootfallHourly(Base):
+    """The exact hourly roll-up of ``footfall``: per merchant, source and UTC hour, the sums of its
+    minute buckets and how many there are (0 never stays: the row goes). Kept by triggers on
+    ``footfall``; never written by the application except ``rollup.rebuild``."""
+
+    __tablename__ = "footfall_hourly"
+    __table_args__ = (Index("ix_footfall_hourly_hour", "hour"),)
+    merchant_id: Mapped[str] = mapped_column(ForeignKey("merchants.id", ondelete="CASCADE"), primary_key=True)
+    hour: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True, doc="the UTC hour's start")
+    source: Mapped[str] = mapped_column(String(64), primary_key=True)
+    utc_minute: Mapped[int] = mapped_column(
+        BigInteger, doc="the hour's start in minutes since the epoch: local time by arithmetic, no date parsing"
+    )
+    count_in: Mapped[int] = mapped_column(Integer)
+    count_out: Mapped[int] = mapped_column(Integer)
+    minutes: Mapped[int] = mapped_column(Integer, doc="minute buckets summed in")
+
+
+class MerchantSales(Base):
+    """A merchant's sales on one local business day, from its till system through the ingest API."""
+
+    __tablename__ = "merchant_sales"
+    __table_args__ = (Index("ix_merchant_sales_day", "day"),)
+    merchant_id: Mapped[str] = mapped_column(ForeignKey("merchants.id", ondelete="CASCADE"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True, doc="the site's local day")
+    transactions: Mapped[int] = mapped_column(Integer)
+    revenue_cents: Mapped[int] = mapped_column(BigInteger, doc="in the site's currency, hundredths")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 # --- guards, traffic, environment ------------------------------------------------------------

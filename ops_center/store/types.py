@@ -6,9 +6,11 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from sqlalchemy import DateTime, String
+from sqlalchemy import JSON, DateTime, String
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
+
+from ops_center.opening_hours import Week
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -53,6 +55,22 @@ class EnumText(TypeDecorator[E]):
 
     def process_result_value(self, value: str | None, dialect: Dialect) -> E | None:
         return None if value is None else self.enum(value)
+
+
+class WeekJSON(TypeDecorator[Week]):
+    """Weekly opening hours (``opening_hours.Week``) kept as a JSON list of seven entries."""
+
+    impl = JSON
+    cache_ok = True
+
+    def process_bind_param(self, value: Week | None, dialect: Dialect) -> Any:
+        return None if value is None else value.entries()
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Week | None:
+        return None if value is None else Week.parse(value)
+
+
+DEFAULT_WEEK = Week.every_day("10:00", "22:00")
 
 
 def utcnow() -> datetime:

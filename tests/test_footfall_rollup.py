@@ -1,0 +1,116 @@
+"""The hourly footfall roll-up stays exact through every way minute buckets are written (ingest's
+overwriting upsert, a camera's incrementing upsert, plain inserts, deletes, a merchant's cascade,
+a bulk load), and a store migrated from before the roll-up gets its merchants' formats, weekly hours
+and roll-up filled in; on a SQLite file and on PostgreSQL."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+
+from alembic import command
+from sqlalchemy import create_engine, delete, insert, select, text, update
+
+from ops_center.config import SiteConfig
+from ops_center.ingest import ingest
+from ops_center.opening_hours import Week
+from ops_center.records import CrossingRecord
+from ops_center.store import migrate, rollup
+from ops_center.store.db import Store, open_store
+from ops_center.store.models import Footfall, FootfallHourly, Merchant
+from ops_center.store.writes import record_crossings
+from ops_center.vocabulary import BusinessFormat
+
+T0 = datetime(2026, 6, 9, 2, 58, tzinfo=UTC)
+SITE = SiteConfig.model_validate({"site": {"name": "Test", "timezone": "Asia/Shanghai"}})
+
+
+def _expected(store: Store) -> dict[tuple[str, datetime, str], tuple[int, int, int]]:
+    """The roll-up computed here from the minute buckets, row by row."""
+    sums: dict[tuple[str, datetime, str], Counter[str]] = {}
+    with store.session() as s:
+        for f in s.scalars(select(Footfall)):
+            cell = sums.setdefault((f.merchant_id, f.minute.replace(minute=0), f.source), Counter())
+            cell.update(count_in=f.count_in, count_out=f.count_out, minutes=1)
+    return {key: (c["count_in"], c["count_out"], c["minutes"]) for key, c in sums.items()}
+
+
+def _rollup(store: Store) -> dict[tuple[str, datetime, str], tuple[int, int, int]]:
+    with store.session() as s:
+        return {(h.merchant_id, h.hour, h.source): (h.count_in, h.count_out, h.minutes)
+                for h in s.scalars(select(FootfallHourly))}
+
+
+def _body(*items: tuple[str, datetime, int, int]) -> str:
+    import json
+    return json.dumps({"items": [{"merchant_id": m, "minute": at.isoformat(), "count_in": i, "count_out": o,
+                                  "source": "door"} for m, at, i, o in items]})
+
+
+def test_every_write_path_keeps_the_hourly_rollup_exact(store_url: str) -> None:
+    store = open_store(store_url)
+    now = T0 + timedelta(hours=1)
+    try:
+        with store.session() as s:
+            s.add_all([Merchant(id=m, name=m, category="shop") for m in ("m1", "m2")])
+        with store.session() as s:  # plain inserts across an hour boundary
+            s.add_all([Footfall(merchant_id="m1", minute=T0 + timedelta(minutes=k), source="door", count_in=k,
+                                count_out=1) for k in range(4)])
+        assert _rollup(store) == _expected(store) == {
+            ("m1", T0.replace(minute=0), "door"): (0 + 1, 2, 2), ("m1", T0.replace(hour=3, minute=0), "door"): (5, 2, 2)}
+        with store.session() as s:  # ingest overwrites two buckets and adds one
+            ingest(s, "footfall", _body(("m1", T0, 10, 0), ("m1", T0 + timedelta(minutes=2), 7, 7),
+                                        ("m2", T0, 4, 4)), now, SITE)
+        assert _rollup(store) == _expected(store)
+        assert _rollup(store)[("m1", T0.replace(minute=0), "door")] == (11, 1, 2)
+        with store.session() as s:  # a camera's crossings add to a bucket
+            record_crossings(s, [CrossingRecord(
+                id=f"c{k}", camera_id="cam", line_name="door", merchant_id="m2", direction="in", track_id=k,
+                occurred_at=T0 + timedelta(seconds=10 * k), frame_index=k, t_s=k) for k in range(3)])
+        with store.session() as s:
+            s.execute(update(Footfall).where(Footfall.merchant_id == "m1", Footfall.minute == T0 + timedelta(minutes=3))
+                      .values(minute=T0 + timedelta(hours=5)))  # a bucket moved to another hour
+            s.execute(delete(Footfall).where(Footfall.minute == T0 + timedelta(minutes=1)))  # an hour's only bucket
+        assert _rollup(store) == _expected(store)
+        assert ("m1", T0.replace(minute=0) + timedelta(hours=0), "door") in _rollup(store)
+        with store.session() as s:
+            s.execute(delete(Merchant).where(Merchant.id == "m2"))
+        assert _rollup(store) == _expected(store) and {m for m, _, _ in _rollup(store)} == {"m1"}
+        with store.session() as s:  # a bulk load rebuilds the hours it touched
+            start = T0 + timedelta(days=1)
+            with rollup.bulk_load(s, start, start + timedelta(hours=3)):
+                s.execute(insert(Footfall), [{"merchant_id": "m1", "minute": start + timedelta(minutes=k),
+                                              "source": "door", "count_in": 1, "count_out": 0} for k in range(150)])
+        assert _rollup(store) == _expected(store)
+        with store.session() as s:  # and the triggers are back
+            s.add(Footfall(merchant_id="m1", minute=T0 + timedelta(days=2), source="door", count_in=3, count_out=0))
+        assert _rollup(store) == _expected(store)
+        assert _rollup(store)[("m1", (T0 + timedelta(days=2)).replace(minute=0), "door")] == (3, 0, 1)
+    finally:
+        store.dispose()
+
+
+def test_a_store_from_before_gets_formats_weekly_hours_and_its_rollup(store_url: str) -> None:
+    engine = create_engine(store_url)
+    cfg = migrate.alembic_config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0008")
+        conn.execute(text("INSERT INTO merchants (id, name, category, place, opens, closes, active) VALUES "
+                          "('m1', 'Bakery', 'bakery', '', '07:00', '20:00', true), "
+                          "('m2', 'Odd', 'florist', '', '10:00', '02:00', true)"))
+        conn.execute(text("INSERT INTO footfall (merchant_id, minute, source, count_in, count_out) VALUES "
+                          "('m1', :a, 'door', 2, 1), ('m1', :b, 'door', 3, 0)"),
+                     {"a": T0, "b": T0 + timedelta(minutes=1)})
+    engine.dispose()
+    store = open_store(store_url)  # migrates to the head
+    try:
+        with store.session() as s:
+            merchants = {m.id: m for m in s.scalars(select(Merchant))}
+        assert merchants["m1"].business_format is BusinessFormat.CATERING
+        assert merchants["m2"].business_format is BusinessFormat.RETAIL
+        assert merchants["m1"].hours == Week.every_day("07:00", "20:00")
+        assert merchants["m2"].hours.entries() == ["10:00-02:00"] * 7
+        assert _rollup(store) == _expected(store) == {("m1", T0.replace(minute=0), "door"): (5, 1, 2)}
+    finally:
+        store.dispose()
