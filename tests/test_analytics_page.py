@@ -21,6 +21,7 @@ from ops_center.queries import Stamp
 from ops_center.queries.analytics import Headline, HeatMap, LeagueRow, Series
 from ops_center.queries.commerce import CommercePanel
 from ops_center.queries.periods import custom
+from ops_center.vocabulary import BusinessFormat
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 6, 10, 6, 37, tzinfo=UTC)  # 14:37 in Shanghai
@@ -30,12 +31,12 @@ SERIES = Series("hour", STARTS, {"m1": [5, None, 7], "m2": [None, None, 1]})
 HEAT = HeatMap([[None] * 24 for _ in range(7)])
 HEAT.cells[1][10] = 12
 ROWS = [
-    LeagueRow("m1", "Cloud Cafe", "cafe", 12, 10, 20.0, 12.0, 1.0),
-    LeagueRow("m2", "Bakery", "bakery", 1, None, None, 10.0, 0.1),
-    LeagueRow("m3", "Gym", "fitness", 0, 4, -100.0, 0.0, None),
+    LeagueRow("m1", "Cloud Cafe", "cafe", 12, 10, 20.0, 12.0, 1.0, BusinessFormat.CATERING, 40.0, 0.3),
+    LeagueRow("m2", "Bakery", "bakery", 1, None, None, 10.0, 0.1, BusinessFormat.CATERING, None, None),
+    LeagueRow("m3", "Gym", "fitness", 0, 4, -100.0, 0.0, None, BusinessFormat.FITNESS, 300.0, 0.0),
 ]
 HEADLINE = Headline(visitors=13, comparison_visitors=14, change_pct=-100 / 14, busiest_hour=9, busiest_day=date(2026, 6, 9),
-                    merchants_open=3, merchants_with_data=2)
+                    merchants_open=3, merchants_with_data=2, conversion_pct=None)
 FIGURES = Figures(headline=HEADLINE, series=SERIES, heat=HEAT, league=ROWS)
 
 
@@ -88,7 +89,7 @@ def test_headline_figures_in_both_languages_and_without_a_comparison() -> None:
     assert [(key, value, note) for key, _, value, note in panels.headline_figures(HEADLINE, "en")] == [
         ("visitors", "13", ""), ("change", "-7.1%", "against 14"), ("busiest_hour", "09:00", ""),
         ("busiest_day", "2026-06-09 Tue", ""), ("merchants_open", "3", "2 with counts")]
-    empty = Headline(0, None, None, None, None, 0, 0)
+    empty = Headline(0, None, None, None, None, 0, 0, None)
     zh = panels.headline_figures(empty, "zh-CN")
     assert [value for _, _, value, _ in zh] == ["0", "—", "—", "—", "0"] and zh[1][3] == "对比期无数据"
     assert panels.headline_rows(HEADLINE, "zh-CN")[1] == ["客流", "13", ""]

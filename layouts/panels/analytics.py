@@ -95,7 +95,7 @@ def headline_figures(h: Headline, lang: str) -> list[tuple[str, str, str, str]]:
     compared = (t("analytics.no_comparison", lang) if h.comparison_visitors is None
                 else t("analytics.kpi.compared", lang, n=number(h.comparison_visitors)))
     return [
-        ("visitors", t("analytics.kpi.visitors", lang), number(h.visitors), ""),
+        ("visitors", t("analytics.kpi.visitors", lang), optional(h.visitors, 0), ""),
         ("change", t("analytics.kpi.change", lang), change_text(h.change_pct), compared),
         ("busiest_hour", t("analytics.kpi.busiest_hour", lang),
          "—" if h.busiest_hour is None else f"{h.busiest_hour:02d}:00", ""),
@@ -214,7 +214,7 @@ LEAGUE: Table[LeagueRow] = Table(
     columns=(
         Column("merchant", lambda r, _: r.name, lambda r: r.name.casefold(), numeric=False),
         Column("format", lambda r, _: r.category, lambda r: r.category, numeric=False),
-        Column("visitors", lambda r, _: number(r.visitors), lambda r: r.visitors),
+        Column("visitors", lambda r, _: optional(r.visitors, 0), lambda r: r.visitors),
         Column("comparison", lambda r, _: optional(r.comparison_visitors, 0), lambda r: r.comparison_visitors),
         Column("change", lambda r, _: change_text(r.change_pct), lambda r: r.change_pct),
         Column("open_hours", lambda r, _: number(r.open_hours, 1), lambda r: r.open_hours),

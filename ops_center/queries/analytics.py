@@ -256,13 +256,13 @@ class LeagueRow:
     merchant_id: str
     name: str
     category: str
-    business_format: BusinessFormat
-    area_m2: float | None
     visitors: int | None
     comparison_visitors: int | None
     change_pct: float | None
     open_hours: float
     visitors_per_open_hour: float | None
+    business_format: BusinessFormat
+    area_m2: float | None
     visitors_per_m2: float | None
 
 
