@@ -562,6 +562,9 @@ class SimulatorConfig(_Strict):
 
     enabled: bool = False
     history_days: int = Field(30, ge=0, le=400)
+    commerce_history_days: int = Field(
+        365, ge=0, le=400, description="the shops' footfall and sales: a year gives /analytics its last-year comparison"
+    )
 
 
 class SiteConfig(_Strict):

@@ -72,10 +72,12 @@ def start_background(
         writes.sync_cameras(session, config.cameras)
     bg = Background()
     if config.simulator.enabled:
-        say(f"simulator: writing {config.simulator.history_days} days of fire, parking, footfall, guard and traffic history...")
-        summary = seed(store, utcnow(), config.simulator.history_days, timezone=config.site.timezone,
+        sim = config.simulator
+        say(f"simulator: writing {sim.history_days} days of fire, parking, guard and traffic history and "
+            f"{sim.commerce_history_days} days of the shops' footfall and sales (once, into a fresh store)...")
+        summary = seed(store, utcnow(), sim.history_days, timezone=config.site.timezone,
                        traffic=config.traffic, environment=config.environment,
-                       camera_merchants=config.camera_merchants)
+                       camera_merchants=config.camera_merchants, commerce_history_days=sim.commerce_history_days)
         say(f"simulator: {summary.total} rows in {summary.seconds:.1f} s")
         bg.spawn(
             "simulator",

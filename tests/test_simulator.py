@@ -25,8 +25,10 @@ from ops_center.store.models import (
     FireDevice,
     FireSignal,
     Footfall,
+    FootfallHourly,
     Guard,
     Merchant,
+    MerchantSales,
     ParkingCount,
     ParkingLevel,
     ParkingLot,
@@ -178,6 +180,22 @@ def test_seed_rejects_a_naive_time(sqlite_url: str) -> None:
     store.dispose()
 
 
+def test_the_shops_get_a_longer_history_with_sales_and_an_exact_rollup(store: Store) -> None:
+    summary = seed(store, NOW, history_days=1, commerce_history_days=4)
+    with store.session() as s:
+        first_minute = s.scalar(select(func.min(Footfall.minute)))
+        first_count = s.scalar(select(func.min(ParkingCount.at)))
+        minutes = s.execute(select(func.sum(Footfall.count_in), func.count())).one()
+        hourly = s.execute(select(func.sum(FootfallHourly.count_in), func.sum(FootfallHourly.minutes))).one()
+        sold = s.execute(select(MerchantSales.merchant_id, MerchantSales.day)).all()
+        merchants = {m.id: m for m in s.scalars(select(Merchant))}
+    assert NOW - timedelta(days=4) < first_minute < NOW - timedelta(days=3, hours=12)
+    assert first_count >= NOW - timedelta(days=1)
+    assert tuple(minutes) == tuple(hourly) and summary.rows["merchant_sales"] == len(sold) > 0
+    assert {m for m, _ in sold} == {m.id for m in commerce.MERCHANTS} - {"m08", "m10", "m11"}  # bank, school, gym
+    assert merchants["m08"].hours.days[6] is None and merchants["m01"].area_m2 == 1200.0
+
+
 # --- pure generators --------------------------------------------------------------------------
 
 
@@ -196,6 +214,16 @@ def test_footfall_only_during_opening_hours_with_lunch_and_evening_peaks() -> No
     assert per_hour[12] > per_hour[10] and per_hour[19] > per_hour[15]
     # the bank is closed at weekends
     assert not [r for r in rows if r["merchant_id"] == "m08" and r["minute"].astimezone(SHANGHAI).weekday() >= 5]
+
+
+def test_sales_follow_each_days_footfall_for_the_tills_that_report() -> None:
+    rows = commerce.sales_rows(CTX, NOW - timedelta(days=7), NOW)
+    assert {r["merchant_id"] for r in rows} == {m.id for m in commerce.MERCHANTS} - {"m08", "m10", "m11"}
+    for r in rows:
+        visitors = sum(come for _, come, _ in commerce.day_footfall(CTX.seed, r["merchant_id"], r["day"], SHANGHAI))
+        assert 0 < r["transactions"] <= visitors and r["revenue_cents"] > r["transactions"] * 1000, r
+    assert len({r["day"] for r in rows}) == 7  # the days whose takings were counted within the week
+    assert commerce.day_sales(CTX.seed, "m14", NOW.astimezone(SHANGHAI).date() - timedelta(days=1), SHANGHAI) is None
 
 
 def test_history_generated_in_pieces_equals_history_generated_at_once() -> None:

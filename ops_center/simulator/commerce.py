@@ -1,4 +1,5 @@
-"""The commercial square: merchants and their footfall in one-minute buckets (in and out).
+"""The commercial square: merchants (business format, shop area, opening hours per weekday), their
+footfall in one-minute buckets (in and out) and the daily sales of those whose till reports.
 
 Footfall follows opening hours (none outside them), a weekday/weekend level and the shape of the
 day: a lunch peak, an evening peak, and a category's own habits (breakfast for the bakery, the
@@ -12,14 +13,16 @@ from datetime import date, datetime, time, timedelta
 from functools import cache, lru_cache
 from zoneinfo import ZoneInfo
 
+import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ops_center.opening_hours import Week
 from ops_center.simulator.base import SimContext, bulk_insert
-from ops_center.simulator.timeline import at_local, curve, keyed_rng, local_days, poisson
-from ops_center.store.models import Footfall, Merchant
-from ops_center.store.writes import insert_ignore
+from ops_center.simulator.timeline import at_local, curve, keyed_rng, local_days
+from ops_center.store import rollup
+from ops_center.store.models import Footfall, Merchant, MerchantSales
+from ops_center.store.writes import insert_ignore, insert_new
 from ops_center.vocabulary import SIMULATOR_SOURCE, BusinessFormat
 
 
@@ -91,6 +94,14 @@ _DAY_SHAPES: dict[str, tuple[tuple[float, float], ...]] = {
     "education": ((9, 0.3), (11, 0.4), (15, 0.5), (16.5, 1.0), (18.5, 0.8), (20.5, 0.2)),
     "bank": ((9, 0.6), (10.5, 1.0), (12, 0.7), (14, 0.8), (17, 0.4)),
 }
+# share of the visitors who buy, mean basket (CNY), by category; the bank, the school and the gym
+# report no sales
+_SALES: dict[str, tuple[float, float]] = {
+    "supermarket": (0.8, 68.0), "restaurant": (0.85, 92.0), "bakery": (0.7, 28.0), "tea": (0.85, 21.0),
+    "pharmacy": (0.6, 76.0), "convenience": (0.75, 23.0), "grocery": (0.7, 44.0), "cafe": (0.75, 35.0),
+    "services": (0.9, 58.0),
+}
+BULK_ROWS = 20_000  # more footfall rows than this in one advance go through rollup.bulk_load
 _WEEKEND = {"default": 1.35, "restaurant": 1.5, "education": 1.8, "fitness": 1.2, "bakery": 1.2}
 
 
@@ -104,29 +115,29 @@ def merchant_rows() -> list[dict[str, object]]:
 
 
 @cache
-def _day_shape(category: str) -> tuple[float, ...]:
+def _day_shape(category: str) -> np.ndarray:
     """The category's share of its busiest minute, for each of the 1440 minutes of a day."""
     shape = _DAY_SHAPES.get(category, _DAY_SHAPES["default"])
-    return tuple(curve(shape, m / 60) for m in range(24 * 60))
+    return np.array([curve(shape, m / 60) for m in range(24 * 60)])
 
 
 @lru_cache(maxsize=256)
 def day_footfall(seed: int, merchant_id: str, day: date, tz: ZoneInfo) -> tuple[tuple[datetime, int, int], ...]:
-    """(minute, in, out) for every minute of local ``day`` in which someone came or went (pure, cached)."""
+    """(minute, in, out) for every minute of local ``day`` in which someone came or went (pure, cached);
+    nothing while the shop is closed (a closed shop's counter is not silent: nobody comes)."""
     merchant = MERCHANT_BY_ID[merchant_id]
     weekend = day.weekday() >= 5
     level = merchant.peak * (_WEEKEND.get(merchant.category, _WEEKEND["default"]) if weekend else 1.0)
     rng = keyed_rng(seed, "footfall", merchant_id, day.isoformat())
     level *= rng.uniform(0.85, 1.15)  # some days are busier than others
+    draws = np.random.default_rng(rng.getrandbits(64))  # a year of minutes: drawn as arrays
     shape = _day_shape(merchant.category)
-    rows = []
+    rows: list[tuple[datetime, int, int]] = []
     for opens, closes in merchant.week.spans(day, day, tz):  # closed days have none; late ones run past midnight
         first = int((opens - at_local(day, time(0), tz)).total_seconds()) // 60
-        for m in range(int((closes - opens).total_seconds()) // 60):
-            mean = level * shape[(first + m) % 1440]
-            come, go = poisson(rng, mean), poisson(rng, mean)
-            if come or go:
-                rows.append((opens + timedelta(minutes=m), come, go))
+        means = level * shape[(first + np.arange(int((closes - opens).total_seconds()) // 60)) % 1440]
+        come, go = draws.poisson(means), draws.poisson(means)
+        rows += [(opens + timedelta(minutes=int(m)), int(come[m]), int(go[m])) for m in np.flatnonzero(come + go)]
     return tuple(rows)
 
 
@@ -148,6 +159,41 @@ def footfall_rows(ctx: SimContext, after: datetime, until: datetime) -> list[dic
     return rows
 
 
+def day_sales(seed: int, merchant_id: str, day: date, tz: ZoneInfo) -> tuple[int, int] | None:
+    """(transactions, revenue in cents) of a merchant whose till reports, on local ``day``: a share
+    of the day's visitors buys a basket of the category's size; None when it does not report or was
+    closed (pure)."""
+    merchant = MERCHANT_BY_ID[merchant_id]
+    habits = _SALES.get(merchant.category)
+    visitors = sum(come for _, come, _ in day_footfall(seed, merchant_id, day, tz))
+    if habits is None or not visitors:
+        return None
+    rng = keyed_rng(seed, "sales", merchant_id, day.isoformat())
+    buying, basket = habits
+    transactions = round(visitors * buying * rng.uniform(0.85, 1.1))
+    return transactions, round(transactions * basket * rng.uniform(0.9, 1.1) * 100)
+
+
+def _day_complete(merchant: SimMerchant, day: date, tz: ZoneInfo) -> datetime:
+    """When local ``day``'s takings are counted: at midnight, or when a late night closes."""
+    ends = [end for _, end in merchant.week.spans(day, day, tz)]
+    return max([at_local(day + timedelta(days=1), time(0), tz), *ends])
+
+
+def sales_rows(ctx: SimContext, after: datetime, until: datetime) -> list[dict[str, object]]:
+    """Sales of every reporting merchant for the local days whose takings are counted in ``(after, until]``."""
+    rows: list[dict[str, object]] = []
+    for day in local_days(after - timedelta(days=2), until, ctx.tz):
+        for merchant in MERCHANTS:
+            if not after < _day_complete(merchant, day, ctx.tz) <= until:
+                continue
+            sold = day_sales(ctx.seed, merchant.id, day, ctx.tz)
+            if sold is not None:
+                rows.append({"merchant_id": merchant.id, "day": day, "transactions": sold[0],
+                             "revenue_cents": sold[1], "updated_at": until})
+    return rows
+
+
 def install(session: Session, ctx: SimContext, now: datetime) -> dict[str, int]:
     """Store the merchants (once); return the rows added."""
     return {"merchants": insert_ignore(session, Merchant, merchant_rows())}
@@ -159,5 +205,13 @@ def watermark(session: Session, ctx: SimContext) -> datetime | None:
 
 
 def advance(session: Session, ctx: SimContext, after: datetime, until: datetime) -> dict[str, int]:
-    """Store the footfall of ``(after, until]``."""
-    return {"footfall": bulk_insert(session, Footfall, footfall_rows(ctx, after, until))}
+    """Store the footfall of ``(after, until]`` and the sales of the days that ended in it; a long
+    stretch (seeding a year) is written past the roll-up's triggers, which then rebuilds its hours."""
+    rows = footfall_rows(ctx, after, until)
+    if len(rows) >= BULK_ROWS:
+        with rollup.bulk_load(session, after, until + timedelta(minutes=1)):
+            written = bulk_insert(session, Footfall, rows)
+    else:
+        written = bulk_insert(session, Footfall, rows)
+    sales = insert_new(session, MerchantSales, sales_rows(ctx, after, until), key=("merchant_id", "day"))
+    return {"footfall": written, "merchant_sales": sales}

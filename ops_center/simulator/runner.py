@@ -58,12 +58,17 @@ def make_context(
         raise InputError(f"simulator: unknown time zone {timezone!r} (e.g. Asia/Shanghai)") from None
 
 
-def _advance_all(store: Store, ctx: SimContext, now: datetime, earliest: datetime, summary: SeedSummary) -> None:
-    """Bring every domain from its newest stored row (or ``earliest``) up to ``now``, one transaction each."""
+def _advance_all(
+    store: Store, ctx: SimContext, now: datetime, earliest: datetime, summary: SeedSummary,
+    earliest_of: dict[ModuleType, datetime] | None = None,
+) -> None:
+    """Bring every domain from its newest stored row (or ``earliest``, or its own in ``earliest_of``)
+    up to ``now``, one transaction each."""
     for domain in DOMAINS:
         with store.session() as session:
             newest = domain.watermark(session, ctx)
-            after = max(newest, earliest) if newest is not None else earliest
+            first = (earliest_of or {}).get(domain, earliest)
+            after = max(newest, first) if newest is not None else first
             if after < now:
                 summary.add(domain.advance(session, ctx, after, now))
 
@@ -78,8 +83,11 @@ def seed(
     traffic: TrafficConfig = DEMO_TRAFFIC,
     environment: EnvironmentConfig = DEMO_ENVIRONMENT,
     camera_merchants: Collection[str] = (),
+    commerce_history_days: int | None = None,
 ) -> SeedSummary:
-    """Fill every simulated table with ``history_days`` of history ending at ``now``.
+    """Fill every simulated table with ``history_days`` of history ending at ``now``, the shops'
+    footfall and sales with ``commerce_history_days`` (default: the same; a year gives the analytics
+    page its comparison with last year).
 
     Idempotent: on a seeded store it adds only what is missing between the newest stored rows and
     ``now``. ``timezone`` is the site's: it decides days, rush hours, opening hours and shifts;
@@ -90,13 +98,17 @@ def seed(
         raise InputError(f"simulator: now={now!r} has no time zone; pass an aware UTC time")
     if history_days < 0:
         raise InputError(f"simulator: history_days={history_days} must be 0 or more")
+    if commerce_history_days is not None and commerce_history_days < 0:
+        raise InputError(f"simulator: commerce_history_days={commerce_history_days} must be 0 or more")
     ctx = make_context(rng_seed, timezone, traffic, environment, camera_merchants)
     began = time.perf_counter()
-    summary = SeedSummary(start=now - timedelta(days=history_days), end=now)
+    days = max(history_days, commerce_history_days or 0)
+    summary = SeedSummary(start=now - timedelta(days=days), end=now)
     with store.session() as session:
         for domain in DOMAINS:
             summary.add(domain.install(session, ctx, now))
-    _advance_all(store, ctx, now, now - timedelta(days=history_days), summary)
+    shops = now - timedelta(days=history_days if commerce_history_days is None else commerce_history_days)
+    _advance_all(store, ctx, now, now - timedelta(days=history_days), summary, {commerce: shops})
     summary.seconds = time.perf_counter() - began
     return summary
 
