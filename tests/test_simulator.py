@@ -60,7 +60,7 @@ def store(store_url: str) -> Iterator[Store]:
 
 def _counts(store: Store) -> dict[str, int]:
     with store.session() as s:
-        return {m.__tablename__: count_rows(s, m) for m in (*ENTITIES, *SERIES)}
+        return {m.__tablename__: count_rows(s, m) for m in (*ENTITIES, *SERIES, MerchantSales)}
 
 
 # --- seeding and ticking a real store ----------------------------------------------------------

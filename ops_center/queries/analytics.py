@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from itertools import pairwise
 from typing import Literal
 
@@ -185,6 +186,16 @@ def _day(number: int) -> date:
 
 def _bucket_starts(period: Period, granularity: Granularity) -> list[datetime]:
     """Every bucket the period covers, as local start times, first to last (pure)."""
+    return list(_bucket_starts_once(period, granularity))
+
+
+@lru_cache(maxsize=64)
+def _bucket_starts_once(period: Period, granularity: Granularity) -> tuple[datetime, ...]:
+    """``_bucket_starts``, computed once per period (a page asks for the same hours several times)."""
+    return tuple(_buckets_of(period, granularity))
+
+
+def _buckets_of(period: Period, granularity: Granularity) -> list[datetime]:
     tz = period.tz
     if granularity == "hour":
         starts: dict[datetime, None] = {}
