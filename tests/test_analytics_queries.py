@@ -228,6 +228,9 @@ def test_league_table_with_change_and_visitors_per_opening_hour_and_square_metre
     assert m1.visitors_per_open_hour == pytest.approx(16 / 24) and m3.visitors_per_open_hour is None
     assert (m1.visitors_per_m2, m2.visitors_per_m2, m3.visitors_per_m2) == (pytest.approx(0.16), pytest.approx(0.34), None)
     assert [(r.business_format, r.category) for r in rows] == [(CATERING, "noodles"), (RETAIL, "grocery"), (CATERING, "tea")]
+    with store.session() as s:
+        wednesday = {r.merchant_id: r for r in league(s, custom(date(2026, 6, 10), date(2026, 6, 10), SHANGHAI), PERIOD)}
+    assert (wednesday["m3"].visitors, wednesday["m3"].open_hours) == (0, 0)  # closed all day: nobody, not a gap
 
 
 def test_league_by_business_format_counts_only_merchants_with_data(store: Store) -> None:

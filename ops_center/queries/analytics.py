@@ -261,8 +261,8 @@ class HeatMap:
 
 @dataclass(frozen=True)
 class LeagueRow:
-    """One merchant in the league table: visitors (None: not a single bucket in the period, a silent
-    counter), their change, and visitors per opening hour and per square metre of shop."""
+    """One merchant in the league table: visitors (None: not a single bucket while it was open, a
+    silent counter; 0 when it was closed throughout), their change, and visitors per opening hour and per square metre of shop."""
 
     merchant_id: str
     name: str
@@ -404,9 +404,9 @@ def league(session: Session, period: Period, compared_with: Period) -> list[Leag
     rows = []
     for m_id, name, category, business_format, area, week, visitors, counted, previous, previous_counted in (
             session.execute(stmt)):
-        now_n = int(visitors) if counted else None
-        compared = int(previous) if previous_counted else None
         hours = open_hours(week, period)
+        now_n = int(visitors) if counted else (None if hours else 0)  # closed throughout: nobody came
+        compared = int(previous) if previous_counted else None
         rows.append(LeagueRow(
             merchant_id=m_id, name=name, category=category, business_format=business_format, area_m2=area,
             visitors=now_n, comparison_visitors=compared,
