@@ -2,7 +2,8 @@
 operator console, the guard's phone page, the shift report, the analytics page), the alarm popup,
 live frames and snapshots, all behind the login gate.
 
-Every route (pages, Dash's data routes, assets, ``/frames`` and ``/snapshots``) needs a login;
+Every route (pages, Dash's data routes, assets, ``/frames`` and ``/snapshots``) needs a login,
+except, on a site that publishes it (``residents.public``), the residents' page and what it loads;
 pages need their permission (each page's ``PageSpec.action``), and every server callback checks the
 user's role before it reads or acts (``layouts.access.guarded_callback``).
 """
@@ -18,7 +19,7 @@ from layouts import popup, shell
 from layouts.callback_checks import install_callback_checks
 from layouts.context import AppContext
 from layouts.i18n import t
-from layouts.pages import PAGES
+from layouts.pages import PAGES, residents
 from layouts.registry import page_actions
 from ops_center.config import SiteConfig
 from ops_center.store.db import Store
@@ -45,7 +46,8 @@ def create_app(config: SiteConfig, store: Store, *, secret_key: str, config_path
     app.validation_layout = shell.validation_layout(app_ctx, PAGES)  # type: ignore[assignment]  # Dash types it None
     app.layout = lambda: shell.layout(app_ctx, current_principal())
     install_auth(
-        app.server, store, secret_key, page_actions=page_actions(PAGES), secure_cookie=config.dashboard.secure_cookie
+        app.server, store, secret_key, page_actions=page_actions(PAGES), secure_cookie=config.dashboard.secure_cookie,
+        public_paths=residents.public_path if config.residents.public else None,
     )
     install_callback_checks(app)  # after the login gate: anonymous requests meet the gate first
     register_media_routes(app.server, store)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from dash import ClientsideFunction, Dash, Input, Output, State, dcc, html
+from dash.development.base_component import Component
 
 from layouts import popup
 from layouts.access import guarded_callback, may, require_login
@@ -20,7 +21,7 @@ from layouts.registry import PageSpec, pages_of
 from ops_center.auth import Action, Principal, Role
 from ops_center.queries.security import alarm_counts
 from ops_center.shift_windows import shift_windows
-from web.auth import LOGOUT_PATH
+from web.auth import LOGIN_PATH, LOGOUT_PATH
 
 FRAME_REFRESH_MS = 400
 
@@ -136,8 +137,12 @@ def register(app: Dash, app_ctx: AppContext, pages: Sequence[PageSpec]) -> None:
                 waiting = alarm_counts(session).unacknowledged
             if waiting:
                 alarms = html.Span(f"{t('security.unacknowledged', lang)} {waiting}", className="header-badge")
-        user = [html.Span(principal.name, className="user-name"),
-                html.A(t("header.logout", lang), href=LOGOUT_PATH, className="logout", id="logout")]
+        user: list[Component]
+        if principal.role is Role.PUBLIC:  # the visitor of a published residents' page
+            user = [html.A(t("header.login", lang), href=LOGIN_PATH, className="logout", id="login-link")]
+        else:
+            user = [html.Span(principal.name, className="user-name"),
+                    html.A(t("header.logout", lang), href=LOGOUT_PATH, className="logout", id="logout")]
         return (
             t("header.shift", lang, name=shift.name),
             local.strftime("%Y-%m-%d %H:%M:%S"),

@@ -567,6 +567,15 @@ class SimulatorConfig(_Strict):
     )
 
 
+class ResidentsConfig(_Strict):
+    """The residents' phone page (``/residents``): who may open it, how often its figures are read,
+    how many requests one address may make."""
+
+    public: bool = Field(False, description="true: anyone may open it without signing in (nothing else opens)")
+    refresh_s: float = Field(15.0, ge=1, le=600, description="figures read from the store at most this often")
+    requests_per_minute: int = Field(60, ge=1, le=100_000, description="page loads and refreshes per client address")
+
+
 class SiteConfig(_Strict):
     """The whole site: one validated tree loaded from one YAML file."""
 
@@ -582,6 +591,7 @@ class SiteConfig(_Strict):
     environment: EnvironmentConfig = EnvironmentConfig()
     commerce: CommerceConfig = CommerceConfig()
     parking: ParkingConfig = ParkingConfig()
+    residents: ResidentsConfig = ResidentsConfig()
 
     @model_validator(mode="after")
     def _unique_camera_ids(self) -> SiteConfig:

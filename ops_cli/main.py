@@ -24,6 +24,7 @@ COMMANDS = [
     "ops_cli.alarms",
     "ops_cli.users",
     "ops_cli.tokens",
+    "ops_cli.notices",
     "ops_cli.report",
     "ops_cli.background",
 ]

@@ -1,5 +1,5 @@
 """Roles on the real app over real HTTP: every page, media route and Dash callback of ``create_app``
-for anonymous, guard, manager, operator and admin, on SQLite and on PostgreSQL.
+for anonymous, guard, manager, operator, admin and resident, on SQLite and on PostgreSQL.
 
 Callbacks are posted to ``/_dash-update-component`` the way the browser posts them, built from the
 app's own ``/_dash-dependencies`` so that a callback added later without a role check fails here.
@@ -46,6 +46,7 @@ USERS = {  # name: (password, role, roster guard)
     "li": ("guard pass 0002", "guard", "g2"),
     "boss": ("manager pass 1", "manager", None),
     "root": ("admin pass 0001", "admin", None),
+    "zhang": ("resident pass 1", "resident", None),
 }
 SNAPSHOT = MEDIA / "fixture_towncentre_frame_640x360.jpg"
 ROLE_OF = {name: role for name, (_, role, _) in USERS.items()}
@@ -70,6 +71,8 @@ CALLBACK_ACTIONS: dict[str, Action | None] = {
     "analytics-download": Action.EXPORT_CSV,
     "editor-state": Action.MANAGE_CAMERAS,
     "editor-graph": Action.MANAGE_CAMERAS,
+    "residents-body": Action.VIEW_RESIDENTS,
+    "notice-message": Action.MANAGE_NOTICES,
 }
 
 
@@ -139,7 +142,7 @@ def test_every_page_media_route_and_callback_answers_by_role(site: Site) -> None
             if (got := client.get(f"{site.url}{page.path}").status_code) != expected:
                 wrong.append((user, page.path, got, expected))
         for path in media:  # no snapshot stored, no frame yet: not found, but a guard may not even ask
-            expected = 403 if role == "guard" else 404
+            expected = 403 if role in ("guard", "resident") else 404
             if (got := client.get(f"{site.url}{path}").status_code) != expected:
                 wrong.append((user, path, got, expected))
         for first_output, action in CALLBACK_ACTIONS.items():

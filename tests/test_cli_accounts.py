@@ -138,3 +138,27 @@ def test_report_shift_prints_the_shift(store_url: str) -> None:
     assert text[0] == "Shift report 2026-11-29T16:00+08:00 .. 2026-11-29T20:00+08:00  (SLA 300 s)"
     assert text[3].split() == ["all", "alarms", "3", "2", "1", "0", "0:30", "5:50", "1", "33%"]
     assert "Wang Wei" in text[-1] and "3:20" in text[-1]
+
+
+def test_notices_are_posted_listed_and_removed_by_a_named_admin(sqlite_url: str) -> None:
+    for name, role in (("root", "admin"), ("zhang", "resident")):
+        assert ops_center("users", "add", name, "--role", role, "--db", sqlite_url).returncode == 0
+    posted = ops_center("notices", "post", "--by", "root", "--title", "Water off 停水", "--body", "Building 3, 9-12.",
+                        "--days", "3", "--db", sqlite_url)
+    assert posted.returncode == 0 and posted.stdout.startswith("posted notice 1, shown until "), posted
+    assert_one_line_error(ops_center("notices", "post", "--by", "zhang", "--title", "x", "--body", "y",
+                                     "--db", sqlite_url), "zhang (resident) may not notices.manage")
+    assert_one_line_error(ops_center("notices", "post", "--by", "nobody", "--title", "x", "--body", "y",
+                                     "--db", sqlite_url), "--by", "'nobody'")
+    assert_one_line_error(ops_center("notices", "post", "--by", "root", "--title", "a\x1bb", "--body", "y",
+                                     "--db", sqlite_url), "title: control character")
+    assert_one_line_error(ops_center("notices", "post", "--by", "root", "--title", "x", "--body", "y", "--days", "91",
+                                     "--db", sqlite_url), "--days")
+    listed = ops_center("notices", "list", "--json", "--db", sqlite_url)
+    [notice] = [json.loads(line) for line in listed.stdout.splitlines()]
+    assert (notice["id"], notice["title"], notice["posted_by"], notice["removed_by"]) == (1, "Water off 停水", "root", None)
+    removed = ops_center("notices", "remove", "1", "--by", "root", "--db", sqlite_url)
+    assert removed.returncode == 0 and "removed notice 1 (by root)" in removed.stdout
+    assert ops_center("notices", "list", "--db", sqlite_url).stdout.strip() == "no notices"
+    past = ops_center("notices", "list", "--all", "--db", sqlite_url).stdout
+    assert "removed by root" in past and "Water off" in past

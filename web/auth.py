@@ -4,7 +4,9 @@
 ``/_dash-*`` data routes, assets, media): a person logs in at ``/login`` and carries a session
 cookie signed with the secret from the environment; a worker or sensor sends
 ``Authorization: Bearer <token>``, accepted under ``/api/`` only. Pages named in ``page_actions``
-also need that permission; callbacks call ``require_action`` on the server before they act.
+also need that permission; callbacks call ``require_action`` on the server before they act. A site
+that publishes its residents' page lets anonymous requests for the paths ``public_paths`` accepts
+through as ``VISITOR``, whose role may open that page and nothing else.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import hmac
 import html
 import os
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from urllib.parse import urlencode, urlsplit
 
 import flask
@@ -22,6 +24,7 @@ from werkzeug.wrappers import Response
 
 from ops_center.auth import (
     SESSION_IDLE,
+    VISITOR,
     Action,
     Principal,
     authenticate,
@@ -64,6 +67,7 @@ def install_auth(
     *,
     page_actions: Mapping[str, Action] | None = None,
     secure_cookie: bool = False,
+    public_paths: Callable[[str], bool] | None = None,
 ) -> None:
     """Require a login (or, under ``/api/``, a token) for every route of ``server``.
 
@@ -72,7 +76,9 @@ def install_auth(
     data requests get 401, and a user without the permission gets 403 (a browser loading a page he
     may not open is sent to the first page of ``page_actions`` he may open instead). Sessions live on
     the server (``ops_center.auth.sessions``); ``secure_cookie`` makes browsers send the cookie over
-    HTTPS only (a site behind an HTTPS proxy).
+    HTTPS only (a site behind an HTTPS proxy). An anonymous request for a path that ``public_paths``
+    accepts is made by ``VISITOR`` (a published residents' page and what it loads); any other still
+    needs a login.
     """
     secret_key_from_env({SECRET_ENV: secret_key})  # same length rule as the environment
     server.secret_key = secret_key
@@ -88,6 +94,8 @@ def install_auth(
         if flask.request.path in (LOGIN_PATH, LOGOUT_PATH):
             return None
         principal = _principal_of_request(store)
+        if principal is None and public_paths is not None and public_paths(flask.request.path):
+            principal = VISITOR
         wants_page = flask.request.method == "GET" and "text/html" in flask.request.headers.get("Accept", "")
         if principal is None:
             if wants_page:

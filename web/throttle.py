@@ -8,6 +8,9 @@ Flask-Limiter counts failed sign-ins (401s) per user name (``PER_NAME``) and per
 ``MAX_CONCURRENT_CHECKS`` password checks run at a time, so a flood from many addresses waits for a
 slot (``SLOT_WAIT_S``) and is then refused with 503 instead of taking every worker thread.
 Counts live in the memory of one server process (the dashboard runs one; see ``run_dashboard.py``).
+
+``limit_requests`` bounds other requests per client address the same way (the residents' page: a
+crowd of phones), counting every request it applies to, with Flask-Limiter's own window counter.
 """
 
 from __future__ import annotations
@@ -22,6 +25,9 @@ from contextlib import contextmanager
 import flask
 from flask_limiter import Limiter, RequestLimit
 from flask_limiter.util import get_remote_address
+from limits import RateLimitItemPerMinute
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
 from werkzeug.wrappers import Response
 
 log = logging.getLogger(__name__)
@@ -76,3 +82,31 @@ def password_check_slot() -> Iterator[bool]:
     finally:
         if acquired:
             _checks.release()
+
+
+def limit_requests(
+    server: flask.Flask,
+    name: str,
+    per_minute: int,
+    applies: Callable[[], bool],
+    refuse: Callable[[int], flask.Response],
+) -> None:
+    """Count the requests to ``server`` that ``applies`` picks (called inside the request) per client
+    address; past ``per_minute`` in the last minute, answer ``refuse(retry_after_s)`` (which sets the
+    status and ``Retry-After``) before the request's view runs, and log it (once a minute per address)."""
+    limiter = MovingWindowRateLimiter(MemoryStorage())
+    item, logged = RateLimitItemPerMinute(per_minute), RateLimitItemPerMinute(1)
+
+    def check() -> flask.Response | None:
+        if not applies():
+            return None
+        address = get_remote_address()
+        if limiter.hit(item, name, address):
+            return None
+        retry_after = max(1, int(limiter.get_window_stats(item, name, address).reset_time - time.time()))
+        if limiter.hit(logged, name, "logged", address):  # one line per address and minute, not one per request
+            log.warning("%s: %s made more than %d requests in a minute (retry after %d s)", name, address,
+                        per_minute, retry_after)
+        return refuse(retry_after)
+
+    server.before_request(check)

@@ -4,9 +4,10 @@ A new page is a module exporting ``PAGE = layouts.registry.PageSpec(...)`` and o
 app factory, the shell (navigation, router, validation layout) and the login gate all read this list.
 """
 
-from layouts.pages import alarms, analytics, console, editor, findcar, guard, lots, report, wall
+from layouts.pages import alarms, analytics, console, editor, findcar, guard, lots, notices, report, residents, wall
 from layouts.registry import PageSpec
 
 PAGES: tuple[PageSpec, ...] = (
-    wall.PAGE, alarms.PAGE, console.PAGE, guard.PAGE, report.PAGE, analytics.PAGE, lots.PAGE, findcar.PAGE, editor.PAGE
+    wall.PAGE, alarms.PAGE, console.PAGE, guard.PAGE, report.PAGE, analytics.PAGE, lots.PAGE, findcar.PAGE,
+    editor.PAGE, residents.PAGE, notices.PAGE,
 )

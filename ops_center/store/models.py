@@ -436,3 +436,20 @@ class GeometryChange(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     before: Mapped[dict[str, Any]] = mapped_column(JSON, doc="the camera's zones, lines and spaces as the file had them")
     after: Mapped[dict[str, Any]] = mapped_column(JSON, doc="as the editor saved them")
+
+
+class Notice(Base):
+    """A community notice an admin posts for the residents' page, shown until it expires or is removed.
+
+    Who posted and who removed it, and when, stay on the row (a removed notice is kept, not deleted).
+    """
+
+    __tablename__ = "notices"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    title: Mapped[str] = mapped_column(String(100))
+    body: Mapped[str] = mapped_column(String(1000))
+    posted_by: Mapped[str] = mapped_column(String(64))
+    posted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    removed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
