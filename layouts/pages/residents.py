@@ -21,6 +21,7 @@ from layouts.callback_checks import DISPATCH_PATH
 from layouts.context import AppContext, PageContext
 from layouts.format import local_time, number, stamp_badge
 from layouts.i18n import t
+from layouts.pages import findcar
 from layouts.panels.traffic import road_item
 from layouts.registry import PageSpec
 from ops_center.auth import Action
@@ -29,7 +30,6 @@ from ops_center.queries.residents import LevelFree, LotFree, PublicNotice, Resid
 from web.throttle import limit_requests
 
 PATH = "/residents"
-FIND_CAR_PATH = "/find-car"
 BODY = "residents-body"
 DASH_PATHS = ("/_dash-", "/assets/", "/_favicon.ico")  # what any Dash page loads: its scripts, layout, callbacks
 
@@ -43,7 +43,7 @@ def public_path(path: str) -> bool:
 def layout(lang: str, ctx: PageContext) -> html.Div:
     """The page's frame; the refresh callback fills the figures."""
     find_car = [
-        dcc.Link(t("residents.find_car", lang), href=FIND_CAR_PATH, id="residents-find-car",
+        dcc.Link(t("residents.find_car", lang), href=findcar.PAGE.path, id="residents-find-car",
                  className="residents-find-car")
     ] if ctx.may(Action.FIND_CAR) else []
     return html.Div(
