@@ -8,6 +8,6 @@ from layouts.pages import alarms, analytics, console, editor, findcar, guard, lo
 from layouts.registry import PageSpec
 
 PAGES: tuple[PageSpec, ...] = (
-    wall.PAGE, alarms.PAGE, console.PAGE, guard.PAGE, report.PAGE, analytics.PAGE, lots.PAGE, findcar.PAGE,
-    editor.PAGE, residents.PAGE, notices.PAGE,
+    wall.PAGE, alarms.PAGE, console.PAGE, guard.PAGE, report.PAGE, analytics.PAGE, lots.PAGE, residents.PAGE,
+    findcar.PAGE, editor.PAGE, notices.PAGE,  # a resident lands on the first page he may open: his residents' page
 )
