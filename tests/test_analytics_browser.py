@@ -30,6 +30,7 @@ from tests.wall_harness import WallServer, add_user, log_in, site_config
 
 pytestmark = pytest.mark.browser
 MANAGER = ("boss", "manager pass 1")
+GARAGE = "c"  # the simulator's Square Garage, under the commercial square
 GUARD = ("guard1", "guard pass 0001")
 
 
@@ -47,7 +48,9 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
 
 @pytest.fixture(scope="module")
 def server(store: Store) -> Iterator[WallServer]:
-    wall = WallServer(site_config("en"), store).start()
+    config = site_config("en")
+    with_garage = config.model_copy(update={"commerce": config.commerce.model_copy(update={"garage": GARAGE})})
+    wall = WallServer(with_garage, store).start()
     yield wall
     wall.stop()
 
@@ -57,7 +60,7 @@ def manager(browser: Browser, server: WallServer) -> Iterator[Page]:
     context: BrowserContext = browser.new_context(viewport={"width": 1600, "height": 1000}, accept_downloads=True)
     page = context.new_page()
     log_in(page, server.url, *MANAGER, path="/analytics")
-    page.wait_for_selector("#analytics-league", timeout=30_000)
+    page.wait_for_selector("#analytics-league", timeout=90_000)  # the first drawing of every chart, on a loaded machine
     yield page
     context.close()
 
@@ -142,16 +145,22 @@ def test_range_comparison_click_through_and_exports(manager: Page, server: WallS
     # CSV of the league table: every merchant's visitors as the store's own sums, most first.
     name, rows = _csv(page, _button("csv", "league"))
     assert name == f"{file_name('league', yesterday, 'en')}.csv"
-    assert rows[0][:4] == ["Merchant id", "Merchant", "Format", "Visitors"]
-    visitors = [int(r[3].replace(",", "")) for r in rows[1:]]
-    assert {r[0]: n for r, n in zip(rows[1:], visitors, strict=True) if n} == expected
-    assert visitors == sorted(visitors, reverse=True)
+    assert rows[0][:5] == ["Merchant id", "Merchant", "Format", "Area (m²)", "Visitors"]
+    counted = [r for r in rows[1:] if r[4] != "—"]  # a merchant without a single count is no data, last
+    visitors = [int(r[4].replace(",", "")) for r in counted]
+    assert {r[0]: n for r, n in zip(counted, visitors, strict=True)} == expected
+    assert visitors == sorted(visitors, reverse=True) and rows[1 + len(counted):] == [r for r in rows[1:] if r[4] == "—"]
+
+    # The same by business format, and the garage against footfall hour by hour.
+    formats = page.eval_on_selector_all("#analytics-formats tbody tr", "rows => rows.map(r => r.dataset.rowId)")
+    assert "catering" in formats and "retail" in formats
+    page.wait_for_selector("#analytics-garage .main-svg")
 
     # Sorting by a header turns the table's order around.
     page.click("#analytics-league th button:has-text('Visitors')")
     _wait_for_text(page, "#analytics-league thead", "Visitors ▲")
-    shown = page.eval_on_selector_all("#analytics-league tbody td:nth-child(3)", "cells => cells.map(c => c.innerText)")
-    assert [int(n.replace(",", "")) for n in shown] == sorted(visitors)
+    shown = page.eval_on_selector_all("#analytics-league tbody td:nth-child(4)", "cells => cells.map(c => c.innerText)")
+    assert [int(n.replace(",", "")) for n in shown if n != "—"] == sorted(visitors)
 
     # Click through: the busiest merchant opens its own view with its hourly line.
     busiest = max(expected, key=lambda m: expected[m])
@@ -162,6 +171,9 @@ def test_range_comparison_click_through_and_exports(manager: Page, server: WallS
     _, hourly = _csv(page, _button("csv", "merchant"))
     assert len(hourly) == 1 + 24 and sum(int(n) for _, n in hourly[1:] if n) == expected[busiest]
     assert any(n == "" for _, n in hourly[1:]), "hours without a count are empty cells, not zeros"
+    page.wait_for_selector("#analytics-profile .main-svg")
+    _, profile = _csv(page, _button("csv", "profile"))
+    assert [float(row[1]) if row[1] else None for row in profile[1:]] == [float(n) if n else None for _, n in hourly[1:]]
 
     # In Chinese: the PNG of the merchant's chart, named in Chinese, a real picture of the chart.
     page.click(".lang-switch label:has-text('中文')")

@@ -18,7 +18,7 @@ from layouts.panels import analytics as panels
 from layouts.panels import commerce
 from ops_center.errors import InputError
 from ops_center.queries import Stamp
-from ops_center.queries.analytics import Headline, HeatMap, LeagueRow, Series
+from ops_center.queries.analytics import GarageHours, Headline, HeatMap, HourlyProfile, LeagueRow, SalesRow, Series
 from ops_center.queries.commerce import CommercePanel
 from ops_center.queries.periods import custom
 from ops_center.vocabulary import BusinessFormat
@@ -30,14 +30,20 @@ STARTS = [datetime(2026, 6, 9, h, tzinfo=SHANGHAI) for h in range(3)]
 SERIES = Series("hour", STARTS, {"m1": [5, None, 7], "m2": [None, None, 1]})
 HEAT = HeatMap([[None] * 24 for _ in range(7)])
 HEAT.cells[1][10] = 12
+CATERING, FITNESS = BusinessFormat.CATERING, BusinessFormat.FITNESS
 ROWS = [
-    LeagueRow("m1", "Cloud Cafe", "cafe", 12, 10, 20.0, 12.0, 1.0, BusinessFormat.CATERING, 40.0, 0.3),
-    LeagueRow("m2", "Bakery", "bakery", 1, None, None, 10.0, 0.1, BusinessFormat.CATERING, None, None),
-    LeagueRow("m3", "Gym", "fitness", 0, 4, -100.0, 0.0, None, BusinessFormat.FITNESS, 300.0, 0.0),
+    LeagueRow("m1", "Cloud Cafe", "cafe", CATERING, 60.0, 12, 10, 20.0, 12.0, 1.0, 0.2),
+    LeagueRow("m2", "Bakery", "bakery", CATERING, None, 1, None, None, 10.0, 0.1, None),
+    LeagueRow("m3", "Gym", "fitness", FITNESS, 800.0, None, 4, None, 0.0, None, None),
 ]
 HEADLINE = Headline(visitors=13, comparison_visitors=14, change_pct=-100 / 14, busiest_hour=9, busiest_day=date(2026, 6, 9),
                     merchants_open=3, merchants_with_data=2, conversion_pct=None)
-FIGURES = Figures(headline=HEADLINE, series=SERIES, heat=HEAT, league=ROWS)
+SALE = SalesRow("m1", CATERING, days=1, transactions=3, revenue=120.5, days_matched=1, transactions_matched=3,
+                revenue_matched=120.5, visitors_matched=12, conversion_pct=25.0, revenue_per_visitor=120.5 / 12)
+PROFILE = HourlyProfile("m1", CATERING, merchant=[None] * 8 + [4.0, 6.5] + [None] * 14,
+                        format_average=[None] * 8 + [3.0, 5.25] + [None] * 14, format_merchants=[0] * 8 + [2, 2] + [0] * 14)
+GARAGE = GarageHours("c", STARTS, occupied=[10.0, None, 30.5], occupancy_pct=[10.0, None, 30.5], visitors=[5, None, 8])
+FIGURES = Figures(headline=HEADLINE, series=SERIES, heat=HEAT, league=ROWS, sales=[SALE], garage=GARAGE, profile=PROFILE)
 
 
 def _select(range_value: Any = "yesterday", start: Any = None, end: Any = None, compare: Any = "previous_period",
@@ -89,9 +95,11 @@ def test_headline_figures_in_both_languages_and_without_a_comparison() -> None:
     assert [(key, value, note) for key, _, value, note in panels.headline_figures(HEADLINE, "en")] == [
         ("visitors", "13", ""), ("change", "-7.1%", "against 14"), ("busiest_hour", "09:00", ""),
         ("busiest_day", "2026-06-09 Tue", ""), ("merchants_open", "3", "2 with counts")]
-    empty = Headline(0, None, None, None, None, 0, 0, None)
+    empty = Headline(None, None, None, None, None, 0, 0, None)
     zh = panels.headline_figures(empty, "zh-CN")
-    assert [value for _, _, value, _ in zh] == ["0", "—", "—", "—", "0"] and zh[1][3] == "对比期无数据"
+    assert [value for _, _, value, _ in zh] == ["—", "—", "—", "—", "0"] and zh[1][3] == "对比期无数据"
+    with_sales = panels.headline_figures(Headline(13, None, None, 9, None, 3, 2, 23.456), "en")
+    assert with_sales[-1][:3] == ("conversion", "Conversion", "23.5%")
     assert panels.headline_rows(HEADLINE, "zh-CN")[1] == ["客流", "13", ""]
 
 
@@ -126,6 +134,17 @@ def test_the_heat_map_leaves_cells_without_a_count_blank_and_says_so() -> None:
     assert figure["layout"]["paper_bgcolor"] == panels.CHART_BACKGROUND  # a PNG that reads on its own
 
 
+def test_the_garage_and_the_profile_charts_keep_gaps_on_two_axes_and_two_lines() -> None:
+    garage = panels.garage_figure(GARAGE, "en")
+    bars, line = garage["data"]
+    assert list(bars["y"]) == [5, None, 8] and list(line["y"]) == [10.0, None, 30.5] and line["yaxis"] == "y2"
+    assert line["connectgaps"] is False and garage["layout"]["yaxis2"]["range"] == [0, 100]
+    profile = panels.profile_figure(PROFILE, "Cloud Cafe", "zh-CN")
+    mine, average = profile["data"]
+    assert (mine["name"], average["name"]) == ("Cloud Cafe", "餐饮平均")
+    assert list(mine["y"])[7:10] == [None, 4.0, 6.5] and list(average["x"])[8] == "08:00"
+
+
 def test_a_chart_offers_its_png_only_to_those_who_may_export() -> None:
     shown = panels.chart("c", {"data": [], "layout": {}}, "客流热力图_20260609_20260609", exportable=True)
     assert isinstance(shown, dcc.Graph)
@@ -144,9 +163,13 @@ def test_the_league_table_sorts_by_any_column_with_unknown_values_last() -> None
         return [r.merchant_id for r in panels.sorted_rows(league, ROWS, state)]
 
     assert order(None) == order({}) == ["m1", "m2", "m3"]
+    visitors_up = panels.toggled({}, "league", "visitors")
+    assert order(visitors_up) == ["m2", "m1", "m3"], "a merchant without a count comes last either way"
     change_up = panels.toggled(panels.toggled({}, "league", "change"), "league", "change")
     assert change_up == {"league": {"column": "change", "descending": False}}
-    assert order(change_up) == ["m3", "m1", "m2"]
+    assert order(change_up) == ["m1", "m2", "m3"]
+    assert order(panels.toggled({}, "league", "per_m2")) == ["m1", "m2", "m3"]
+    assert order(panels.toggled({}, "league", "area")) == ["m3", "m1", "m2"]
     assert order(panels.toggled(None, "league", "per_open_hour")) == ["m1", "m2", "m3"]
     assert panels.toggled({}, "league", "visitors") == {"league": {"column": "visitors", "descending": False}}
     assert [r.name for r in panels.sorted_rows(league, ROWS, {"league": {"column": "merchant", "descending": False}})] == [
@@ -165,17 +188,36 @@ def test_the_league_table_links_each_merchant_and_marks_its_sort() -> None:
     table = panels.sortable_table(panels.LEAGUE, ROWS, {"league": {"column": "change", "descending": True}}, "en")
     head, body = table.children
     labels = [th.children.children for th in head.children.children]
-    assert labels[4] == "Change ▼" and labels[2] == "Visitors"
-    assert head.children.children[4].children.id == {"type": "analytics-sort", "table": "league", "column": "change"}
+    assert labels[5] == "Change ▼" and labels[3] == "Visitors"
+    assert head.children.children[5].children.id == {"type": "analytics-sort", "table": "league", "column": "change"}
     first = body.children[0]
     assert first.children[0].children.href == "/analytics?merchant=m1"
-    assert [td.children for td in first.children[1:]] == ["cafe", "12", "10", "+20.0%", "12.0", "1.0"]
+    assert [td.children for td in first.children[1:]] == ["catering", "60", "12", "10", "+20.0%", "12.0", "1.0", "0.20"]
+    gym = body.children[2]
+    assert [td.children for td in gym.children[1:]][:5] == ["fitness", "800", "—", "4", "—"], "no count is a dash, not 0"
 
 
 def test_csv_rows_of_every_table_keep_gaps_empty_and_headers_in_the_language() -> None:
     league = table_rows(FIGURES, "league", None, None, "zh-CN")
-    assert league[0] == ["商户编号", "商户", "业态", "客流", "对比期客流", "变化", "营业小时", "每营业小时客流"]
-    assert league[2] == ["m2", "Bakery", "bakery", "1", "—", "—", "10.0", "0.1"]
+    assert league[0] == ["商户编号", "商户", "业态", "面积（㎡）", "客流", "对比期客流", "变化", "营业小时", "每营业小时客流",
+                         "每平方米客流"]
+    assert league[2] == ["m2", "Bakery", "餐饮", "—", "1", "—", "—", "10.0", "0.1", "—"]
+    formats = table_rows(FIGURES, "formats", None, None, "en")
+    assert formats[0][:4] == ["Format id", "Format", "Merchants (with counts)", "Visitors"]
+    assert formats[1][:5] == ["catering", "catering", "2 (2)", "13", "10"]
+    assert formats[2][:5] == ["fitness", "fitness", "1 (0)", "—", "—"]
+    assert table_rows(FIGURES, "sales", None, None, "en") == [
+        ["Merchant id", "Merchant", "Format", "Days of sales", "Transactions", "Revenue (CNY)", "Conversion",
+         "Revenue per visitor"],
+        ["m1", "Cloud Cafe", "catering", "1", "3", "120.50", "25.0%", "10.04"]]
+    assert table_rows(FIGURES, "sales_formats", None, None, "zh-CN")[1] == ["catering", "餐饮", "1", "3", "120.50", "25.0%",
+                                                                              "10.04"]
+    assert table_rows(FIGURES, "garage", None, None, "en") == [
+        ["Start", "Visitors", "Cars parked", "Spaces taken %"], ["2026-06-09 00:00", "5", "10.0", "10.0"],
+        ["2026-06-09 01:00", "", "", ""], ["2026-06-09 02:00", "8", "30.5", "30.5"]]
+    profile = table_rows(FIGURES, "profile", None, "m1", "en")
+    assert profile[0] == ["Hour", "Cloud Cafe", "catering average"] and profile[9] == ["08:00", "4.0", "3.0"]
+    assert profile[1] == ["00:00", "", ""] and len(profile) == 25
     assert table_rows(FIGURES, "series", None, None, "en") == [
         ["Start", "Cloud Cafe", "Bakery"], ["2026-06-09 00:00", "5", ""], ["2026-06-09 01:00", "", ""],
         ["2026-06-09 02:00", "7", "1"]]

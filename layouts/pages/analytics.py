@@ -11,6 +11,7 @@ browser from the chart itself (``assets/analytics.js``).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -28,7 +29,26 @@ from layouts.panels import analytics as panels
 from layouts.registry import PageSpec
 from ops_center.auth import Action
 from ops_center.errors import InputError
-from ops_center.queries.analytics import Granularity, Headline, HeatMap, LeagueRow, Series, headline, heat_map, league, series
+from ops_center.queries.analytics import (
+    FormatRow,
+    GarageHours,
+    Granularity,
+    Headline,
+    HeatMap,
+    HourlyProfile,
+    LeagueRow,
+    SalesRow,
+    Series,
+    garage_against_footfall,
+    headline,
+    heat_map,
+    hourly_profile,
+    league,
+    league_by_format,
+    sales,
+    sales_by_format,
+    series,
+)
 from ops_center.queries.periods import Comparison, Period, Preset, comparison, custom, preset
 
 CUSTOM = "custom"
@@ -37,7 +57,8 @@ GRANULARITIES: tuple[Granularity, ...] = ("hour", "day", "week")
 HOURLY_MAX_DAYS = 31  # longer ranges are drawn per day (a line of 24 points a day stops being readable)
 CUSTOM_MAX_DAYS = 366
 KEPT: dict[str, Any] = {"persistence": True, "persistence_type": "session"}  # through a language switch and reloads
-CSV_TABLES = ("headline", "series", "heat_map", "league", "merchant")
+CSV_TABLES = ("headline", "series", "heat_map", "league", "formats", "sales", "sales_formats", "garage", "merchant",
+              "profile")
 
 
 # --- what the controls ask for (pure) ------------------------------------------------------------
@@ -98,73 +119,141 @@ def merchant_of(search: Any) -> str | None:
 
 @dataclass(frozen=True)
 class Figures:
-    """Everything the page shows for one selection."""
+    """Everything the page shows for one selection (``profile`` only in a merchant's view, ``garage``
+    only for a site that names its commercial garage and a range drawn per hour)."""
 
     headline: Headline
     series: Series
     heat: HeatMap
     league: list[LeagueRow]
+    sales: list[SalesRow]
+    garage: GarageHours | None = None
+    profile: HourlyProfile | None = None
 
     @property
     def names(self) -> dict[str, str]:
         """Merchant id -> name."""
         return {row.merchant_id: row.name for row in self.league}
 
+    @property
+    def formats(self) -> list[FormatRow]:
+        """The league summed by business format."""
+        return league_by_format(self.league)
 
-def load(app_ctx: AppContext, chosen: Selection) -> Figures:
-    """The figures of ``chosen`` in one store session."""
+    @property
+    def named_sales(self) -> list[panels.MerchantSales]:
+        """The sales rows with their merchants' names."""
+        names = self.names
+        return [panels.MerchantSales(names.get(row.merchant_id, row.merchant_id), row) for row in self.sales]
+
+
+def garage_shown(chosen: Selection) -> bool:
+    """The garage is set against footfall hour by hour, over ranges short enough to read per hour."""
+    return len(chosen.period.days) <= HOURLY_MAX_DAYS
+
+
+def load(app_ctx: AppContext, chosen: Selection, merchant: str | None = None) -> Figures:
+    """The figures of ``chosen`` in one store session (and ``merchant``'s hourly profile)."""
     period, before = chosen.period, chosen.compared_with
+    garage_id = app_ctx.config.commerce.garage
     with app_ctx.store.session() as session:
-        return Figures(headline=headline(session, period, before), series=series(session, period, chosen.granularity),
-                       heat=heat_map(session, period), league=league(session, period, before))
+        profile = None
+        if merchant is not None:
+            try:
+                profile = hourly_profile(session, period, merchant)
+            except ValueError:  # no such merchant: the view says so
+                profile = None
+        return Figures(
+            headline=headline(session, period, before), series=series(session, period, chosen.granularity),
+            heat=heat_map(session, period), league=league(session, period, before), sales=sales(session, period),
+            garage=garage_against_footfall(session, period, garage_id) if garage_id and garage_shown(chosen) else None,
+            profile=profile,
+        )
 
 
 def table_rows(figures: Figures, table: str, sort: Any, merchant: str | None, lang: str) -> panels.Rows:
     """The CSV rows of ``table`` (one of ``CSV_TABLES``)."""
+    names = figures.names
     if table == "headline":
         return panels.headline_rows(figures.headline, lang)
     if table == "series":
-        return panels.series_rows(figures.series, figures.names, lang)
+        return panels.series_rows(figures.series, names, lang)
     if table == "heat_map":
         return panels.heat_rows(figures.heat, lang)
-    if table == "league":
-        return panels.table_rows(panels.LEAGUE, figures.league, sort, lang)
-    if table == "merchant" and merchant in figures.names:
+    if table in panels.TABLES:
+        rows: dict[str, Sequence[Any]] = {"league": figures.league, "formats": figures.formats, "sales": figures.named_sales,
+                "sales_formats": sales_by_format(figures.sales)}
+        return panels.table_rows(panels.TABLES[table], rows[table], sort, lang)
+    if table == "garage" and figures.garage is not None:
+        return panels.garage_rows(figures.garage, lang)
+    if table == "merchant" and merchant in names:
         only = {merchant: figures.series.visitors.get(merchant) or [None] * len(figures.series.starts)}
-        return panels.series_rows(Series(figures.series.granularity, figures.series.starts, only), figures.names, lang)
+        return panels.series_rows(Series(figures.series.granularity, figures.series.starts, only), names, lang)
+    if table == "profile" and merchant in names and figures.profile is not None:
+        return panels.profile_rows(figures.profile, names[merchant], lang)
     raise ValueError(f"analytics-csv: no table {table[:40]!r}")
 
 
 # --- drawing -------------------------------------------------------------------------------------
 
 
-def overview(figures: Figures, chosen: Selection, sort: Any, lang: str, exportable: bool) -> list:
-    """The overview: headline, footfall per merchant, heat map, league table."""
+@dataclass(frozen=True)
+class Drawing:
+    """What every section of one drawing of the page shares: the period, the language and whether
+    the user may export."""
 
-    def tools(name: str, chart: str | None = None) -> list:
-        return panels.export_buttons(name, lang, png_chart=chart) if exportable else []
+    chosen: Selection
+    lang: str
+    exportable: bool
 
-    def chart(name: str, graph_id: str, figure: panels.Figure) -> Any:
-        return panels.chart(graph_id, figure, panels.file_name(name, chosen.period, lang), exportable)
+    def tools(self, name: str, chart: str | None = None) -> list:
+        """The CSV (and PNG) buttons of a section, for those who may export."""
+        return panels.export_buttons(name, self.lang, png_chart=chart) if self.exportable else []
 
+    def chart(self, name: str, graph_id: str, figure: panels.Figure, suffix: str = "") -> Any:
+        """A chart whose PNG is named for ``name`` and the period."""
+        return panels.chart(graph_id, figure, panels.file_name(name, self.chosen.period, self.lang) + suffix,
+                            self.exportable)
+
+    def table(self, title: str, table: panels.Table[Any], rows: list, sort: Any) -> html.Section:
+        """A titled sortable table with its CSV button."""
+        return panels.section(t(title, self.lang), panels.sortable_table(table, rows, sort, self.lang),
+                              self.tools(table.name))
+
+
+def overview(figures: Figures, d: Drawing, sort: Any) -> list:
+    """The overview: headline, footfall per merchant, heat map, the league tables by merchant and by
+    format, sales where known, the garage against footfall."""
+    lang = d.lang
     note = [html.Div(t("analytics.hourly_too_long", lang, n=HOURLY_MAX_DAYS), className="analytics-note")] \
-        if chosen.hourly_refused else []
-    return [
-        html.Div([panels.headline_tiles(figures.headline, lang), *tools("headline")], className="analytics-headline"),
+        if d.chosen.hourly_refused else []
+    sections = [
+        html.Div([panels.headline_tiles(figures.headline, lang), *d.tools("headline")], className="analytics-headline"),
         panels.section(t("analytics.series", lang),
-                       [*note, chart("series", "analytics-series",
-                                     panels.series_figure(figures.series, figures.names, lang))],
-                       tools("series", "analytics-series")),
+                       [*note, d.chart("series", "analytics-series", panels.series_figure(figures.series, figures.names, lang))],
+                       d.tools("series", "analytics-series")),
         panels.section(t("analytics.heat_map", lang),
-                       chart("heat_map", "analytics-heat-map", panels.heat_figure(figures.heat, lang)),
-                       tools("heat_map", "analytics-heat-map")),
-        panels.section(t("analytics.league", lang), panels.sortable_table(panels.LEAGUE, figures.league, sort, lang),
-                       tools("league")),
+                       d.chart("heat_map", "analytics-heat-map", panels.heat_figure(figures.heat, lang)),
+                       d.tools("heat_map", "analytics-heat-map")),
+        d.table("analytics.league", panels.LEAGUE, figures.league, sort),
+        d.table("analytics.formats", panels.FORMATS, figures.formats, sort),
     ]
+    if figures.sales:
+        sections += [d.table("analytics.sales", panels.SALES, figures.named_sales, sort),
+                     d.table("analytics.sales_formats", panels.SALES_FORMATS, sales_by_format(figures.sales), sort)]
+    if figures.garage is not None:
+        sections.append(panels.section(t("analytics.garage", lang),
+                                       d.chart("garage", "analytics-garage", panels.garage_figure(figures.garage, lang)),
+                                       d.tools("garage", "analytics-garage")))
+    elif not garage_shown(d.chosen):
+        sections.append(html.Div(t("analytics.garage_too_long", lang, n=HOURLY_MAX_DAYS), className="analytics-note"))
+    return sections
 
 
-def merchant_view(figures: Figures, merchant_id: str, chosen: Selection, lang: str, exportable: bool) -> list:
-    """One merchant's own view: its figures and its visitors per bucket over the period."""
+def merchant_view(figures: Figures, merchant_id: str, d: Drawing) -> list:
+    """One merchant's own view: its figures, its hourly profile against its format's average, and
+    its visitors per bucket over the period."""
+    lang = d.lang
     row = next((r for r in figures.league if r.merchant_id == merchant_id), None)
     back = dcc.Link(t("analytics.merchant.back", lang), href=panels.PATH, id="analytics-back", className="merchant-link")
     if row is None:
@@ -174,17 +263,22 @@ def merchant_view(figures: Figures, merchant_id: str, chosen: Selection, lang: s
     tiles = html.Div([html.Div([html.Div(label, className="kpi-label"), html.Div(value, className="kpi-value")],
                                className="kpi report-kpi") for label, value in facts],
                      className="report-kpis analytics-kpis")
-    figure = panels.hourly_figure(figures.series, merchant_id, row.name, lang)
-    tools = panels.export_buttons("merchant", lang, png_chart="analytics-merchant-chart") if exportable else []
+    suffix = f"_{merchant_id}"
+    profile = [] if figures.profile is None else [panels.section(
+        t("analytics.profile", lang),
+        d.chart("profile", "analytics-profile", panels.profile_figure(figures.profile, row.name, lang), suffix),
+        d.tools("profile", "analytics-profile"))]
+    series_title = t("analytics.merchant.profile", lang) if d.chosen.granularity == "hour" else t("analytics.series", lang)
     return [
         back,
         html.H2(t("analytics.merchant", lang, name=row.name), className="page-title", id="analytics-merchant-name",
                 **data_attributes(merchant_id=merchant_id)),
         tiles,
-        panels.section(t("analytics.merchant.profile", lang) if chosen.granularity == "hour" else t("analytics.series", lang),
-                       panels.chart("analytics-merchant-chart", figure,
-                                    panels.file_name("merchant", chosen.period, lang) + f"_{merchant_id}", exportable),
-                       tools),
+        *profile,
+        panels.section(series_title,
+                       d.chart("merchant", "analytics-merchant-chart",
+                               panels.hourly_figure(figures.series, merchant_id, row.name, lang), suffix),
+                       d.tools("merchant", "analytics-merchant-chart")),
     ]
 
 
@@ -216,7 +310,7 @@ def layout(lang: str, ctx: PageContext) -> html.Div:
     exports = [dcc.Download(id="analytics-download"), dcc.Store(id="analytics-png")] if exportable else []
     return html.Div(
         [controls, html.Div(id="analytics-period", className="report-window"), html.Div(id="analytics-message"),
-         dcc.Loading(html.Div(id="analytics-body", className="analytics-body"), delay_show=400),
+         html.Div(id="analytics-body", className="analytics-body"),
          dcc.Store(id="analytics-sort", data={}), *exports],
         className="analytics-page",
     )
@@ -256,10 +350,10 @@ def register(app: Dash, app_ctx: AppContext) -> None:
             return [], "", html.Div(str(exc), className="outcome outcome--refused", role="alert"), shown
         panels.check_sort(sort)  # a state the page never holds is refused before the store is read
         exportable = may(require_login(), Action.EXPORT_CSV)
-        figures = load(app_ctx, chosen)
         merchant = merchant_of(search)
-        body = (merchant_view(figures, merchant, chosen, lang, exportable) if merchant
-                else overview(figures, chosen, sort, lang, exportable))
+        figures = load(app_ctx, chosen, merchant)
+        drawing = Drawing(chosen, lang, exportable)
+        body = merchant_view(figures, merchant, drawing) if merchant else overview(figures, drawing, sort)
         return body, panels.period_text(chosen.period, chosen.compared_with, lang), "", shown
 
     @guarded_callback(app, Action.VIEW_ANALYTICS, Output("analytics-sort", "data"),
@@ -284,8 +378,8 @@ def register(app: Dash, app_ctx: AppContext) -> None:
         if table not in CSV_TABLES:
             raise ValueError(f"analytics-csv: no table {table[:40]!r}")
         merchant = merchant_of(search)
-        rows = table_rows(load(app_ctx, chosen), table, sort, merchant, lang)
-        name = panels.file_name(table, chosen.period, lang) + (f"_{merchant}" if table == "merchant" else "")
+        rows = table_rows(load(app_ctx, chosen, merchant if table == "profile" else None), table, sort, merchant, lang)
+        name = panels.file_name(table, chosen.period, lang) + (f"_{merchant}" if table in ("merchant", "profile") else "")
         return dcc.send_string(panels.csv_text(rows), f"{name}.csv")
 
     app.clientside_callback(ClientsideFunction("analytics", "downloadChart"), Output("analytics-png", "data"),

@@ -22,14 +22,26 @@ from dash import dcc, html
 
 from layouts.charts import PALETTE, Figure, themed_figure
 from layouts.format import data_attributes, number
-from layouts.i18n import t
-from ops_center.queries.analytics import Granularity, Headline, HeatMap, LeagueRow, Series
+from layouts.i18n import t, term
+from ops_center.queries.analytics import (
+    FormatRow,
+    FormatSalesRow,
+    GarageHours,
+    Granularity,
+    Headline,
+    HeatMap,
+    HourlyProfile,
+    LeagueRow,
+    SalesRow,
+    Series,
+)
 from ops_center.queries.periods import Period
 
 PATH = "/analytics"
 FONT_PX = 13.0
 CHART_BACKGROUND = "#111a2b"  # a solid colour, so a downloaded PNG is legible outside the page
 PNG_SCALE = 2
+MARKED_POINTS = 60  # a line with more points than this is drawn without a marker on each
 Rows = list[list[str]]
 R = TypeVar("R")
 
@@ -60,6 +72,16 @@ def change_text(change: float | None) -> str:
 def optional(value: float | None, digits: int = 1) -> str:
     """A number, or a dash for none."""
     return "—" if value is None else number(value, digits)
+
+
+def percent(value: float | None) -> str:
+    """A share in percent, or a dash."""
+    return "—" if value is None else f"{value:.1f}%"
+
+
+def format_name(business_format: str, lang: str) -> str:
+    """A business format's name in ``lang``."""
+    return term("business_format", business_format, lang)
 
 
 def bucket_label(start: datetime, granularity: Granularity) -> str:
@@ -103,6 +125,8 @@ def headline_figures(h: Headline, lang: str) -> list[tuple[str, str, str, str]]:
          "—" if h.busiest_day is None else day_text(h.busiest_day, lang), ""),
         ("merchants_open", t("analytics.kpi.merchants_open", lang), str(h.merchants_open),
          t("analytics.kpi.with_data", lang, n=h.merchants_with_data)),
+        *([("conversion", t("analytics.kpi.conversion", lang), percent(h.conversion_pct), "")]
+          if h.conversion_pct is not None else []),
     ]
 
 
@@ -140,8 +164,9 @@ def _note(fig: go.Figure, text: str) -> None:
 def series_figure(data: Series, names: dict[str, str], lang: str) -> Figure:
     """One line per merchant over the period's buckets; a bucket without a count breaks the line."""
     x = [bucket_label(start, data.granularity) for start in data.starts]
+    mode = "lines+markers" if len(x) <= MARKED_POINTS else "lines"  # thousands of SVG markers draw slowly
     traces = [
-        go.Scatter(x=x, y=values, name=names.get(merchant_id, merchant_id), mode="lines+markers",
+        go.Scatter(x=x, y=values, name=names.get(merchant_id, merchant_id), mode=mode,
                    connectgaps=False, line={"color": PALETTE[i % len(PALETTE)], "width": 1.6},
                    marker={"size": 4})
         for i, (merchant_id, values) in enumerate(data.visitors.items())
@@ -169,6 +194,60 @@ def hourly_figure(data: Series, merchant_id: str, name: str, lang: str) -> Figur
     return series_figure(Series(data.granularity, data.starts, {merchant_id: data.visitors.get(merchant_id, [])
                                                                 or [None] * len(data.starts)}),
                          {merchant_id: name}, lang)
+
+
+def garage_figure(data: GarageHours, lang: str) -> Figure:
+    """Visitors over all merchants (bars) and the garage's spaces taken (a line, right axis), hour by
+    hour; an hour without a count is a gap in either."""
+    x = [bucket_label(start, "hour") for start in data.starts]
+    traces = [
+        go.Bar(x=x, y=data.visitors, name=t("analytics.col.visitors", lang), marker_color=PALETTE[0], opacity=0.75),
+        go.Scatter(x=x, y=data.occupancy_pct, name=t("analytics.col.occupancy", lang), yaxis="y2", mode="lines",
+                   connectgaps=False, line={"color": PALETTE[1], "width": 2}),
+    ]
+    fig = _themed(traces, showlegend=True, hovermode="x unified")
+    fig.update_xaxes(type="date")
+    fig.update_layout(yaxis2={"overlaying": "y", "side": "right", "range": [0, 100], "showgrid": False,
+                              "ticksuffix": "%"})
+    _note(fig, t("analytics.gaps", lang))
+    return fig.to_plotly_json()
+
+
+def profile_figure(data: HourlyProfile, name: str, lang: str) -> Figure:
+    """A merchant's mean visitors per hour of day against its format's average (gaps break lines)."""
+    x = [f"{h:02d}:00" for h in range(24)]
+    average = t("analytics.profile.average", lang, format=format_name(data.business_format, lang))
+    traces = [
+        go.Scatter(x=x, y=data.merchant, name=name, mode="lines+markers", connectgaps=False,
+                   line={"color": PALETTE[0], "width": 2.4}),
+        go.Scatter(x=x, y=data.format_average, name=average, mode="lines", connectgaps=False,
+                   line={"color": PALETTE[1], "width": 2, "dash": "dash"}),
+    ]
+    fig = _themed(traces, showlegend=True, hovermode="x unified")
+    _note(fig, t("analytics.gaps", lang))
+    return fig.to_plotly_json()
+
+
+def garage_rows(data: GarageHours, lang: str) -> Rows:
+    """The garage against footfall per hour; empty cells are hours without a count."""
+    head = [t("analytics.col.start", lang), t("analytics.col.visitors", lang), t("analytics.col.cars", lang),
+            t("analytics.col.occupancy", lang)]
+    return [head, *([bucket_label(start, "hour"), _cell(visitors), _cell(cars, 1), _cell(share, 1)]
+                    for start, visitors, cars, share in zip(data.starts, data.visitors, data.occupied,
+                                                            data.occupancy_pct, strict=True))]
+
+
+def profile_rows(data: HourlyProfile, name: str, lang: str) -> Rows:
+    """The hourly profile against the format's average; empty cells are hours without a count."""
+    average = t("analytics.profile.average", lang, format=format_name(data.business_format, lang))
+    head = [t("analytics.col.hour", lang), name, average]
+    return [head, *([f"{h:02d}:00", _cell(mine, 1), _cell(mean, 1)]
+                    for h, (mine, mean) in enumerate(zip(data.merchant, data.format_average, strict=True)))]
+
+
+def _cell(value: float | None, digits: int = 0) -> str:
+    """A CSV cell: empty for no data (never 0), else the number without separators."""
+    return "" if value is None else f"{value:.{digits}f}"
 
 
 def chart(graph_id: str, figure: Figure, filename: str, exportable: bool) -> dcc.Graph:
@@ -209,21 +288,79 @@ class Table(Generic[R]):
     link: Callable[[R], str] | None = None
 
 
-LEAGUE: Table[LeagueRow] = Table(
-    name="league",
-    columns=(
-        Column("merchant", lambda r, _: r.name, lambda r: r.name.casefold(), numeric=False),
-        Column("format", lambda r, _: r.category, lambda r: r.category, numeric=False),
+def _visitor_columns(first: tuple[Column[Any], ...]) -> tuple[Column[Any], ...]:
+    """``first`` and the footfall columns the merchant and format tables share."""
+    return (
+        *first,
         Column("visitors", lambda r, _: optional(r.visitors, 0), lambda r: r.visitors),
         Column("comparison", lambda r, _: optional(r.comparison_visitors, 0), lambda r: r.comparison_visitors),
         Column("change", lambda r, _: change_text(r.change_pct), lambda r: r.change_pct),
         Column("open_hours", lambda r, _: number(r.open_hours, 1), lambda r: r.open_hours),
         Column("per_open_hour", lambda r, _: optional(r.visitors_per_open_hour), lambda r: r.visitors_per_open_hour),
-    ),
+        Column("per_m2", lambda r, _: optional(r.visitors_per_m2, 2), lambda r: r.visitors_per_m2),
+    )
+
+
+LEAGUE: Table[LeagueRow] = Table(
+    name="league",
+    columns=_visitor_columns((
+        Column("merchant", lambda r, _: r.name, lambda r: r.name.casefold(), numeric=False),
+        Column("format", lambda r, lang: format_name(r.business_format, lang), lambda r: r.business_format, numeric=False),
+        Column("area", lambda r, _: optional(r.area_m2, 0), lambda r: r.area_m2),
+    )),
     row_id=lambda r: r.merchant_id, id_label="analytics.col.merchant_id", default="visitors",
     link=lambda r: merchant_href(r.merchant_id),
 )
-TABLES: dict[str, Table[Any]] = {table.name: table for table in (LEAGUE,)}
+FORMATS: Table[FormatRow] = Table(
+    name="formats",
+    columns=_visitor_columns((
+        Column("format", lambda r, lang: format_name(r.business_format, lang), lambda r: r.business_format, numeric=False),
+        Column("merchants", lambda r, _: f"{r.merchants} ({r.merchants_with_data})", lambda r: r.merchants),
+    )),
+    row_id=lambda r: r.business_format, id_label="analytics.col.format_id", default="visitors",
+)
+
+
+@dataclass(frozen=True)
+class MerchantSales:
+    """A merchant's sales row with its name (the sales query names merchants by id)."""
+
+    name: str
+    row: SalesRow
+
+
+def _sales_columns(first: tuple[Column[Any], ...], of: Callable[[Any], Any]) -> tuple[Column[Any], ...]:
+    """``first`` and the sales columns of the rows ``of`` gives (a ``SalesRow`` or ``FormatSalesRow``)."""
+    return (
+        *first,
+        Column("transactions", lambda r, _: number(of(r).transactions), lambda r: of(r).transactions),
+        Column("revenue", lambda r, _: number(of(r).revenue, 2), lambda r: of(r).revenue),
+        Column("conversion", lambda r, _: percent(of(r).conversion_pct), lambda r: of(r).conversion_pct),
+        Column("revenue_per_visitor", lambda r, _: optional(of(r).revenue_per_visitor, 2),
+               lambda r: of(r).revenue_per_visitor),
+    )
+
+
+SALES: Table[MerchantSales] = Table(
+    name="sales",
+    columns=_sales_columns((
+        Column("merchant", lambda r, _: r.name, lambda r: r.name.casefold(), numeric=False),
+        Column("format", lambda r, lang: format_name(r.row.business_format, lang), lambda r: r.row.business_format,
+               numeric=False),
+        Column("days", lambda r, _: str(r.row.days), lambda r: r.row.days),
+    ), lambda r: r.row),
+    row_id=lambda r: r.row.merchant_id, id_label="analytics.col.merchant_id", default="revenue",
+    link=lambda r: merchant_href(r.row.merchant_id),
+)
+SALES_FORMATS: Table[FormatSalesRow] = Table(
+    name="sales_formats",
+    columns=_sales_columns((
+        Column("format", lambda r, lang: format_name(r.business_format, lang), lambda r: r.business_format, numeric=False),
+        Column("merchants", lambda r, _: str(r.merchants), lambda r: r.merchants),
+    ), lambda r: r),
+    row_id=lambda r: r.business_format, id_label="analytics.col.format_id", default="revenue",
+)
+TABLES: dict[str, Table[Any]] = {table.name: table for table in (LEAGUE, FORMATS, SALES, SALES_FORMATS)}
 
 
 def sort_state(value: Any, table: Table[Any]) -> tuple[Column[Any], bool]:
@@ -307,14 +444,14 @@ def series_rows(data: Series, names: dict[str, str], lang: str) -> Rows:
     ids = list(data.visitors)
     head = [t("analytics.col.start", lang), *(names.get(m, m) for m in ids)]
     return [head, *([bucket_label(start, data.granularity),
-                     *("" if data.visitors[m][n] is None else str(data.visitors[m][n]) for m in ids)]
+                     *(_cell(data.visitors[m][n]) for m in ids)]
                     for n, start in enumerate(data.starts))]
 
 
 def heat_rows(data: HeatMap, lang: str) -> Rows:
     """One row per weekday, one column per hour; an empty cell is an hour without a count."""
     head = [t("analytics.col.weekday", lang), *(f"{h:02d}" for h in range(24))]
-    return [head, *([weekday_name(d, lang), *("" if n is None else str(n) for n in row)]
+    return [head, *([weekday_name(d, lang), *(_cell(n) for n in row)]
                     for d, row in enumerate(data.cells))]
 
 
