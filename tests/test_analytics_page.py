@@ -31,10 +31,20 @@ SERIES = Series("hour", STARTS, {"m1": [5, None, 7], "m2": [None, None, 1]})
 HEAT = HeatMap([[None] * 24 for _ in range(7)])
 HEAT.cells[1][10] = 12
 CATERING, FITNESS = BusinessFormat.CATERING, BusinessFormat.FITNESS
+
+
+def _row(merchant_id: str, name: str, business_format: BusinessFormat, area: float | None, visitors: int | None,
+         compared: int | None, change: float | None, hours: float, per_hour: float | None,
+         per_m2: float | None) -> LeagueRow:
+    return LeagueRow(merchant_id=merchant_id, name=name, category=name.lower(), business_format=business_format,
+                     area_m2=area, visitors=visitors, comparison_visitors=compared, change_pct=change, open_hours=hours,
+                     visitors_per_open_hour=per_hour, visitors_per_m2=per_m2)
+
+
 ROWS = [
-    LeagueRow("m1", "Cloud Cafe", "cafe", CATERING, 60.0, 12, 10, 20.0, 12.0, 1.0, 0.2),
-    LeagueRow("m2", "Bakery", "bakery", CATERING, None, 1, None, None, 10.0, 0.1, None),
-    LeagueRow("m3", "Gym", "fitness", FITNESS, 800.0, None, 4, None, 0.0, None, None),
+    _row("m1", "Cloud Cafe", CATERING, 60.0, 12, 10, 20.0, 12.0, 1.0, 0.2),
+    _row("m2", "Bakery", CATERING, None, 1, None, None, 10.0, 0.1, None),
+    _row("m3", "Gym", FITNESS, 800.0, None, 4, None, 0.0, None, None),
 ]
 HEADLINE = Headline(visitors=13, comparison_visitors=14, change_pct=-100 / 14, busiest_hour=9, busiest_day=date(2026, 6, 9),
                     merchants_open=3, merchants_with_data=2, conversion_pct=None)
