@@ -21,12 +21,14 @@ from layouts.pages import PAGES
 from layouts.pages.console import KEEP_CLOSED_S
 from ops_center.alarm_actions import audit_trail, transition
 from ops_center.auth import Action, can
+from ops_center.opening_hours import Week
 from ops_center.queries.periods import Preset, preset
 from ops_center.records import FrameRecord
 from ops_center.store import writes
 from ops_center.store.db import Store, open_store
 from ops_center.store.models import Alarm, Footfall, Guard, Merchant
 from ops_center.store.types import utcnow
+from ops_center.vocabulary import BusinessFormat
 from tests.builders import alarm_record, store_alarm
 from tests.conftest import MEDIA
 from tests.wall_harness import (
@@ -350,7 +352,8 @@ def test_only_managers_and_admins_export_the_report(site: Site) -> None:
 def test_only_managers_and_admins_export_analytics_and_a_guard_may_not_even_look(site: Site) -> None:
     yesterday = preset(Preset.YESTERDAY, utcnow(), ZoneInfo(site_config().site.timezone))
     with site.store.session() as s:
-        s.add(Merchant(id="m1", name="Green Leaf Tea", category="tea", opens="10:00", closes="22:00"))
+        s.add(Merchant(id="m1", name="Green Leaf Tea", category="tea", business_format=BusinessFormat.CATERING,
+                       area_m2=35.0, hours=Week.every_day("10:00", "22:00")))
         s.flush()
         s.add(Footfall(merchant_id="m1", minute=yesterday.start + timedelta(hours=12), source="cam", count_in=7, count_out=0))
     controls = {"analytics-range.value": "yesterday", "analytics-compare.value": "previous_period",
@@ -365,8 +368,8 @@ def test_only_managers_and_admins_export_analytics_and_a_guard_may_not_even_look
     day = f"{yesterday.start:%Y%m%d}"
     assert data["filename"] == f"merchant-league_{day}_{day}.csv"
     assert data["content"].lstrip("\ufeff").splitlines() == [
-        "Merchant id,Merchant,Format,Visitors,Compared with,Change,Open hours,Per open hour",
-        "m1,Green Leaf Tea,tea,7,—,—,12.0,0.6",
+        "Merchant id,Merchant,Format,Area (m²),Visitors,Compared with,Change,Open hours,Per open hour,Per m²",
+        "m1,Green Leaf Tea,catering,35,7,—,—,12.0,0.6,0.20",
     ]
     shown = _callback(site, site.client("op1"), "analytics-body", controls, ["analytics-range.value"])
     assert shown.status_code == 200 and "Green Leaf Tea" in shown.text and "analytics-csv" not in shown.text
