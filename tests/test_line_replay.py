@@ -114,7 +114,7 @@ def test_a_terminal_sees_a_progress_bar_and_bad_lines_fail_in_one_line(
         "side that does not fit": (("--line", "0,0.5 1,0.5", "--line-in", "left"),
                                    "--line-in left: 'left' does not fit a horizontal line"),
         "bad name": (("--line", "0,0.5 1,0.5", "--line-name", "Door 1"), "--line-name 'Door 1': use lower-case"),
-        "nothing to do": ((), "give at least one --zone, --line or --spaces"),
+        "nothing to do": ((), "give at least one --zone, --line, --spaces or --no-parking"),
     }
     for case, (args, expected) in cases.items():
         run = ops_center("replay", media / STREET, *args, *store)
