@@ -41,9 +41,12 @@ def create_app(config: SiteConfig, store: Store, *, secret_key: str, config_path
         assets_folder=str(ASSETS_DIR),
         update_title="",  # the tab title stays put while callbacks run
         serve_locally=True,
+        # A page's components appear only when the router shows it. Dash would otherwise embed every
+        # page as an admin sees it (the zone editor's cameras too) in the HTML of every page, the
+        # published residents' page included, only to check callbacks in its debug tools.
+        suppress_callback_exceptions=True,
     )
     app_ctx = AppContext(config=config, store=store, config_path=config_path)
-    app.validation_layout = shell.validation_layout(app_ctx, PAGES)  # type: ignore[assignment]  # Dash types it None
     app.layout = lambda: shell.layout(app_ctx, current_principal())
     install_auth(
         app.server, store, secret_key, page_actions=page_actions(PAGES), secure_cookie=config.dashboard.secure_cookie,

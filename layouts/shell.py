@@ -79,13 +79,6 @@ def layout(app_ctx: AppContext, principal: Principal | None) -> html.Div:
     )
 
 
-def validation_layout(app_ctx: AppContext, pages: Sequence[PageSpec]) -> html.Div:
-    """Every component any user can have in view (for Dash's callback validation): an admin's shell
-    and every page of ``pages`` as an admin sees it."""
-    admin = Principal(name="validation", role=Role.ADMIN)
-    return html.Div([layout(app_ctx, admin), *(page.layout("en", PageContext(app_ctx, admin)) for page in pages)])
-
-
 def nav_links(principal: Principal, pathname: str, lang: str, pages: Sequence[PageSpec]) -> list:
     """Links to the pages of ``pages`` that ``principal`` may open; the current one marked."""
     return [

@@ -238,8 +238,6 @@ def test_a_published_page_opens_to_anyone_and_nothing_else_does(published: Site)
     assert refused and set(refused.values()) == {403}, refused
 
 
-@pytest.mark.xfail(strict=True, reason="Dash embeds its validation layout (every page as an admin sees it, the "
-                   "zone editor's camera list included) in the HTML of every page, the published one too")
 def test_the_published_pages_html_names_no_camera(published: Site) -> None:
     page = requests.get(f"{published.url}/residents", headers=HTML, allow_redirects=False)
     assert [s for s in _shows_nothing_else(published, page.text) if s in CONFIG_NAMES] == []
