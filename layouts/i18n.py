@@ -113,6 +113,8 @@ TEXT: dict[str, dict[str, str]] = {
     "findcar.code": {"zh-CN": "或附近张贴的位置编码", "en": "or the code posted near you"},
     "findcar.go": {"zh-CN": "查找路线", "en": "Show the way"},
     "findcar.empty": {"zh-CN": "请输入车牌号或车位号", "en": "Type a plate or a space number"},
+    "findcar.plate_needs_login": {"zh-CN": "登录后才能按车牌查找；车位号无需登录",
+                                  "en": "Sign in to search by plate; a space number needs no sign-in"},
     "findcar.no_match": {"zh-CN": "没有与“{q}”对应的车位或停放车辆", "en": "No space or parked car matches “{q}”"},
     "findcar.off_map": {"zh-CN": "车辆停在 {space}，该车位不在车场地图上",
                         "en": "The car stands in {space}, which is on no lot map"},

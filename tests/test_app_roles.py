@@ -67,7 +67,7 @@ CALLBACK_ACTIONS: dict[str, Action | None] = {
     "report-body": Action.VIEW_REPORTS,
     "report-download": Action.EXPORT_CSV,
     "lots-body": Action.VIEW_WALL,
-    "findcar-result": Action.FIND_CAR,
+    "findcar-result": Action.FIND_SPACE,
     "analytics-body": Action.VIEW_ANALYTICS,
     "analytics-sort": Action.VIEW_ANALYTICS,
     "analytics-download": Action.EXPORT_CSV,

@@ -26,7 +26,7 @@ from ops_center.store.models import ApiToken, Guard, User
 from ops_center.store.types import utcnow
 
 ALARM_ACTIONS = {a for a in Action if a.value.startswith("alarm.")}
-RESIDENTS = {Action.VIEW_RESIDENTS, Action.FIND_CAR}
+RESIDENTS = {Action.VIEW_RESIDENTS, Action.FIND_SPACE, Action.FIND_CAR}
 EXPECTED = {
     "operator": ALARM_ACTIONS | RESIDENTS
     | {Action.VIEW_WALL, Action.VIEW_CONSOLE, Action.VIEW_ANALYTICS, Action.VIEW_REPORTS},
@@ -36,7 +36,7 @@ EXPECTED = {
     "resident": RESIDENTS,
     "worker": {Action.INGEST_CAMERA},
     "sensor": {Action.INGEST_SENSOR},
-    "public": {Action.VIEW_RESIDENTS},  # the anonymous visitor of a published residents' page
+    "public": {Action.VIEW_RESIDENTS, Action.FIND_SPACE},  # the anonymous visitor of a published residents' page
 }
 
 

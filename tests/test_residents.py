@@ -9,6 +9,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,7 +17,7 @@ import requests
 from sqlalchemy import event, select
 
 from ops_center.auth import PermissionDenied, Principal, Role
-from ops_center.config import ResidentsConfig, SiteConfig
+from ops_center.config import ResidentsConfig, SiteConfig, load_config
 from ops_center.errors import InputError
 from ops_center.notices import list_notices, post_notice, remove_notice
 from ops_center.queries import ReadContext
@@ -34,6 +35,7 @@ ADMIN = Principal("root", Role.ADMIN)
 RESIDENT = Principal("zhang", Role.RESIDENT)
 POSTER = Principal("admin-zhou", Role.ADMIN)
 HTML = {"Accept": "text/html"}
+DEMO_PARKING = load_config(Path(__file__).resolve().parents[1] / "config" / "demo.yaml").parking  # its lot maps
 CONFIG_NAMES = (site_config().cameras[0].name, CAMERA_ID)  # from the site file, not the store
 
 
@@ -161,7 +163,7 @@ def _config(**residents: Any) -> SiteConfig:
     """The harness's site with these ``residents`` settings, behind one proxy (``X-Forwarded-For`` names
     the client)."""
     base = site_config("en")
-    return base.model_copy(update={"residents": ResidentsConfig(**residents),
+    return base.model_copy(update={"residents": ResidentsConfig(**residents), "parking": DEMO_PARKING,
                                    "dashboard": base.dashboard.model_copy(update={"proxy_hops": 1})})
 
 
@@ -228,14 +230,31 @@ def test_a_published_page_opens_to_anyone_and_nothing_else_does(published: Site)
     assert "North Garage" in text and "B2" in text and "Lake Bridge" in text and "Water off" in text
     assert _shows_nothing_else(published, text) == []
     routed = published.post(anonymous, "page", {"url.pathname": "/residents"})
-    assert routed.status_code == 200 and "residents-body" in routed.text and "residents-find-car" not in routed.text
+    assert routed.status_code == 200 and "residents-body" in routed.text and "residents-find-car" in routed.text
     assert "page-forbidden" in published.post(anonymous, "page", {"url.pathname": "/console"}).text
     header = published.post(anonymous, "header-shift", {"url.pathname": "/residents"})
     assert header.status_code == 200 and "login-link" in header.text and "nav-wall" not in header.text
     assert "nav-residents" in header.text and "Unacknowledged" not in header.text
     refused = {first: published.post(anonymous, first).status_code for first in published.callbacks
-               if first not in ("residents-body", "page", "header-shift")}
+               if first not in ("residents-body", "page", "header-shift", "findcar-result")}
     assert refused and set(refused.values()) == {403}, refused
+
+
+def test_an_anonymous_visitor_finds_a_space_but_never_a_plate(published: Site) -> None:
+    anonymous = requests.Session()
+    assert anonymous.get(f"{published.url}/find-car", headers=HTML, allow_redirects=False).status_code == 200
+    with published.store.session() as s:
+        space, plate = s.execute(select(ParkingSpace.id, ParkingSpace.plate).where(ParkingSpace.plate.is_not(None))
+                                 .order_by(ParkingSpace.id).limit(1)).one()
+    search = {"findcar-go.n_clicks": 1, "findcar-from.value": None, "findcar-code.value": None}
+    routed = published.post(anonymous, "findcar-result", {**search, "findcar-query.value": space})
+    assert routed.status_code == 200 and "findcar-route" in routed.text and space in routed.text
+    assert plate not in routed.text
+    by_plate = published.post(anonymous, "findcar-result", {**search, "findcar-query.value": plate})
+    assert by_plate.status_code == 200 and "Sign in to search by plate" in by_plate.text and space not in by_plate.text
+    resident = http_login(published.url, "zhang", PASSWORDS["zhang"])
+    found = published.post(resident, "findcar-result", {**search, "findcar-query.value": plate})
+    assert found.status_code == 200 and space in found.text and "findcar-route" in found.text
 
 
 def test_the_published_pages_html_names_no_camera(published: Site) -> None:

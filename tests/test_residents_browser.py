@@ -18,6 +18,7 @@ from ops_center.store import writes
 from ops_center.store.db import Store, open_store
 from ops_center.store.models import Guard, ParkingSpace
 from ops_center.store.types import utcnow
+from tests.test_residents import DEMO_PARKING
 from tests.wall_harness import WallServer, add_user, log_in, site_config
 
 pytestmark = pytest.mark.browser
@@ -49,7 +50,8 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
 
 def _server(store: Store, public: bool) -> Iterator[WallServer]:
     base = site_config()
-    config: SiteConfig = base.model_copy(update={"residents": ResidentsConfig(public=public, refresh_s=1)})
+    config: SiteConfig = base.model_copy(update={"residents": ResidentsConfig(public=public, refresh_s=1),
+                                                 "parking": DEMO_PARKING})
     server = WallServer(config, store).start()
     yield server
     server.stop()
@@ -101,11 +103,15 @@ def test_anonymous_on_a_published_site_sees_the_figures_and_nothing_else(browser
     text = page.inner_text("body")
     assert "空余车位" in text and "North Garage" in text and "Lake Bridge" in text
     assert [secret for secret in _secrets(store) if secret in page.inner_html("#react-entry-point")] == []
-    assert page.locator("#residents-find-car").count() == 0
     page.wait_for_selector("#login-link")
-    assert [link.get_attribute("id") for link in page.locator("#nav a").all()] == ["nav-residents"]
+    assert [link.get_attribute("id") for link in page.locator("#nav a").all()] == ["nav-residents", "nav-findcar"]
     OUT.mkdir(exist_ok=True)
     page.screenshot(path=str(OUT / "residents_public_390x844.png"), full_page=True)
+    page.click("#residents-find-car")  # a visitor finds the way to a space number without a login
+    page.fill("#findcar-query", "A-B2-001")
+    page.click("#findcar-go")
+    page.wait_for_selector(".findcar-route .findcar-level", timeout=30_000)
+    assert "A-B2-001" in page.inner_text(".findcar-headline")
     page.goto(f"{published.url}/")
     page.wait_for_selector("#username")
     assert "/login" in page.url

@@ -3,7 +3,10 @@ are (an entrance or a lift, or the code posted near you), and see the space, its
 shortest walking route on each level's map, with the steps in the page's language.
 
 A plate is only ever shown as the asker typed it: a search by plate says "<typed plate> is parked in
-space X"; a search by space never shows the plate stored for it, and no page lists plates.
+space X"; a search by space never shows the plate stored for it, and no page lists plates. The route
+to a space number needs ``FIND_SPACE`` (a published residents' page gives it to anonymous visitors:
+it reads the maps only); a search by plate needs ``FIND_CAR`` as well (a login), since it tells where
+a given car stands.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from dash import Dash, Input, Output, State, dcc, html
 from dash.development.base_component import Component
 from dash.exceptions import PreventUpdate
 
-from layouts.access import guarded_callback
+from layouts.access import guarded_callback, may
 from layouts.context import AppContext, PageContext
 from layouts.format import data_attributes
 from layouts.i18n import t
@@ -24,6 +27,7 @@ from ops_center.auth import Action
 from ops_center.config import ParkingConfig
 from ops_center.lot_routes import LotGraph, ParkingMaps, Route, RouteError
 from ops_center.queries.parking import space_of_plate
+from web.auth import current_principal
 
 MAX_QUERY = 32  # characters of a plate or a space id
 
@@ -92,7 +96,7 @@ def register(app: Dash, app_ctx: AppContext) -> None:
 
     @guarded_callback(
         app,
-        Action.FIND_CAR,
+        Action.FIND_SPACE,
         Output("findcar-result", "children"),
         Input("findcar-go", "n_clicks"),
         Input("findcar-query", "n_submit"),
@@ -113,6 +117,8 @@ def register(app: Dash, app_ctx: AppContext) -> None:
         graph = maps.lot_of(query)
         space = query
         if graph is None:
+            if not may(current_principal(), Action.FIND_CAR):
+                return _message(t("findcar.plate_needs_login", lang))
             with app_ctx.store.session() as session:
                 found = space_of_plate(session, query)
             if found is None:
@@ -135,5 +141,5 @@ def _first_start(graph: LotGraph) -> str:
     return places[0] if places else ""
 
 
-PAGE = PageSpec(name="findcar", path="/find-car", action=Action.FIND_CAR, nav_label="nav.findcar", layout=layout,
+PAGE = PageSpec(name="findcar", path="/find-car", action=Action.FIND_SPACE, nav_label="nav.findcar", layout=layout,
                 register=register)

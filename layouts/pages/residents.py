@@ -32,12 +32,15 @@ from web.throttle import limit_requests
 PATH = "/residents"
 BODY = "residents-body"
 DASH_PATHS = ("/_dash-", "/assets/", "/_favicon.ico")  # what any Dash page loads: its scripts, layout, callbacks
+PUBLISHED = (PATH, findcar.PAGE.path)  # find-my-car by space number comes with the page; by plate needs a login
+COUNTED_OUTPUTS = (f"{BODY}.", "findcar-result.")  # the figures' refresh and the find-my-car search
 
 
 def public_path(path: str) -> bool:
-    """True for what a published page needs without a login: the page itself and Dash's own routes
-    (whose callbacks still check the role: the visitor's opens this page's figures only)."""
-    return path.rstrip("/") == PATH or path.startswith(DASH_PATHS)
+    """True for what a published page needs without a login: the page, find-my-car and Dash's own
+    routes (whose callbacks still check the role: the visitor's opens this page's figures and the
+    route to a space number only)."""
+    return path.rstrip("/") in PUBLISHED or path.startswith(DASH_PATHS)
 
 
 def layout(lang: str, ctx: PageContext) -> html.Div:
@@ -45,7 +48,7 @@ def layout(lang: str, ctx: PageContext) -> html.Div:
     find_car = [
         dcc.Link(t("residents.find_car", lang), href=findcar.PAGE.path, id="residents-find-car",
                  className="residents-find-car")
-    ] if ctx.may(Action.FIND_CAR) else []
+    ] if ctx.may(Action.FIND_SPACE) else []
     return html.Div(
         [
             html.H1(t("residents.title", lang), className="residents-title"),
@@ -132,14 +135,15 @@ def too_many(retry_after_s: int) -> flask.Response:
 
 
 def limited() -> bool:
-    """True for the requests the per-address limit counts: loading the page and refreshing its figures."""
+    """True for the requests the per-address limit counts: loading this page or find-my-car, refreshing
+    the figures and searching for a car (which also bounds guessing plates)."""
     request = flask.request
     if request.method == "GET":
-        return request.path.rstrip("/") == PATH
+        return request.path.rstrip("/") in PUBLISHED
     if request.path != DISPATCH_PATH:
         return False
     body = request.get_json(silent=True)
-    return isinstance(body, dict) and str(body.get("output", "")).startswith(f"{BODY}.")
+    return isinstance(body, dict) and str(body.get("output", "")).startswith(COUNTED_OUTPUTS)
 
 
 def register(app: Dash, app_ctx: AppContext) -> None:

@@ -52,7 +52,8 @@ class Action(StrEnum):
     MANAGE_CAMERAS = "cameras.manage"
     MANAGE_NOTICES = "notices.manage"
     VIEW_RESIDENTS = "residents.view"
-    FIND_CAR = "parking.find_car"
+    FIND_SPACE = "parking.find_space"  # the walking route to a space number: maps only, no store data
+    FIND_CAR = "parking.find_car"  # also by plate: where a given car is parked
     INGEST_CAMERA = "ingest.camera"
     INGEST_SENSOR = "ingest.sensor"
 
@@ -71,17 +72,17 @@ _ALARM_WORK = frozenset(
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.OPERATOR: _ALARM_WORK
     | {Action.VIEW_WALL, Action.VIEW_CONSOLE, Action.VIEW_ANALYTICS, Action.VIEW_REPORTS, Action.VIEW_RESIDENTS,
-       Action.FIND_CAR},
+       Action.FIND_SPACE, Action.FIND_CAR},
     Role.GUARD: frozenset(
         {Action.VIEW_GUARD_PAGE, Action.ALARM_ON_SCENE, Action.ALARM_RESOLVE, Action.ALARM_NOTE}
     ),
     Role.MANAGER: frozenset({Action.VIEW_WALL, Action.VIEW_ANALYTICS, Action.VIEW_REPORTS, Action.EXPORT_CSV,
-                             Action.VIEW_RESIDENTS, Action.FIND_CAR}),
+                             Action.VIEW_RESIDENTS, Action.FIND_SPACE, Action.FIND_CAR}),
     Role.ADMIN: frozenset(Action) - {Action.INGEST_CAMERA, Action.INGEST_SENSOR},
-    Role.RESIDENT: frozenset({Action.VIEW_RESIDENTS, Action.FIND_CAR}),
+    Role.RESIDENT: frozenset({Action.VIEW_RESIDENTS, Action.FIND_SPACE, Action.FIND_CAR}),
     Role.WORKER: frozenset({Action.INGEST_CAMERA}),
     Role.SENSOR: frozenset({Action.INGEST_SENSOR}),
-    Role.PUBLIC: frozenset({Action.VIEW_RESIDENTS}),
+    Role.PUBLIC: frozenset({Action.VIEW_RESIDENTS, Action.FIND_SPACE}),
 }
 
 ALARM_ACTIONS: dict[Status, Action] = {
