@@ -54,6 +54,15 @@ def moments(draw: st.DrawFn) -> str:
     return draw(st.sampled_from([text, text[:16], anywhen.isoformat(), "yesterday", ""]))
 
 
+@st.composite
+def days(draw: st.DrawFn) -> str:
+    """ISO dates: mostly within the last month, now and then any date (the future too), or no date."""
+    if draw(st.integers(0, 4)):
+        return (utcnow().date() - timedelta(days=draw(st.integers(0, 30)))).isoformat()
+    anyday = draw(st.dates()).isoformat()
+    return draw(st.sampled_from([anyday, anyday[:7], "today", ""]))
+
+
 def field(plausible: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
     """A plausible value nine times in ten, else a hostile one: enough whole batches pass
     validation to reach the store."""
@@ -112,6 +121,10 @@ ITEMS: dict[str, st.SearchStrategy[dict[str, Any]]] = {
         "at": field(moments()),
     }),
     "environment": readings(),
+    "sales": st.fixed_dictionaries({
+        "merchant_id": names(*(m.id for m in MERCHANTS)), "day": field(days()), "transactions": counts(5000),
+        "revenue": field(st.one_of(st.floats(0, 1e7), st.decimals(0, 10**7, places=2).map(str))),
+    }),
 }
 
 
