@@ -57,6 +57,20 @@ def browser() -> Iterator[Browser]:
         chromium.close()
 
 
+@pytest.fixture(autouse=True)
+def _pages_of_a_test_close_with_it(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Close what a browser test opened and left open (a failing one leaves its pages polling a
+    stopped server, which slows every later test); pages of module fixtures, made before, stay."""
+    if "browser" not in request.fixturenames:
+        yield
+        return
+    browser: Browser = request.getfixturevalue("browser")
+    before = set(browser.contexts)
+    yield
+    for context in set(browser.contexts) - before:
+        context.close()
+
+
 @pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
     """A fresh SQLite file store."""
