@@ -30,6 +30,7 @@ from pydantic import (
     AfterValidator,
     AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
@@ -233,6 +234,14 @@ class FootfallIn(_Item):
         return value
 
 
+def _plain_amount(value: Any) -> Any:
+    """A number or a numeric text, nothing else: pydantic reads a JSON list as Decimal's tuple form
+    and fails with a bare ValueError (a 500) instead of naming the field."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
+        raise ValueError("must be a number or a numeric text")
+    return value
+
+
 class SalesIn(_Item):
     """A merchant's sales on one local business day (from its till): transactions and revenue in the
     site's currency (at most two decimals). Posting a day again replaces its figures."""
@@ -240,7 +249,8 @@ class SalesIn(_Item):
     merchant_id: Id
     day: date
     transactions: Annotated[int, Field(ge=0, le=MAX_DAY_TRANSACTIONS)]
-    revenue: Annotated[Decimal, Field(ge=0, le=MAX_DAY_REVENUE, decimal_places=2, allow_inf_nan=False)]
+    revenue: Annotated[Decimal, BeforeValidator(_plain_amount),
+                       Field(ge=0, le=MAX_DAY_REVENUE, decimal_places=2, allow_inf_nan=False)]
 
     @field_validator("day")
     @classmethod

@@ -490,6 +490,8 @@ def test_daily_sales_are_stored_and_a_resent_day_replaces_its_figures(api: Api) 
         "stored"] == 1
     unknown = api.post("sales", {"merchant_id": "m99", "day": yesterday, "transactions": 1, "revenue": 1})
     assert (unknown.status_code, unknown.json()) == (400, {"error": "items[0].merchant_id: unknown merchant 'm99'"})
+    listed = api.post("sales", {"merchant_id": "m02", "day": yesterday, "transactions": 1, "revenue": [0, 0, 0]})
+    assert (listed.status_code, listed.json()) == (400, {"error": "items[0].revenue: must be a number or a numeric text"})
     with api.store.session() as s:
         rows = s.execute(select(MerchantSales.merchant_id, MerchantSales.transactions, MerchantSales.revenue_cents)
                          .where(MerchantSales.day == date.fromisoformat(yesterday),
