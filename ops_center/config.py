@@ -416,7 +416,7 @@ class CommerceConfig(_Strict):
 
     garage: str | None = Field(
         None, min_length=1, max_length=64,
-        description="the commercial garage's parking lot id: the analytics page sets its use against footfall",
+        description="the commercial garage: one of parking.lots; the analytics page sets its use against footfall",
     )
 
     def footfall_bound(self, merchant_id: str) -> int:
@@ -663,8 +663,18 @@ def load_config(
     if data_dir.exists() and not data_dir.is_dir():
         name, value = given.get("data_dir", (f"{source}: data_dir", str(config.data_dir)))
         raise ConfigError(f"{name} {value!r}: not a directory")
+    _check_garage(config, source)
     cameras = [_with_spaces_file(source, base, i, c) for i, c in enumerate(config.cameras)]
     return config.model_copy(update={"data_dir": data_dir, "cameras": cameras})
+
+
+def _check_garage(config: SiteConfig, source: str) -> None:
+    """``ConfigError`` naming ``source`` and the key when ``commerce.garage`` is not a lot of ``parking.lots``."""
+    garage = config.commerce.garage
+    lots = [lot.id for lot in config.parking.lots]
+    if garage is not None and garage not in lots:
+        raise ConfigError(f"{source}: commerce.garage: {garage!r} is not one of the lots in parking.lots "
+                          f"({', '.join(lots) or 'none'})")
 
 
 def _with_spaces_file(source: str, base: Path, index: int, camera: CameraConfig) -> CameraConfig:

@@ -201,3 +201,14 @@ def test_the_shipped_example_site_is_valid() -> None:
     assert cfg.alarms.webhook_url.endswith("token=hook-token")
     assert "${" not in cfg.model_dump_json()
     assert cfg.traffic.roads and cfg.environment.stations and cfg.commerce.footfall_bound("m01") == 1200
+
+
+def test_a_commercial_garage_that_is_no_lot_of_the_site_is_named_with_the_file_and_key(tmp_path: Path) -> None:
+    lot = ("parking:\n  lots:\n    - id: c\n      levels:\n        - id: B1\n          name: {zh-CN: 地库, en: Garage}\n"
+           "          size: [20, 10]\n          nodes: {w: [1, 1]}\n")
+    assert load_config(write(tmp_path, MINIMAL + lot + "commerce: {garage: c}\n"),
+                       env={"CAM_PASS": "pw"}).commerce.garage == "c"
+    with pytest.raises(ConfigError, match=r"site\.yaml: commerce\.garage: 'x' is not one of the lots in parking\.lots \(c\)"):
+        load_config(write(tmp_path, MINIMAL + lot + "commerce: {garage: x}\n"), env={"CAM_PASS": "pw"})
+    with pytest.raises(ConfigError, match=r"site\.yaml: commerce\.garage: 'c' is not one of .* \(none\)"):
+        load_config(write(tmp_path, MINIMAL + "commerce: {garage: c}\n"), env={"CAM_PASS": "pw"})
