@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -9,13 +10,16 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from ops_center.config import EnvironmentConfig, TrafficConfig, load_config
 from ops_center.errors import InputError
+from ops_center.queries import analytics
+from ops_center.queries.periods import custom
 from ops_center.simulator import LiveSimulator, commerce, environment, fire, guards, parking, seed, traffic
 from ops_center.simulator.base import SimContext
+from ops_center.simulator.runner import load_shop_history
 from ops_center.simulator.site import DEMO_ENVIRONMENT, DEMO_TRAFFIC
 from ops_center.simulator.timeline import steps
 from ops_center.store.db import Store, open_store
@@ -77,7 +81,11 @@ def test_seed_fills_every_domain_table_with_the_requested_history(store: Store) 
     with store.session() as s:
         for model, column in SERIES.items():
             oldest, newest = s.execute(select(func.min(column), func.max(column))).one()
-            assert NOW - timedelta(days=2) < oldest < NOW - timedelta(days=2) + timedelta(hours=1), model
+            if model is Footfall:  # the shops' history is whole local days: from the first day's midnight
+                first = commerce.day_start(commerce.first_day(NOW, SHANGHAI, 2), SHANGHAI)
+                assert first <= oldest < first + timedelta(hours=8), oldest
+            else:
+                assert NOW - timedelta(days=2) < oldest < NOW - timedelta(days=2) + timedelta(hours=1), model
             assert NOW - timedelta(hours=1) < newest <= NOW, model
         # 5-minute parking counts of 3 lots over two days
         assert count_rows(s, ParkingCount) == len(steps(NOW - timedelta(days=2), NOW, parking.EVERY)) * len(parking.LOTS)
@@ -189,11 +197,90 @@ def test_the_shops_get_a_longer_history_with_sales_and_an_exact_rollup(store: St
         hourly = s.execute(select(func.sum(FootfallHourly.count_in), func.sum(FootfallHourly.minutes))).one()
         sold = s.execute(select(MerchantSales.merchant_id, MerchantSales.day)).all()
         merchants = {m.id: m for m in s.scalars(select(Merchant))}
-    assert NOW - timedelta(days=4) < first_minute < NOW - timedelta(days=3, hours=12)
+    first_day = (NOW - timedelta(days=4)).astimezone(SHANGHAI).date()
+    assert first_minute.astimezone(SHANGHAI).date() == first_day and first_minute < NOW - timedelta(days=4)
     assert first_count >= NOW - timedelta(days=1)
     assert tuple(minutes) == tuple(hourly) and summary.rows["merchant_sales"] == len(sold) > 0
     assert {m for m, _ in sold} == {m.id for m in commerce.MERCHANTS} - {"m08", "m10", "m11"}  # bank, school, gym
     assert merchants["m08"].hours.days[6] is None and merchants["m01"].area_m2 == 1200.0
+
+
+def _shop_rows(store: Store) -> tuple[set[tuple], set[tuple], set[tuple]]:
+    """The simulated footfall, sales and hourly roll-up rows of a store, comparable across stores."""
+    with store.session() as s:
+        minutes = {tuple(r) for r in s.execute(select(Footfall.merchant_id, Footfall.minute, Footfall.source,
+                                                      Footfall.count_in, Footfall.count_out))}
+        sold = {tuple(r) for r in s.execute(select(MerchantSales.merchant_id, MerchantSales.day,
+                                                   MerchantSales.transactions, MerchantSales.revenue_cents))}
+        hours = {tuple(r) for r in s.execute(select(FootfallHourly.merchant_id, FootfallHourly.hour, FootfallHourly.source,
+                                                    FootfallHourly.count_in, FootfallHourly.count_out,
+                                                    FootfallHourly.minutes))}
+    return minutes, sold, hours
+
+
+def test_the_shops_history_loads_newest_day_first_resumes_where_it_stopped_and_equals_one_seed(
+        store: Store, tmp_path: Path) -> None:
+    seed(store, NOW, history_days=1, commerce_history_days=10, commerce_first_days=2)
+    with store.session() as s:
+        started = commerce.shop_history(s, NOW, SHANGHAI, 10)
+    today = NOW.astimezone(SHANGHAI).date()
+    assert started.loaded_from == today - timedelta(days=2) and not started.complete
+    assert (started.days_loaded(today), started.days_total(today)) == (3, 11)
+
+    stop, said = threading.Event(), []
+
+    def say(line: str) -> None:  # stop after three more days, as a Ctrl-C would
+        said.append(line)
+        if len(said) == 4:
+            stop.set()
+
+    first = load_shop_history(store, NOW, 10, stop_event=stop, say=say, every_s=0)
+    with store.session() as s:
+        stopped = commerce.shop_history(s, NOW, SHANGHAI, 10)
+    assert stopped.loaded_from == today - timedelta(days=5) and not stopped.complete
+    assert "loading 8 more days" in said[0] and "loaded back to" in said[1] and first.rows["footfall"] > 0
+
+    rest = load_shop_history(store, NOW, 10, say=said.append, every_s=3600)  # started again: goes on from there
+    with store.session() as s:
+        done = commerce.shop_history(s, NOW, SHANGHAI, 10)
+    assert done.complete and done.loaded_from == today - timedelta(days=10)
+    assert "loading 5 more days" in said[-2] and "shop history complete: 11 days" in said[-1]
+    assert load_shop_history(store, NOW, 10).total == 0, "complete: nothing more to write"
+    assert seed(store, NOW, history_days=1, commerce_history_days=10, commerce_first_days=2).rows.get("footfall") == 0
+
+    at_once = open_store(f"sqlite:///{tmp_path / 'at-once.db'}")
+    try:
+        seed(at_once, NOW, history_days=1, commerce_history_days=10)
+        expected = _shop_rows(at_once)
+    finally:
+        at_once.dispose()
+    assert _shop_rows(store) == expected, "in pieces, stopped and resumed: the same rows as one seed, none twice"
+    assert first.rows["footfall"] + rest.rows["footfall"] < len(expected[0])
+
+
+def test_a_shop_a_camera_counts_sells_to_the_visitors_the_camera_counted(store: Store) -> None:
+    ctx = SimContext(seed=7, tz=SHANGHAI, camera_merchants=frozenset({"m12"}))
+    day = NOW.astimezone(SHANGHAI).date() - timedelta(days=1)
+    opens = commerce.day_start(day, SHANGHAI) + timedelta(hours=8)
+    door = [{"merchant_id": "m12", "minute": opens + timedelta(minutes=2 * n), "source": "cafe-door/door",
+             "count_in": 3, "count_out": 2} for n in range(390)]  # 08:00-21:00: 1,170 people in
+    with store.session() as s:
+        commerce.install(s, ctx, NOW)
+        s.execute(insert(Footfall), door)
+    midnight = commerce.day_start(day + timedelta(days=1), SHANGHAI)
+    with store.session() as s:
+        commerce.advance(s, ctx, commerce.day_start(day - timedelta(days=1), SHANGHAI), midnight + timedelta(minutes=5))
+        early = s.scalar(select(func.count()).where(MerchantSales.merchant_id == "m12"))
+        commerce.advance(s, ctx, midnight + timedelta(minutes=5), NOW)
+        sold = s.execute(select(MerchantSales.day, MerchantSales.transactions).where(MerchantSales.merchant_id == "m12")).all()
+        simulated = s.scalar(select(func.count()).where(Footfall.merchant_id == "m12", Footfall.source == SIMULATOR_SOURCE))
+        figures = {row.merchant_id: row for row in analytics.sales(s, custom(day, day, SHANGHAI))}
+    assert early == 0, "the day's takings wait for the camera's last buckets"
+    assert simulated == 0 and [d for d, _ in sold] == [day], "no count the day before: no sales then"
+    assert 0.6 * 1170 < sold[0][1] < 0.85 * 1170  # the cafe's share of buyers, of the people counted
+    cafe, others = figures.pop("m12"), figures.values()
+    assert cafe.visitors_matched == 1170 and 60 < (cafe.conversion_pct or 0) < 85
+    assert all(40 < (row.conversion_pct or 0) < 100 for row in others)
 
 
 # --- pure generators --------------------------------------------------------------------------

@@ -4,10 +4,18 @@ footfall in one-minute buckets (in and out) and the daily sales of those whose t
 Footfall follows opening hours (none outside them), a weekday/weekend level and the shape of the
 day: a lunch peak, an evening peak, and a category's own habits (breakfast for the bakery, the
 evening for restaurants). Only minutes in which someone came or went are stored.
+
+A merchant a camera counts (``SimContext.camera_merchants``) gets no simulated footfall, and its
+simulated sales follow the visitors the store holds for it (the camera's counts): a share of the
+people counted in buys, so its conversion is the share of a real till, whatever the camera counts.
+
+The shops' history is whole local days: it starts at a midnight and, loaded newest day first
+(``runner.load_shop_history``), always holds every minute from its oldest day on (``ShopHistory``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import cache, lru_cache
@@ -102,6 +110,8 @@ _SALES: dict[str, tuple[float, float]] = {
     "services": (0.9, 58.0),
 }
 BULK_ROWS = 20_000  # more footfall rows than this in one advance go through rollup.bulk_load
+CAMERA_GRACE = timedelta(minutes=15)  # a counting camera's last buckets of a day reach the store after it ends
+MINUTE = timedelta(minutes=1)
 _WEEKEND = {"default": 1.35, "restaurant": 1.5, "education": 1.8, "fitness": 1.2, "bakery": 1.2}
 
 
@@ -159,13 +169,14 @@ def footfall_rows(ctx: SimContext, after: datetime, until: datetime) -> list[dic
     return rows
 
 
-def day_sales(seed: int, merchant_id: str, day: date, tz: ZoneInfo) -> tuple[int, int] | None:
+def day_sales(seed: int, merchant_id: str, day: date, tz: ZoneInfo, visitors: int | None = None) -> tuple[int, int] | None:
     """(transactions, revenue in cents) of a merchant whose till reports, on local ``day``: a share
-    of the day's visitors buys a basket of the category's size; None when it does not report or was
-    closed (pure)."""
+    of the day's ``visitors`` (default: its simulated footfall) buys a basket of the category's size;
+    None when it does not report or nobody came (pure)."""
     merchant = MERCHANT_BY_ID[merchant_id]
     habits = _SALES.get(merchant.category)
-    visitors = sum(come for _, come, _ in day_footfall(seed, merchant_id, day, tz))
+    if visitors is None:
+        visitors = sum(come for _, come, _ in day_footfall(seed, merchant_id, day, tz))
     if habits is None or not visitors:
         return None
     rng = keyed_rng(seed, "sales", merchant_id, day.isoformat())
@@ -174,24 +185,43 @@ def day_sales(seed: int, merchant_id: str, day: date, tz: ZoneInfo) -> tuple[int
     return transactions, round(transactions * basket * rng.uniform(0.9, 1.1) * 100)
 
 
-def _day_complete(merchant: SimMerchant, day: date, tz: ZoneInfo) -> datetime:
-    """When local ``day``'s takings are counted: at midnight, or when a late night closes."""
+def _day_complete(merchant: SimMerchant, day: date, tz: ZoneInfo, counted: bool) -> datetime:
+    """When local ``day``'s takings are counted: at midnight, or when a late night closes; for a
+    merchant a camera counts (``counted``), once the camera's buckets of the day are in."""
     ends = [end for _, end in merchant.week.spans(day, day, tz)]
-    return max([at_local(day + timedelta(days=1), time(0), tz), *ends])
+    return max([at_local(day + timedelta(days=1), time(0), tz), *ends]) + (CAMERA_GRACE if counted else timedelta(0))
 
 
-def sales_rows(ctx: SimContext, after: datetime, until: datetime) -> list[dict[str, object]]:
-    """Sales of every reporting merchant for the local days whose takings are counted in ``(after, until]``."""
+def due_sales(ctx: SimContext, after: datetime, until: datetime) -> list[tuple[str, date]]:
+    """(merchant id, local day) of every merchant whose takings of the day are counted in ``(after, until]``."""
+    return [(merchant.id, day) for day in local_days(after - timedelta(days=2), until, ctx.tz) for merchant in MERCHANTS
+            if after < _day_complete(merchant, day, ctx.tz, merchant.id in ctx.camera_merchants) <= until]
+
+
+def sales_rows(ctx: SimContext, after: datetime, until: datetime,
+               counted: Mapping[tuple[str, date], int] | None = None) -> list[dict[str, object]]:
+    """Sales of every reporting merchant for the local days whose takings are counted in ``(after, until]``;
+    a camera-counted merchant's follow its visitors of the day in ``counted`` (none there: no sales)."""
     rows: list[dict[str, object]] = []
-    for day in local_days(after - timedelta(days=2), until, ctx.tz):
-        for merchant in MERCHANTS:
-            if not after < _day_complete(merchant, day, ctx.tz) <= until:
-                continue
-            sold = day_sales(ctx.seed, merchant.id, day, ctx.tz)
-            if sold is not None:
-                rows.append({"merchant_id": merchant.id, "day": day, "transactions": sold[0],
-                             "revenue_cents": sold[1], "updated_at": until})
+    for merchant_id, day in due_sales(ctx, after, until):
+        visitors = (counted or {}).get((merchant_id, day), 0) if merchant_id in ctx.camera_merchants else None
+        sold = day_sales(ctx.seed, merchant_id, day, ctx.tz, visitors)
+        if sold is not None:
+            rows.append({"merchant_id": merchant_id, "day": day, "transactions": sold[0],
+                         "revenue_cents": sold[1], "updated_at": until})
     return rows
+
+
+def counted_visitors(session: Session, tz: ZoneInfo, days: Iterable[tuple[str, date]]) -> dict[tuple[str, date], int]:
+    """People in that the store holds for each (merchant id, local day), over every source (summed in SQL)."""
+    found = {}
+    for merchant_id, day in days:
+        start, end = at_local(day, time(0), tz), at_local(day + timedelta(days=1), time(0), tz)
+        found[(merchant_id, day)] = int(session.scalar(
+            select(func.coalesce(func.sum(Footfall.count_in), 0))
+            .where(Footfall.merchant_id == merchant_id, Footfall.minute >= start, Footfall.minute < end)
+        ) or 0)
+    return found
 
 
 def install(session: Session, ctx: SimContext, now: datetime) -> dict[str, int]:
@@ -213,5 +243,65 @@ def advance(session: Session, ctx: SimContext, after: datetime, until: datetime)
             written = bulk_insert(session, Footfall, rows)
     else:
         written = bulk_insert(session, Footfall, rows)
-    sales = insert_new(session, MerchantSales, sales_rows(ctx, after, until), key=("merchant_id", "day"))
+    counted = counted_visitors(session, ctx.tz, [(m, day) for m, day in due_sales(ctx, after, until)
+                                                 if m in ctx.camera_merchants])
+    sales = insert_new(session, MerchantSales, sales_rows(ctx, after, until, counted), key=("merchant_id", "day"))
     return {"footfall": written, "merchant_sales": sales}
+
+
+# --- the history as whole local days, newest first -------------------------------------------------
+
+
+def day_start(day: date, tz: ZoneInfo) -> datetime:
+    """The UTC moment local ``day`` begins."""
+    return at_local(day, time(0), tz)
+
+
+def first_day(now: datetime, tz: ZoneInfo, days: int) -> date:
+    """The oldest local day of ``days`` days of history before ``now`` (kept whole, from its midnight)."""
+    return (now - timedelta(days=days)).astimezone(tz).date()
+
+
+def day_window(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """``(after, until)`` for ``advance`` that holds every minute of local ``day`` and no other."""
+    return day_start(day, tz) - MINUTE, day_start(day + timedelta(days=1), tz)
+
+
+def oldest_minute(session: Session) -> datetime | None:
+    """The oldest simulated footfall minute stored (walks the minute index from its start)."""
+    return session.scalar(
+        select(Footfall.minute).where(Footfall.source == SIMULATOR_SOURCE).order_by(Footfall.minute).limit(1)
+    )
+
+
+@dataclass(frozen=True)
+class ShopHistory:
+    """How far back the simulated shops' history reaches against the history it is to have: every
+    minute from ``loaded_from``'s midnight on is stored (None: nothing yet), none before."""
+
+    first_day: date  # the oldest local day it is to hold
+    loaded_from: date | None
+
+    @property
+    def complete(self) -> bool:
+        """Every day from ``first_day`` on is stored."""
+        return self.loaded_from is not None and self.loaded_from <= self.first_day
+
+    def days_loaded(self, today: date) -> int:
+        """Days stored, today included."""
+        return 0 if self.loaded_from is None else (today - max(self.loaded_from, self.first_day)).days + 1
+
+    def days_total(self, today: date) -> int:
+        """Days it is to hold, today included."""
+        return (today - self.first_day).days + 1
+
+
+def shop_history(session: Session, now: datetime, tz: ZoneInfo, days: int,
+                 camera_merchants: Collection[str] = ()) -> ShopHistory:
+    """How much of ``days`` days of simulated shop history before ``now`` is stored (complete when
+    every merchant is counted by a camera: nothing is simulated then)."""
+    first = first_day(now, tz, days)
+    if all(m.id in camera_merchants for m in MERCHANTS):
+        return ShopHistory(first_day=first, loaded_from=first)
+    oldest = oldest_minute(session)
+    return ShopHistory(first_day=first, loaded_from=None if oldest is None else oldest.astimezone(tz).date())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from types import ModuleType
@@ -84,32 +84,90 @@ def seed(
     environment: EnvironmentConfig = DEMO_ENVIRONMENT,
     camera_merchants: Collection[str] = (),
     commerce_history_days: int | None = None,
+    commerce_first_days: int | None = None,
 ) -> SeedSummary:
     """Fill every simulated table with ``history_days`` of history ending at ``now``, the shops'
     footfall and sales with ``commerce_history_days`` (default: the same; a year gives the analytics
-    page its comparison with last year).
+    page its comparison with last year) in whole local days, from the first day's midnight.
 
     Idempotent: on a seeded store it adds only what is missing between the newest stored rows and
     ``now``. ``timezone`` is the site's: it decides days, rush hours, opening hours and shifts;
     ``traffic`` and ``environment`` are the site's registered roads and stations (default: the demo's);
-    ``camera_merchants`` the merchants whose footfall a camera counts, left to it.
+    ``camera_merchants`` the merchants whose footfall a camera counts, left to it. With
+    ``commerce_first_days``, a store without shop history gets only that many days of it (the rest
+    is ``load_shop_history``'s, in the background); one with some is brought up to ``now`` as usual.
     """
     if now.tzinfo is None:
         raise InputError(f"simulator: now={now!r} has no time zone; pass an aware UTC time")
-    if history_days < 0:
-        raise InputError(f"simulator: history_days={history_days} must be 0 or more")
-    if commerce_history_days is not None and commerce_history_days < 0:
-        raise InputError(f"simulator: commerce_history_days={commerce_history_days} must be 0 or more")
+    for name, value in (("history_days", history_days), ("commerce_history_days", commerce_history_days),
+                        ("commerce_first_days", commerce_first_days)):
+        if value is not None and value < 0:
+            raise InputError(f"simulator: {name}={value} must be 0 or more")
     ctx = make_context(rng_seed, timezone, traffic, environment, camera_merchants)
     began = time.perf_counter()
-    days = max(history_days, commerce_history_days or 0)
-    summary = SeedSummary(start=now - timedelta(days=days), end=now)
+    shop_days = history_days if commerce_history_days is None else commerce_history_days
+    summary = SeedSummary(start=now - timedelta(days=max(history_days, shop_days)), end=now)
     with store.session() as session:
         for domain in DOMAINS:
             summary.add(domain.install(session, ctx, now))
-    shops = now - timedelta(days=history_days if commerce_history_days is None else commerce_history_days)
+        if commerce_first_days is not None and commerce.watermark(session, ctx) is None:
+            shop_days = min(shop_days, commerce_first_days)
+    shops = commerce.day_window(commerce.first_day(now, ctx.tz, shop_days), ctx.tz)[0]
     _advance_all(store, ctx, now, now - timedelta(days=history_days), summary, {commerce: shops})
     summary.seconds = time.perf_counter() - began
+    return summary
+
+
+def load_shop_history(
+    store: Store,
+    now: datetime,
+    days: int,
+    rng_seed: int = 7,
+    *,
+    timezone: str = "Asia/Shanghai",
+    camera_merchants: Collection[str] = (),
+    stop_event: threading.Event | None = None,
+    say: Callable[[str], None] = log.info,
+    every_s: float = 10.0,
+) -> SeedSummary:
+    """Extend the shops' footfall and sales back to ``days`` days before ``now`` (whole local days),
+    one local day per transaction, newest first, saying how far it got every ``every_s`` seconds.
+
+    The store then always holds every minute from its oldest stored day on (``commerce.ShopHistory``),
+    so a run stopped by ``stop_event`` (or a crash) goes on from that day when called again, and
+    nothing is written twice (the footfall's key, ``insert_new`` for sales).
+    """
+    ctx = make_context(rng_seed, timezone, camera_merchants=camera_merchants)
+    stop = stop_event or threading.Event()
+    began = last_said = time.perf_counter()
+    summary = SeedSummary(end=now)
+    with store.session() as session:
+        commerce.install(session, ctx, now)
+        state = commerce.shop_history(session, now, ctx.tz, days, camera_merchants)
+        cursor = commerce.oldest_minute(session) or now
+    today = now.astimezone(ctx.tz).date()
+    day = (cursor - commerce.MINUTE).astimezone(ctx.tz).date()  # the rest of the oldest day, then the days before
+    total, chunks = state.days_total(today), 0
+    if state.complete or day < state.first_day:
+        return summary
+    left = total if state.loaded_from is None else (state.loaded_from - state.first_day).days
+    say(f"simulator: loading {left} more days of the shops' history in the background, back to {state.first_day} "
+        "(the analytics page says so until it is done)")
+    while day >= state.first_day and not stop.is_set():
+        after, _ = commerce.day_window(day, ctx.tz)
+        with store.session() as session:
+            summary.add(commerce.advance(session, ctx, after, cursor))
+        cursor, day = commerce.day_start(day, ctx.tz), day - timedelta(days=1)
+        summary.start, summary.seconds, chunks = cursor, time.perf_counter() - began, chunks + 1
+        remaining = (day - state.first_day).days + 1
+        if remaining > 0 and time.perf_counter() - last_said >= every_s:
+            last_said = time.perf_counter()
+            eta = summary.seconds / chunks * remaining
+            say(f"simulator: shop history loaded back to {day + timedelta(days=1)} ({total - remaining} of {total} "
+                f"days, {summary.rows.get('footfall', 0):,} rows in {summary.seconds:.0f} s, about {eta:.0f} s left)")
+    if day < state.first_day:
+        say(f"simulator: shop history complete: {total} days back to {state.first_day} "
+            f"({summary.rows.get('footfall', 0):,} rows in {summary.seconds:.0f} s)")
     return summary
 
 
