@@ -252,6 +252,17 @@ TEXT: dict[str, dict[str, str]] = {
     "analytics.kpi.with_data": {"zh-CN": "{n} 户有计数", "en": "{n} with counts"},
     "analytics.kpi.compared": {"zh-CN": "对比期 {n}", "en": "against {n}"},
     "analytics.no_comparison": {"zh-CN": "对比期无数据", "en": "no count then"},
+    "analytics.loading": {
+        "zh-CN": "商户历史客流仍在后台加载：已载入 {done} / {total} 天（自 {day} 起）。更早的日期显示为空缺，而不是零。",
+        "en": "The shops' history is still being loaded in the background: {done} of {total} days so far (from {day} "
+              "on). Earlier days show as gaps, never as zero.",
+    },
+    "analytics.loading.period": {
+        "zh-CN": "所选范围早于 {day}：待其历史加载完成后再显示合计、对比、热力图和表格；下图只含已载入的日期。",
+        "en": "This range reaches back before {day}: its totals, comparison, heat map and tables are shown once its "
+              "history is loaded; the chart below holds the days loaded so far.",
+    },
+    "analytics.loading.comparison": {"zh-CN": "对比期历史仍在加载", "en": "history of then still loading"},
     "analytics.series": {"zh-CN": "各商户客流", "en": "Footfall per merchant"},
     "analytics.heat_map": {"zh-CN": "客流热力图（星期 × 小时）", "en": "Footfall by weekday and hour"},
     "analytics.league": {"zh-CN": "商户排行", "en": "Merchant league table"},

@@ -13,7 +13,17 @@ from zoneinfo import ZoneInfo
 import pytest
 from dash import dcc
 
-from layouts.pages.analytics import Figures, merchant_of, selection, table_rows
+from layouts.pages.analytics import (
+    Drawing,
+    Figures,
+    Loading,
+    loading,
+    loading_notes,
+    merchant_of,
+    overview,
+    selection,
+    table_rows,
+)
 from layouts.panels import analytics as panels
 from layouts.panels import commerce
 from ops_center.errors import InputError
@@ -21,6 +31,7 @@ from ops_center.queries import Stamp
 from ops_center.queries.analytics import GarageHours, Headline, HeatMap, HourlyProfile, LeagueRow, SalesRow, Series
 from ops_center.queries.commerce import CommercePanel
 from ops_center.queries.periods import custom
+from ops_center.simulator.commerce import ShopHistory
 from ops_center.vocabulary import BusinessFormat
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -252,3 +263,46 @@ def test_the_commerce_module_links_to_the_page_only_for_those_who_may_open_it() 
     assert "commerce-analytics" in str(linked) and "'/analytics'" in str(linked)
     plain, _ = commerce.render(data, "en", analytics_link=False)
     assert "commerce-analytics" not in str(plain)
+
+
+# --- while the demo's simulator loads the shops' history ------------------------------------------
+
+
+def _ids(component: Any) -> list[str]:
+    """The ids of ``component`` and everything in it (a list of components too)."""
+    if isinstance(component, (list, tuple)):
+        return [i for c in component for i in _ids(c)]
+    found = [component.id] if isinstance(getattr(component, "id", None), str) else []
+    children = getattr(component, "children", None)
+    return found + (_ids(children) if children is not None and not isinstance(children, str) else [])
+
+
+def test_while_the_history_loads_the_page_says_so_and_shows_no_total_of_a_part() -> None:
+    today = date(2026, 6, 10)
+    history = ShopHistory(first_day=date(2025, 6, 10), loaded_from=date(2026, 6, 3))
+    assert loading(history, _select(), today) == Loading(history, today, period_cut=False, comparison_cut=False)
+    assert loading(history, _select(compare="last_year"), today) == Loading(
+        history, today, period_cut=False, comparison_cut=True)
+    assert loading(history, _select("custom", "2026-06-02", "2026-06-09"), today) == Loading(
+        history, today, period_cut=True, comparison_cut=True)
+    assert loading(ShopHistory(date(2025, 6, 10), date(2025, 6, 10)), _select(), today) is None  # complete
+
+    # The comparison period is not loaded yet: no change is claimed, and the tile says why.
+    uncompared = Figures(headline=HEADLINE, series=SERIES, heat=HEAT, league=ROWS, sales=[SALE],
+                         loading=loading(history, _select(compare="last_year"), today))
+    drawn = overview(uncompared, Drawing(_select(), "en", exportable=True), None)
+    assert {"analytics-loading", "analytics-league", "analytics-kpi-change"} <= set(_ids(drawn))
+    assert "analytics-loading-period" not in _ids(drawn)
+    assert panels.headline_figures(HEADLINE, "en", comparison_loading=True)[1][3] == "history of then still loading"
+
+    # The range itself reaches before the oldest day loaded: its chart of the days loaded, no totals.
+    cut = Figures(headline=HEADLINE, series=SERIES, heat=HEAT, league=ROWS, sales=[SALE],
+                  loading=loading(history, _select("custom", "2026-06-02", "2026-06-09"), today))
+    drawn = overview(cut, Drawing(_select(), "en", exportable=True), None)
+    assert _ids(drawn)[:2] == ["analytics-loading", "analytics-loading-period"] and "analytics-series" in _ids(drawn)
+    assert not {"analytics-league", "analytics-heat-map", "analytics-sales", "analytics-kpi-visitors"} & set(_ids(drawn))
+    assert "8 of 366 days so far (from 2026-06-03 on)" in drawn[0].children
+    assert "2026-06-03" in drawn[1].children and "已载入 8 / 366 天" in loading_notes(cut, "zh-CN")[0].children
+    assert table_rows(cut, "series", None, None, "en")[0][0] == "Start"
+    with pytest.raises(ValueError, match="'league' waits until the shops' history of the range is loaded"):
+        table_rows(cut, "league", None, None, "en")

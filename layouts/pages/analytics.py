@@ -7,12 +7,16 @@ The figures come from ``ops_center.queries.analytics`` over periods of
 ``ops_center.queries.periods``; the pieces are drawn by ``layouts.panels.analytics``. One callback
 draws the page from its controls, one sorts a table, one exports CSV; the PNG is made in the
 browser from the chart itself (``assets/analytics.js``).
+
+While the demo's simulator is still loading the shops' history in the background, the page says so:
+a comparison period reaching before the oldest day loaded is not compared with, and a range that
+does shows only its chart (the days loaded so far; the rest are gaps), never totals of a part.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs
@@ -50,6 +54,7 @@ from ops_center.queries.analytics import (
     series,
 )
 from ops_center.queries.periods import Comparison, Period, Preset, comparison, custom, preset
+from ops_center.simulator.commerce import ShopHistory, day_start, shop_history
 
 CUSTOM = "custom"
 RANGES = (*(p.value for p in Preset), CUSTOM)
@@ -118,9 +123,21 @@ def merchant_of(search: Any) -> str | None:
 
 
 @dataclass(frozen=True)
+class Loading:
+    """The simulator is still loading the shops' history: how far it got, and what of the selection
+    that leaves out (the period reaches before the oldest day loaded; the comparison period does)."""
+
+    history: ShopHistory
+    today: date
+    period_cut: bool
+    comparison_cut: bool
+
+
+@dataclass(frozen=True)
 class Figures:
     """Everything the page shows for one selection (``profile`` only in a merchant's view, ``garage``
-    only for a site that names its commercial garage and a range drawn per hour)."""
+    only for a site that names its commercial garage and a range drawn per hour; ``loading`` while
+    the simulator loads the shops' history, the comparison figures withheld where it cuts them)."""
 
     headline: Headline
     series: Series
@@ -129,6 +146,12 @@ class Figures:
     sales: list[SalesRow]
     garage: GarageHours | None = None
     profile: HourlyProfile | None = None
+    loading: Loading | None = None
+
+    @property
+    def whole(self) -> bool:
+        """Every day of the period is loaded: its totals are the period's."""
+        return self.loading is None or not self.loading.period_cut
 
     @property
     def names(self) -> dict[str, str]:
@@ -152,30 +175,59 @@ def garage_shown(chosen: Selection) -> bool:
     return len(chosen.period.days) <= HOURLY_MAX_DAYS
 
 
+def loading(history: ShopHistory, chosen: Selection, today: date) -> Loading | None:
+    """What ``history`` (still being loaded) leaves out of ``chosen``; None once it is complete (pure)."""
+    if history.complete:
+        return None
+    loaded = None if history.loaded_from is None else day_start(history.loaded_from, chosen.period.tz)
+    return Loading(history=history, today=today,
+                   period_cut=loaded is None or chosen.period.start < loaded,
+                   comparison_cut=loaded is None or chosen.compared_with.start < loaded)
+
+
+def _uncompared(figures: Figures) -> Figures:
+    """``figures`` without a comparison: its period is not loaded yet, so there is none to make."""
+    return replace(
+        figures, headline=replace(figures.headline, comparison_visitors=None, change_pct=None),
+        league=[replace(row, comparison_visitors=None, change_pct=None) for row in figures.league],
+    )
+
+
 def load(app_ctx: AppContext, chosen: Selection, merchant: str | None = None) -> Figures:
     """The figures of ``chosen`` in one store session (and ``merchant``'s hourly profile)."""
     period, before = chosen.period, chosen.compared_with
-    garage_id = app_ctx.config.commerce.garage
+    config = app_ctx.config
+    garage_id = config.commerce.garage
+    read = app_ctx.read_context()
     with app_ctx.store.session() as session:
+        cut = None
+        if config.simulator.enabled:
+            history = shop_history(session, read.now, read.tz, config.simulator.commerce_history_days,
+                                   config.camera_merchants)
+            cut = loading(history, chosen, read.local(read.now).date())
         profile = None
         if merchant is not None:
             try:
                 profile = hourly_profile(session, period, merchant)
             except ValueError:  # no such merchant: the view says so
                 profile = None
-        return Figures(
+        figures = Figures(
             headline=headline(session, period, before), series=series(session, period, chosen.granularity),
             heat=heat_map(session, period), league=league(session, period, before), sales=sales(session, period),
             garage=garage_against_footfall(session, period, garage_id) if garage_id and garage_shown(chosen) else None,
-            profile=profile,
+            profile=profile, loading=cut,
         )
+    return _uncompared(figures) if cut is not None and cut.comparison_cut else figures
 
 
 def table_rows(figures: Figures, table: str, sort: Any, merchant: str | None, lang: str) -> panels.Rows:
-    """The CSV rows of ``table`` (one of ``CSV_TABLES``)."""
+    """The CSV rows of ``table`` (one of ``CSV_TABLES``); while the period is not wholly loaded, only
+    its series (``ValueError`` for the rest: they would be totals of a part)."""
     names = figures.names
+    if not figures.whole and table not in ("series", "merchant"):
+        raise ValueError(f"analytics-csv: {table[:40]!r} waits until the shops' history of the range is loaded")
     if table == "headline":
-        return panels.headline_rows(figures.headline, lang)
+        return panels.headline_rows(figures.headline, lang, figures.loading is not None and figures.loading.comparison_cut)
     if table == "series":
         return panels.series_rows(figures.series, names, lang)
     if table == "heat_map":
@@ -221,17 +273,41 @@ class Drawing:
                               self.tools(table.name))
 
 
+def loading_notes(figures: Figures, lang: str) -> list:
+    """While the shops' history is being loaded: how far it got, and what that leaves out of the range."""
+    cut = figures.loading
+    if cut is None:
+        return []
+    history = cut.history
+    day = history.loaded_from or cut.today
+    notes = [html.Div(t("analytics.loading", lang, done=history.days_loaded(cut.today),
+                        total=history.days_total(cut.today), day=f"{day:%Y-%m-%d}"),
+                      className="analytics-note analytics-loading", id="analytics-loading", role="status")]
+    if cut.period_cut:
+        notes.append(html.Div(t("analytics.loading.period", lang, day=f"{day:%Y-%m-%d}"),
+                              className="analytics-note analytics-loading", id="analytics-loading-period"))
+    return notes
+
+
 def overview(figures: Figures, d: Drawing, sort: Any) -> list:
     """The overview: headline, footfall per merchant, heat map, the league tables by merchant and by
-    format, sales where known, the garage against footfall."""
+    format, sales where known, the garage against footfall; while the range's history is still being
+    loaded, only its footfall per merchant (the days loaded so far)."""
     lang = d.lang
     note = [html.Div(t("analytics.hourly_too_long", lang, n=HOURLY_MAX_DAYS), className="analytics-note")] \
         if d.chosen.hourly_refused else []
+    series_section = panels.section(
+        t("analytics.series", lang),
+        [*note, d.chart("series", "analytics-series", panels.series_figure(figures.series, figures.names, lang))],
+        d.tools("series", "analytics-series"))
+    if not figures.whole:
+        return [*loading_notes(figures, lang), series_section]
+    comparison_loading = figures.loading is not None and figures.loading.comparison_cut
     sections = [
-        html.Div([panels.headline_tiles(figures.headline, lang), *d.tools("headline")], className="analytics-headline"),
-        panels.section(t("analytics.series", lang),
-                       [*note, d.chart("series", "analytics-series", panels.series_figure(figures.series, figures.names, lang))],
-                       d.tools("series", "analytics-series")),
+        *loading_notes(figures, lang),
+        html.Div([panels.headline_tiles(figures.headline, lang, comparison_loading), *d.tools("headline")],
+                 className="analytics-headline"),
+        series_section,
         panels.section(t("analytics.heat_map", lang),
                        d.chart("heat_map", "analytics-heat-map", panels.heat_figure(figures.heat, lang)),
                        d.tools("heat_map", "analytics-heat-map")),
@@ -252,7 +328,7 @@ def overview(figures: Figures, d: Drawing, sort: Any) -> list:
 
 def merchant_view(figures: Figures, merchant_id: str, d: Drawing) -> list:
     """One merchant's own view: its figures, its hourly profile against its format's average, and
-    its visitors per bucket over the period."""
+    its visitors per bucket over the period (only these while the range's history is being loaded)."""
     lang = d.lang
     row = next((r for r in figures.league if r.merchant_id == merchant_id), None)
     back = dcc.Link(t("analytics.merchant.back", lang), href=panels.PATH, id="analytics-back", className="merchant-link")
@@ -273,8 +349,8 @@ def merchant_view(figures: Figures, merchant_id: str, d: Drawing) -> list:
         back,
         html.H2(t("analytics.merchant", lang, name=row.name), className="page-title", id="analytics-merchant-name",
                 **data_attributes(merchant_id=merchant_id)),
-        tiles,
-        *profile,
+        *loading_notes(figures, lang),
+        *([tiles, *profile] if figures.whole else []),
         panels.section(series_title,
                        d.chart("merchant", "analytics-merchant-chart",
                                panels.hourly_figure(figures.series, merchant_id, row.name, lang), suffix),

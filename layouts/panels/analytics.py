@@ -112,10 +112,15 @@ def period_text(period: Period, compared_with: Period, lang: str) -> str:
 # --- headline ------------------------------------------------------------------------------------
 
 
-def headline_figures(h: Headline, lang: str) -> list[tuple[str, str, str, str]]:
-    """The headline figures: (key, label, value, note) each, for the tiles and the CSV."""
-    compared = (t("analytics.no_comparison", lang) if h.comparison_visitors is None
-                else t("analytics.kpi.compared", lang, n=number(h.comparison_visitors)))
+def headline_figures(h: Headline, lang: str, comparison_loading: bool = False) -> list[tuple[str, str, str, str]]:
+    """The headline figures: (key, label, value, note) each, for the tiles and the CSV; with
+    ``comparison_loading`` the comparison period's history is still being loaded (none is made)."""
+    if comparison_loading:
+        compared = t("analytics.loading.comparison", lang)
+    elif h.comparison_visitors is None:
+        compared = t("analytics.no_comparison", lang)
+    else:
+        compared = t("analytics.kpi.compared", lang, n=number(h.comparison_visitors))
     return [
         ("visitors", t("analytics.kpi.visitors", lang), optional(h.visitors, 0), ""),
         ("change", t("analytics.kpi.change", lang), change_text(h.change_pct), compared),
@@ -130,18 +135,18 @@ def headline_figures(h: Headline, lang: str) -> list[tuple[str, str, str, str]]:
     ]
 
 
-def headline_rows(h: Headline, lang: str) -> Rows:
+def headline_rows(h: Headline, lang: str, comparison_loading: bool = False) -> Rows:
     """The headline figures as CSV rows."""
     head = [t("analytics.col.figure", lang), t("analytics.col.value", lang), ""]
-    return [head, *([label, value, note] for _, label, value, note in headline_figures(h, lang))]
+    return [head, *([label, value, note] for _, label, value, note in headline_figures(h, lang, comparison_loading))]
 
 
-def headline_tiles(h: Headline, lang: str) -> html.Div:
+def headline_tiles(h: Headline, lang: str, comparison_loading: bool = False) -> html.Div:
     """The headline figures as tiles."""
     return html.Div([html.Div([html.Div(label, className="kpi-label"),
                                html.Div(value, className="kpi-value", id=f"analytics-kpi-{key}"),
                                html.Div(note, className="kpi-note")], className="kpi report-kpi")
-                     for key, label, value, note in headline_figures(h, lang)],
+                     for key, label, value, note in headline_figures(h, lang, comparison_loading)],
                     className="report-kpis analytics-kpis")
 
 

@@ -20,6 +20,7 @@ from ops_center.store.db import Store
 from ops_center.store.types import utcnow
 
 DOMAINS: tuple[ModuleType, ...] = (fire, parking, commerce, guards, traffic, environment)
+HISTORY_PAUSE_S = 0.2  # between two days of shop history: other writers (the live tick, cameras, ingest) get the store
 log = logging.getLogger(__name__)
 
 
@@ -158,6 +159,7 @@ def load_shop_history(
         with store.session() as session:
             summary.add(commerce.advance(session, ctx, after, cursor))
         cursor, day = commerce.day_start(day, ctx.tz), day - timedelta(days=1)
+        stop.wait(HISTORY_PAUSE_S)  # a SQLite writer waiting for the lock would otherwise find it taken again
         summary.start, summary.seconds, chunks = cursor, time.perf_counter() - began, chunks + 1
         remaining = (day - state.first_day).days + 1
         if remaining > 0 and time.perf_counter() - last_said >= every_s:
