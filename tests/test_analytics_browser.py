@@ -1,8 +1,9 @@
 """The analytics page in real Chromium against the real app on a SQLite store seeded by the simulator
 (three days of footfall for its 14 merchants): a manager changes the range and the comparison,
 opens a merchant from the league table, downloads a table as CSV (checked against sums taken from
-the store directly) and a chart as PNG (in the selected language); a guard is turned away; the
-wall's commerce module links to the page.
+the store directly) and a chart as PNG (in the selected language); types a custom range, draws it
+per day, week and hour, and reads conversion and sales per visitor per merchant and per format
+(against the store's own sums); a guard is turned away; the wall's commerce module links to the page.
 """
 
 from __future__ import annotations
@@ -11,20 +12,22 @@ import csv
 import io
 import struct
 from collections.abc import Iterator
+from datetime import date, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
 from sqlalchemy import func, select
 
 from layouts.i18n import t
-from layouts.panels.analytics import file_name
+from layouts.panels.analytics import file_name, optional, percent
 from ops_center.queries.analytics import headline
 from ops_center.queries.common import ReadContext
-from ops_center.queries.periods import Comparison, Period, Preset, comparison, preset
+from ops_center.queries.periods import Comparison, Period, Preset, comparison, custom, preset
 from ops_center.simulator import seed
 from ops_center.store.db import Store, open_store
-from ops_center.store.models import Footfall, Guard
+from ops_center.store.models import Footfall, Guard, Merchant, MerchantSales
 from ops_center.store.types import utcnow
 from tests.wall_harness import WallServer, add_user, log_in, site_config
 
@@ -209,3 +212,110 @@ def test_the_wall_links_to_the_page_and_a_guard_is_turned_away(browser: Browser,
     assert guard.url == f"{server.url}/guard", "the gate sends a guard to his own page"
     assert guard.locator("#nav-analytics").count() == 0
     context.close()
+
+
+def _visitors_per_day(store: Store, days: list[date], tz: ZoneInfo) -> dict[date, dict[str, int]]:
+    """People in per local day and merchant, summed straight from the minute buckets."""
+    return {day: _visitors_by_merchant(store, custom(day, day, tz)) for day in days}
+
+
+def _series_csv(page: Page) -> dict[str, dict[str, str]]:
+    """The series table's CSV: bucket -> merchant name -> cell."""
+    _, rows = _csv(page, _button("csv", "series"))
+    return {row[0]: dict(zip(rows[0][1:], row[1:], strict=True)) for row in rows[1:]}
+
+
+def _wait_for_ticks(page: Page, labels: list[str] | None) -> None:
+    """Until the series chart is redrawn with these category ``labels`` (None: with a time axis, per hour)."""
+    page.wait_for_function(
+        """labels => { const ticks = [...document.querySelectorAll('#analytics-series .xtick text')]
+                                         .map(t => t.textContent);
+                       return labels ? JSON.stringify(ticks) === JSON.stringify(labels)
+                                     : ticks.length > 0 && !ticks.some(t => /^\\d{4}-\\d{2}-\\d{2}$/.test(t)); }""",
+        arg=labels, timeout=30_000)
+
+
+def _cells(page: Page, table: str) -> dict[str, list[str]]:
+    """A table's rows as shown: row id -> its cells' text."""
+    rows = page.eval_on_selector_all(f"#analytics-{table} tbody tr",
+                                     "rows => rows.map(r => [r.dataset.rowId, ...[...r.cells].map(c => c.innerText)])")
+    return {row[0]: row[1:] for row in rows}
+
+
+def test_a_custom_range_per_day_week_and_hour_and_the_sales_tables(manager: Page, server: WallServer,
+                                                                  store: Store) -> None:
+    page, tz = manager, ReadContext.for_site(server.config).tz
+    today = ReadContext.for_site(server.config).local(utcnow()).date()
+    first, last = today - timedelta(days=3), today - timedelta(days=2)  # two whole seeded days
+    period = custom(first, last, tz)
+    per_day = _visitors_per_day(store, [first, last], tz)
+    with store.session() as s:
+        names = {m: name for m, name in s.execute(select(Merchant.id, Merchant.name))}
+        formats = {m: str(f) for m, f in s.execute(select(Merchant.id, Merchant.business_format))}
+        sold = s.execute(select(MerchantSales.merchant_id, func.sum(MerchantSales.transactions),
+                                func.sum(MerchantSales.revenue_cents))
+                         .where(MerchantSales.day >= first, MerchantSales.day <= last)
+                         .group_by(MerchantSales.merchant_id)).all()
+
+    # The custom range, typed as a manager types it: the headline follows the store's sums.
+    page.click("#analytics-range label:has-text('Custom range')")
+    page.wait_for_selector("#analytics-days-start", state="visible")
+    for field, day in (("#analytics-days-start", first), ("#analytics-days-end", last)):
+        page.click(field)
+        page.fill(field, f"{day:%Y-%m-%d}")
+        page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+    _wait_for_text(page, "#analytics-period", f"{first:%Y-%m-%d} to {last:%Y-%m-%d}")
+    total = sum(sum(day.values()) for day in per_day.values())
+    _wait_for_text(page, "#analytics-kpi-visitors", f"{total:,}")
+
+    # Per day: one row a day, each merchant's cell its sum of that day; an empty cell, no count.
+    page.click("#analytics-granularity label:has-text('Day')")
+    _wait_for_ticks(page, [f"{first:%Y-%m-%d}", f"{last:%Y-%m-%d}"])  # redrawn: its CSV button is the new one
+    shown = _series_csv(page)
+    assert list(shown) == [f"{first:%Y-%m-%d}", f"{last:%Y-%m-%d}"]
+    for day, row in zip((first, last), shown.values(), strict=True):
+        assert {m: int(row[names[m]]) for m in per_day[day]} == per_day[day]
+        assert all(cell == "" for name, cell in row.items() if name not in {names[m] for m in per_day[day]})
+
+    # Per week (from Monday): the days of the range in each week, summed.
+    page.click("#analytics-granularity label:has-text('Week')")
+    weeks: dict[date, dict[str, int]] = {}
+    for day, visitors in per_day.items():
+        week = weeks.setdefault(day - timedelta(days=day.weekday()), {})
+        for merchant, n in visitors.items():
+            week[merchant] = week.get(merchant, 0) + n
+    expected_weeks = {f"{monday:%Y-%m-%d}": week for monday, week in sorted(weeks.items())}
+    _wait_for_ticks(page, list(expected_weeks))
+    shown = _series_csv(page)
+    assert list(shown) == list(expected_weeks)
+    assert all({m: int(row[names[m]]) for m in expected_weeks[k]} == expected_weeks[k] for k, row in shown.items())
+
+    # Per hour: 48 hours, summing to the range's visitors.
+    page.click("#analytics-granularity label:has-text('Hour')")
+    _wait_for_ticks(page, None)
+    shown = _series_csv(page)
+    assert len(shown) == 48 and sum(int(c) for row in shown.values() for c in row.values() if c) == total
+
+    # The sales tables: conversion and sales per visitor per merchant and per format, from the store's sums.
+    cells = _cells(page, "sales")
+    by_format: dict[str, list[int]] = {}
+    for merchant, transactions, cents in sold:
+        visitors = sum(day.get(merchant, 0) for day in per_day.values())
+        row = cells[merchant]
+        assert row[0] == names[merchant] and row[3] == f"{int(transactions):,}"
+        assert row[5] == percent(int(transactions) * 100 / visitors)
+        assert row[6] == optional(int(cents) / 100 / visitors, 2)
+        sums = by_format.setdefault(formats[merchant], [0, 0, 0])
+        sums[0], sums[1], sums[2] = sums[0] + int(transactions), sums[1] + int(cents), sums[2] + visitors
+    assert set(cells) == {merchant for merchant, _, _ in sold}
+    shown_formats = _cells(page, "sales_formats")
+    assert set(shown_formats) == set(by_format)
+    for business_format, (transactions, cents, visitors) in by_format.items():
+        row = shown_formats[business_format]
+        assert row[4] == percent(transactions * 100 / visitors) and row[5] == optional(cents / 100 / visitors, 2)
+    with store.session() as s:
+        assert _kpi(page, "conversion") == percent(headline(s, period, comparison(period, Comparison.PREVIOUS_PERIOD))
+                                                   .conversion_pct)
+    page.click("#analytics-range label:has-text('Last 7 days')")  # the range persists in the session: leave it as found
+    _wait_for_text(page, "#analytics-period", f"{today - timedelta(days=7):%Y-%m-%d}")

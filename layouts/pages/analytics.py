@@ -375,7 +375,8 @@ def layout(lang: str, ctx: PageContext) -> html.Div:
             html.Div(dcc.DatePickerRange(
                 id="analytics-days", start_date=str(today - timedelta(days=7)), end_date=str(today - timedelta(days=1)),
                 min_date_allowed=str(today - timedelta(days=3 * CUSTOM_MAX_DAYS)), max_date_allowed=str(today),
-                display_format="YYYY-MM-DD", first_day_of_week=1, **KEPT), id="analytics-custom", style={"display": "none"}),
+                display_format="YYYY-MM-DD", first_day_of_week=1, start_date_id="analytics-days-start",
+                end_date_id="analytics-days-end", **KEPT), id="analytics-custom", style={"display": "none"}),
             html.Span(t("analytics.compare", lang), className="analytics-label"),
             radio("analytics-compare", tuple(Comparison), "analytics.compare", Comparison.PREVIOUS_PERIOD.value),
             html.Span(t("analytics.granularity", lang), className="analytics-label"),
