@@ -33,6 +33,7 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from ops_center.config import (
+    ENV_REF,
     LineConfig,
     NoParkingConfig,
     SpaceConfig,
@@ -190,7 +191,8 @@ def save_geometry(
 ) -> Saved:
     """Write the camera's zones, lines and spaces into the site file ``path`` and audit it in ``session``.
 
-    Refused (nothing written) with ``GeometryRefused`` when the configuration's rules refuse them, and
+    Refused (nothing written) with ``GeometryRefused`` when the configuration's rules refuse them or a
+    field would write a ``${VAR}`` reference the camera's section does not already hold, and
     with ``ConfigError`` when the file changed since the editor read it (``revision``). The audit row
     is flushed before the file is replaced, so a store that cannot take it leaves the file as it was.
     """
@@ -200,6 +202,8 @@ def save_geometry(
     index = camera_index(tree, camera_id)
     camera = tree["cameras"][index]
     before = geometry_of(items_from_camera(camera))
+    if by_item := _new_env_references(items, before):
+        raise GeometryRefused(by_item, [])
     tree["cameras"][index] = _with_geometry(camera, geometry_of(items))
     if found := site_problems(tree, path, env):
         raise _refusal(found, index, items)
@@ -210,6 +214,21 @@ def save_geometry(
     session.flush()
     replace_file(path, new_text)
     return Saved(before, after, revision_of(new_text))
+
+
+def _new_env_references(items: Sequence[Item], before: Mapping[str, list[dict[str, Any]]]) -> dict[str, list[str]]:
+    """Messages for the fields that would write a ``${VAR}`` the camera's section does not already hold:
+    the editor's user would otherwise read the server's environment (a camera password, the store's
+    URL) in a label on the wall. References written in the file by hand stay as they are."""
+    written = {v for entries in before.values() for entry in entries for v in entry.values() if isinstance(v, str)}
+    found: dict[str, list[str]] = {}
+    for item in items:
+        for name, value in item.fields.items():
+            if isinstance(value, str) and ENV_REF.search(value) and value not in written:
+                found.setdefault(item.uid, []).append(
+                    f"{name}: {value!r} would read an environment variable; the editor writes text as it is "
+                    "(a ${...} reference is for the site file, written by hand)")
+    return found
 
 
 def _with_geometry(camera: Mapping[str, Any], geometry: Mapping[str, list[dict[str, Any]]]) -> dict[str, Any]:

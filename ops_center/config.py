@@ -39,7 +39,8 @@ from ops_center.text import refuse_control_characters
 from ops_center.vocabulary import Severity
 
 SLUG = r"^[a-z0-9][a-z0-9_-]*$"
-_ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+"""``${VAR}`` in a string value of the site file: replaced by the environment variable ``VAR``."""
 
 
 def _require_unique(values: list[str], what: str) -> None:
@@ -72,16 +73,27 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+NoControl = AfterValidator(refuse_control_characters)
+# What a camera's zones, lines, spaces and no-parking areas may hold: written by hand or by the zone
+# editor (whose input comes from a browser), each bounded so that a crafted save cannot write a
+# megabyte label, a polygon of 20 000 points or a zone that never alarms (``dwell_s: .inf``).
+MAX_SHAPES = 200  # zones, lines, spaces or no-parking areas on one camera (each kind)
+GeometryName = Annotated[str, StringConstraints(pattern=SLUG, max_length=64)]
+Label = Annotated[str, StringConstraints(max_length=100), NoControl]
+Frames = Annotated[int, Field(ge=1, le=1000)]
+Seconds = Annotated[float, Field(ge=0, le=86_400, allow_inf_nan=False)]
+
+
 class ZoneConfig(_Strict):
     """A danger zone on one camera: polygon in relative coordinates plus its timing rules."""
 
-    name: str = Field(pattern=SLUG, description="zone id, unique on its camera")
-    label: str = Field("", description="what the wall shows, e.g. 'Lake edge'")
+    name: GeometryName = Field(description="zone id, unique on its camera")
+    label: Label = Field("", description="what the wall shows, e.g. 'Lake edge'")
     polygon: FramePolygon
-    min_frames: int = Field(3, ge=1, description="consecutive in-zone frames before an entry counts")
-    dwell_s: float = Field(0.0, ge=0, description="seconds in the zone before the alarm")
-    cooldown_s: float = Field(60.0, ge=0, description="no new alarm in this zone for this long after one")
-    exit_grace_s: float = Field(2.0, ge=0, description="a track may vanish this long and keep its state")
+    min_frames: Frames = Field(3, description="consecutive in-zone frames before an entry counts")
+    dwell_s: Seconds = Field(0.0, description="seconds in the zone before the alarm")
+    cooldown_s: Seconds = Field(60.0, description="no new alarm in this zone for this long after one")
+    exit_grace_s: Seconds = Field(2.0, description="a track may vanish this long and keep its state")
     severity: Severity = Severity.CRITICAL
 
     @property
@@ -101,16 +113,16 @@ class LineConfig(_Strict):
     bottom-centre of the box (the feet) is more than ``margin`` from the line.
     """
 
-    name: str = Field(pattern=SLUG, description="line id, unique on its camera")
-    label: str = Field("", description="what the wall shows, e.g. 'Bakery door'")
+    name: GeometryName = Field(description="line id, unique on its camera")
+    label: Label = Field("", description="what the wall shows, e.g. 'Bakery door'")
     points: FrameSegment
     in_side: LineSide
-    merchant: str | None = Field(
+    merchant: Annotated[str, NoControl] | None = Field(
         None, min_length=1, max_length=64, description="the merchant (or entrance) whose footfall this line counts"
     )
-    min_frames: int = Field(3, ge=1, description="frames on the new side before a crossing counts")
+    min_frames: Frames = Field(3, description="frames on the new side before a crossing counts")
     margin: float = Field(0.01, ge=0, lt=0.5, description="a band either side of the line that is on neither side")
-    lost_grace_s: float = Field(1.0, ge=0, description="a track may vanish this long and keep its side")
+    lost_grace_s: Seconds = Field(1.0, description="a track may vanish this long and keep its side")
 
     @field_validator("in_side")
     @classmethod
@@ -138,9 +150,9 @@ class SpaceConfig(_Strict):
     frames, and free again after ``min_frames`` frames without one.
     """
 
-    id: str = Field(min_length=1, max_length=64, description="the space's id in the store, e.g. A-B1-001")
+    id: Annotated[str, NoControl] = Field(min_length=1, max_length=64, description="the space's id in the store, e.g. A-B1-001")
     polygon: FramePolygon
-    min_frames: int = Field(3, ge=1, description="frames with (or without) a vehicle before the space changes")
+    min_frames: Frames = Field(3, description="frames with (or without) a vehicle before the space changes")
 
 
 class NoParkingConfig(_Strict):
@@ -151,11 +163,11 @@ class NoParkingConfig(_Strict):
     misses for a frame or two stands on). A stay longer than ``max_stand_s`` raises one alarm.
     """
 
-    name: str = Field(pattern=SLUG, description="area id, unique among the camera's zones and no-parking areas")
-    label: str = Field("", description="what the wall shows, e.g. 'Fire lane, building 3'")
+    name: GeometryName = Field(description="area id, unique among the camera's zones and no-parking areas")
+    label: Label = Field("", description="what the wall shows, e.g. 'Fire lane, building 3'")
     polygon: FramePolygon
-    max_stand_s: float = Field(300.0, gt=0, description="seconds a vehicle may stand in the area before the alarm")
-    min_frames: int = Field(3, ge=1, description="frames with (or without) a vehicle before a stay begins (ends)")
+    max_stand_s: Seconds = Field(300.0, gt=0, description="seconds a vehicle may stand in the area before the alarm")
+    min_frames: Frames = Field(3, description="frames with (or without) a vehicle before a stay begins (ends)")
     severity: Severity = Severity.WARNING
 
     @property
@@ -215,14 +227,15 @@ class CameraConfig(_Strict):
     loop: bool = Field(False, description="restart a video file at its end")
     enabled: bool = True
     map: MapPoint | None = Field(None, description="where the camera sits on the guard's site plan")
-    zones: list[ZoneConfig] = Field(default_factory=list)
-    lines: list[LineConfig] = Field(default_factory=list)
-    spaces: list[SpaceConfig] = Field(default_factory=list)
+    zones: list[ZoneConfig] = Field(default_factory=list, max_length=MAX_SHAPES)
+    lines: list[LineConfig] = Field(default_factory=list, max_length=MAX_SHAPES)
+    spaces: list[SpaceConfig] = Field(default_factory=list, max_length=MAX_SHAPES)
     spaces_file: Path | None = Field(
         None, description="parking spaces drawn with Ultralytics' ParkingPtsSelection (JSON, source pixels)"
     )
     no_parking: list[NoParkingConfig] = Field(
-        default_factory=list, description="fire lanes and entrances where a standing vehicle raises an alarm"
+        default_factory=list, max_length=MAX_SHAPES,
+        description="fire lanes and entrances where a standing vehicle raises an alarm",
     )
     motion: MotionConfig = MotionConfig()
 
@@ -348,7 +361,6 @@ class AlarmPolicy(_Strict):
     mqtt: MqttTarget | None = None
 
 
-NoControl = AfterValidator(refuse_control_characters)
 SensorName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), NoControl]
 """A road's or a station's name as sensors send it and the wall shows it."""
 MetricName = Annotated[str, StringConstraints(pattern=SLUG, max_length=32)]
@@ -734,7 +746,7 @@ def _substitute_env(value: Any, env: Mapping[str, str], path: Path, loc: tuple[A
                 raise ConfigError(f"{path}: {format_loc(loc)}: environment variable {name} is not set")
             return env[name]
 
-        return _ENV_REF.sub(repl, value)
+        return ENV_REF.sub(repl, value)
     return value
 
 

@@ -7,15 +7,18 @@ from collections.abc import Sequence
 
 Point = tuple[float, float]
 Polygon = tuple[Point, ...]
+MAX_POLYGON_POINTS = 100  # a zone drawn by hand has a dozen; the editor simplifies freehand outlines
 Segment = tuple[Point, Point]
 
 
 def validate_polygon(points: Sequence[Sequence[float]]) -> Polygon:
     """Return ``points`` as a polygon, or raise ``ValueError`` naming what is wrong.
 
-    A polygon needs at least 3 points, each a pair of numbers between 0 and 1 (fractions of the
-    frame's width and height), and a non-zero area.
+    A polygon needs at least 3 points (at most ``MAX_POLYGON_POINTS``), each a pair of numbers between
+    0 and 1 (fractions of the frame's width and height), and a non-zero area.
     """
+    if len(points) > MAX_POLYGON_POINTS:
+        raise ValueError(f"a polygon has at most {MAX_POLYGON_POINTS} points, got {len(points)}")
     pts = _validate_points(points)
     if len(pts) < 3:
         raise ValueError(f"a polygon needs at least 3 points, got {len(pts)}")

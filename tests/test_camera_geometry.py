@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 import os
 from pathlib import Path
 
@@ -171,6 +172,60 @@ def test_duplicate_names_stale_revisions_and_unknown_cameras_are_refused(site: P
     with pytest.raises(ConfigError, match="no camera 'pier'"), store.session() as session:
         save_geometry(session, site, "pier", items, revision=revision_of(text), **kwargs)
     assert site.read_text() == text
+    store.dispose()
+
+
+CRAFTED = {  # what a crafted editor request could save (the form's own inputs hold less): field -> value
+    "label": "${CAM_PASS}",  # the camera's password, shown on the wall as the zone's label
+    "dwell_s": "inf",  # a zone that never alarms
+    "cooldown_s": "1e308",
+    "min_frames": "1" + "0" * 30,  # saved, then a 500: the number does not fit the page's state
+    "exit_grace_s": "nan",
+}
+
+
+def test_a_crafted_save_cannot_read_the_environment_or_write_what_the_site_cannot_run(
+    site: Path, tmp_path: Path, store_url: str
+) -> None:
+    text, tree = read_site(site)
+    lake = items_from_camera(tree["cameras"][0])  # zone-0 (lake-edge), line-0 (gate)
+    store = open_store(store_url)
+    kwargs = {"revision": revision_of(text), "actor": "root", "at": utcnow(), "env": env(tmp_path)}
+    ring = [[0.5 + 0.3 * math.cos(i / 101 * math.tau), 0.5 + 0.3 * math.sin(i / 101 * math.tau)] for i in range(101)]
+    crafted = {
+        **{f"zone {key}": [Item("zone-0", "zone", lake[0].points, {**lake[0].fields, key: value}), lake[1]]
+           for key, value in CRAFTED.items()},
+        "a polygon of 101 points": [Item("zone-0", "zone", ring, lake[0].fields), lake[1]],
+        "a label of 101 characters": [Item("zone-0", "zone", lake[0].points, {**lake[0].fields, "label": "x" * 101}), lake[1]],
+        "a NUL in a label": [lake[0], Item("line-0", "line", lake[1].points, {**lake[1].fields, "label": "door\x00"})],
+        "a name of 65 characters": [Item("zone-0", "zone", lake[0].points, {**lake[0].fields, "name": "z" * 65}), lake[1]],
+        "201 spaces": [*lake, *(Item(f"s{i}", "space", [[0.1, 0.1], [0.2, 0.1], [0.2, 0.2]], {"id": f"S{i}"})
+                                for i in range(201))],
+    }
+    messages = {}
+    for what, items in crafted.items():
+        with pytest.raises(GeometryRefused) as refused, store.session() as session:
+            save_geometry(session, site, "lake", items, **kwargs)
+        messages[what] = str(refused.value)
+    assert site.read_text() == text, "nothing was written"
+    with store.session() as session:
+        assert session.query(GeometryChange).count() == 0
+    assert messages["zone label"] == ("label: '${CAM_PASS}' would read an environment variable; the editor writes text "
+                                      "as it is (a ${...} reference is for the site file, written by hand)")
+    assert "s3cret" not in "".join(messages.values())
+    assert messages["zone dwell_s"] == "cameras[0].zones[0].dwell_s: Input should be a finite number"
+    assert messages["zone min_frames"] == "cameras[0].zones[0].min_frames: Input should be less than or equal to 1000"
+    assert messages["a polygon of 101 points"] == "cameras[0].zones[0].polygon: a polygon has at most 100 points, got 101"
+    assert messages["a label of 101 characters"].endswith("label: String should have at most 100 characters")
+    assert "control character '\\x00'" in messages["a NUL in a label"]
+    assert messages["201 spaces"].startswith("cameras[0].spaces: List should have at most 200 items")
+    # a reference written in the file by hand stays through a save
+    site.write_text(text.replace("label: Lake edge", "label: '${CAM_PASS}'"))
+    text, tree = read_site(site)
+    with store.session() as session:
+        save_geometry(session, site, "lake", items_from_camera(tree["cameras"][0]),
+                      **{**kwargs, "revision": revision_of(text)})
+    assert "label: ${CAM_PASS}" in site.read_text()
     store.dispose()
 
 
