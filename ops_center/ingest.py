@@ -39,7 +39,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from sqlalchemy import func, insert, or_, select, tuple_
+from sqlalchemy import func, or_, select, tuple_
 from sqlalchemy.orm import DeclarativeBase, Session
 
 from ops_center.config import MetricConfig, SiteConfig
@@ -59,7 +59,7 @@ from ops_center.store.models import (
     TrafficReading,
 )
 from ops_center.store.types import STORABLE_FROM, STORABLE_UNTIL, check_storable, utcnow
-from ops_center.store.writes import insert_new, raise_alarm, upsert_many
+from ops_center.store.writes import bulk_insert, insert_new, raise_alarm, upsert_many
 from ops_center.text import refuse_control_characters
 from ops_center.vocabulary import SIMULATOR_SOURCE, AlarmKind, FireState, Severity
 
@@ -427,7 +427,7 @@ def _new_signals(session: Session, rows: list[dict[str, Any]]) -> int:
             seen.add(key)
             fresh.append(row)
     if fresh:
-        session.execute(insert(FireSignal), fresh)
+        bulk_insert(session, FireSignal, fresh)
     return len(fresh)
 
 
@@ -517,6 +517,7 @@ class _LotCounts:
 
     capacity: int  # of the lot's levels: the capacity of a first count that gives none
     counts: list[tuple[datetime, int, int, int]] = field(default_factory=list)  # at, order, occupied, capacity
+    sent: set[tuple[str, datetime]] = field(default_factory=set)  # (source, at) of the stored counts and the batch's
 
     def before(self, at: datetime) -> tuple[int, int] | None:
         """(occupied, capacity) of the latest count at or before ``at``."""
@@ -529,7 +530,8 @@ class _LotCounts:
 
 def _lot_counts(session: Session, items: Sequence[ParkingCountIn]) -> dict[str, _LotCounts]:
     """Per lot of the batch: its levels' capacity, and its stored counts from the latest one at or
-    before the batch's earliest time to its latest (one index range on ``(lot_id, at)`` per lot)."""
+    before the batch's earliest time to its latest (one index range on ``(lot_id, at)`` per lot),
+    which hold every count the batch may resend."""
     earliest: dict[str, datetime] = {}
     latest: dict[str, datetime] = {}
     for item in items:
@@ -538,7 +540,7 @@ def _lot_counts(session: Session, items: Sequence[ParkingCountIn]) -> dict[str, 
     levels = select(ParkingLevel.lot_id, func.sum(ParkingLevel.capacity)).where(ParkingLevel.lot_id.in_(earliest))
     capacity = dict(session.execute(levels.group_by(ParkingLevel.lot_id)).all())
     lots = {lot_id: _LotCounts(int(capacity.get(lot_id) or 0)) for lot_id in earliest}
-    columns = (ParkingCount.lot_id, ParkingCount.at, ParkingCount.id, ParkingCount.occupied, ParkingCount.capacity)
+    columns = (ParkingCount.source, ParkingCount.at, ParkingCount.id, ParkingCount.occupied, ParkingCount.capacity)
     for lot_id, start in earliest.items():
         last_before = (
             select(ParkingCount.at).where(ParkingCount.lot_id == lot_id, ParkingCount.at <= start)
@@ -549,8 +551,9 @@ def _lot_counts(session: Session, items: Sequence[ParkingCountIn]) -> dict[str, 
             ParkingCount.at >= func.coalesce(last_before, start),
             ParkingCount.at <= latest[lot_id],
         )
-        for _, at, order, occupied, cap in session.execute(since):
+        for source, at, order, occupied, cap in session.execute(since):
             lots[lot_id].add(at, order, occupied, cap)
+            lots[lot_id].sent.add((source, at))
     return lots
 
 
@@ -560,19 +563,13 @@ def apply_parking_counts(session: Session, items: Sequence[ParkingCountIn]) -> I
     the same lot, source and time as a stored one is a resend and is skipped, so deltas are never
     applied twice. Each lot is locked once for the batch, so concurrent deltas apply in turn."""
     _by_id(session, ParkingLot, [i.lot_id for i in items], "lot_id", "parking lot", lock=True)
-    keys = {(i.lot_id, i.source, i.at) for i in items}
-    lots, sources, times = ({key[n] for key in keys} for n in range(3))
-    stored = select(ParkingCount.lot_id, ParkingCount.source, ParkingCount.at).where(
-        ParkingCount.lot_id.in_(lots), ParkingCount.at.in_(times), ParkingCount.source.in_(sources)
-    )  # each list short to plan, served by the (lot_id, at) index; the rows they match hold the resends
-    seen = {key for key in map(tuple, session.execute(stored)) if key in keys}
     counts = _lot_counts(session, items)
     rows = []
     for index, item in enumerate(items):
-        if (item.lot_id, item.source, item.at) in seen:
-            continue
-        seen.add((item.lot_id, item.source, item.at))
         lot = counts[item.lot_id]
+        if (item.source, item.at) in lot.sent:
+            continue
+        lot.sent.add((item.source, item.at))
         before = lot.before(item.at)
         capacity = item.capacity or (before[1] if before else lot.capacity)
         if item.occupied is not None:
@@ -586,7 +583,7 @@ def apply_parking_counts(session: Session, items: Sequence[ParkingCountIn]) -> I
         rows.append({"lot_id": item.lot_id, "at": item.at, "occupied": occupied, "capacity": capacity,
                      "source": item.source})
     if rows:
-        session.execute(insert(ParkingCount), rows)
+        bulk_insert(session, ParkingCount, rows)
     return _result(items, len(rows))
 
 
