@@ -33,6 +33,7 @@ from detectors.model import PersonModel, inference_threads
 from detectors.shared import REPLY_TIMEOUT_S, predict_batch
 from detectors.worker import CameraWorker
 from ops_center.config import ModelConfig, SiteConfig
+from ops_center.config_watch import SiteFile
 from ops_center.errors import ModelUnavailable
 
 log = logging.getLogger(__name__)
@@ -87,14 +88,19 @@ class CameraActor:
     """One camera's worker in a Ray actor; Ray restarts it (on another node when its own is gone).
 
     Its constructor starts the worker loop, so a restarted actor carries on by itself with the
-    same arguments: the site's configuration and the camera's id.
+    same arguments: the site's configuration, the camera's id and the site file. Like a local worker,
+    it takes the zones, lines and spaces of the changed site file while it runs (``SiteFile.watch``);
+    its first look at the file takes what changed before it started, so a restarted actor does not
+    fall back to its first incarnation's geometry.
     """
 
-    def __init__(self, config: SiteConfig, camera_id: str) -> None:
+    def __init__(self, config: SiteConfig, camera_id: str, site_file: SiteFile | None = None) -> None:
         logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         logging.getLogger("detectors").setLevel(logging.INFO)  # alarms and outages in the actor's log
+        logging.getLogger("ops_center.config_watch").setLevel(logging.INFO)
         handle = serve.get_deployment_handle(DEPLOYMENT, app_name=APP)
-        self.worker = CameraWorker(config, camera_id, shared_model=ServedModel(handle))
+        watch = site_file.watch(report_first=True) if site_file else None
+        self.worker = CameraWorker(config, camera_id, shared_model=ServedModel(handle), watch=watch)
         self.state = "running"
         self._thread = threading.Thread(target=self._run, name=f"camera:{camera_id}", daemon=True)
         self._thread.start()
@@ -158,9 +164,16 @@ class ClusterSite:
 Placement = Callable[[str], Any]  # camera id -> a Ray scheduling strategy
 
 
-def place_site(config: SiteConfig, placement: Placement | None = None, detector: dict[str, Any] | None = None) -> ClusterSite:
+def place_site(
+    config: SiteConfig,
+    placement: Placement | None = None,
+    detector: dict[str, Any] | None = None,
+    site_file: SiteFile | None = None,
+) -> ClusterSite:
     """Deploy the site's detector and start a ``CameraActor`` for each enabled camera on the connected cluster.
 
+    ``site_file``: the file ``config`` was loaded from, which every camera watches for new geometry
+    (on a path every node sees, as the data directory; ``${VAR}`` in it from each node's environment);
     ``placement``: the scheduling strategy of each camera (default: spread over the nodes);
     ``detector``: options for the detector deployment (default: ``detector_options`` for the cluster's GPUs).
     """
@@ -174,5 +187,5 @@ def place_site(config: SiteConfig, placement: Placement | None = None, detector:
             strategy = placement(camera.id) if placement else "SPREAD"
             site.cameras[camera.id] = CameraActor.options(  # type: ignore[attr-defined]
                 name=f"camera:{camera.id}", namespace=NAMESPACE, scheduling_strategy=strategy
-            ).remote(config, camera.id)
+            ).remote(config, camera.id, site_file)
     return site

@@ -638,6 +638,11 @@ Override = tuple[str, str]
 """A value given outside the site file: where it was given (``--db``, ``OPS_DB_URL``) and the value."""
 
 
+def env_overrides(env: Mapping[str, str]) -> dict[str, Override]:
+    """The config keys ``env`` sets (``ENV_OVERRIDES``), each with the variable's name and value."""
+    return {key: (name, env[name]) for key, name in ENV_OVERRIDES.items() if env.get(name)}
+
+
 def load_config(
     path: str | Path | None = None,
     env: Mapping[str, str] | None = None,
@@ -661,8 +666,7 @@ def load_config(
     else:
         path = Path(path)
         raw, source, base = _read_site_file(path, env), str(path), path.parent
-    given = {key: (name, env[name]) for key, name in ENV_OVERRIDES.items() if env.get(name)}
-    given.update(overrides or {})
+    given = {**env_overrides(env), **(overrides or {})}
     for key, (_, value) in given.items():
         _set_key(raw, key, value)
     try:

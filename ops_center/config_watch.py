@@ -8,16 +8,23 @@ fingerprint and load it with the same rules as at start. The editor replaces the
 so a worker never reads half a file. ``geometry_update`` says what of a camera the worker may swap
 while it runs: its zones, lines, spaces, no-parking areas and motion masks; a new source, rate or model still takes a
 restart.
+
+``SiteFile`` is what a worker needs to watch the file, wherever it runs: the path and the overrides
+its starter loaded it with (flags, and the ``OPS_*`` variables of the starter's environment, pinned).
+It pickles, so a camera actor on a Ray node gets it as an argument (``detectors.cluster``) and
+watches the same file on the disk the nodes share, as a local worker process does (``ops_cli.worker``).
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from ops_center.config import CameraConfig, SiteConfig
+from ops_center.config import CameraConfig, Override, SiteConfig, env_overrides, load_config
 from ops_center.errors import ConfigError
 
 log = logging.getLogger(__name__)
@@ -34,16 +41,41 @@ def geometry_update(running: CameraConfig, loaded: CameraConfig) -> CameraConfig
     return running.model_copy(update={key: getattr(loaded, key) for key in GEOMETRY})
 
 
+@dataclass(frozen=True)
+class SiteFile:
+    """A site file and the overrides its configuration was loaded with, to load it again anywhere."""
+
+    path: Path
+    overrides: Mapping[str, Override] = field(default_factory=dict)
+
+    @classmethod
+    def pinned(cls, path: str | Path, flags: Mapping[str, Override] | None = None) -> SiteFile:
+        """``path`` with this process's ``OPS_*`` overrides and then ``flags``, as ``load_config`` applies them."""
+        return cls(Path(path), {**env_overrides(os.environ), **(flags or {})})
+
+    def load(self) -> SiteConfig:
+        """The file's configuration now (``${VAR}`` from this process's environment), or ``ConfigError``."""
+        return load_config(self.path, overrides=self.overrides)
+
+    def watch(self, period_s: float = POLL_S, *, report_first: bool = False) -> SiteFileWatch:
+        """A watch of the file that loads it this way (see ``SiteFileWatch``)."""
+        return SiteFileWatch(self.path, self.load, period_s, report_first=report_first)
+
+
 class SiteFileWatch:
     """Polls one site file; ``poll`` gives the new configuration once each time the file's contents change."""
 
-    def __init__(self, path: Path, load: Callable[[], SiteConfig], period_s: float = POLL_S) -> None:
-        """``load``: how the watcher's owner loads the file (with its environment's and flags' overrides)."""
+    def __init__(
+        self, path: Path, load: Callable[[], SiteConfig], period_s: float = POLL_S, *, report_first: bool = False
+    ) -> None:
+        """``load``: how the watcher's owner loads the file (with its environment's and flags' overrides).
+        ``report_first``: the first look gives the file's configuration whatever it holds, for an owner
+        started from a configuration loaded earlier (a Ray actor restarted with its first arguments)."""
         self.path = path
         self.load = load
         self.period_s = period_s
-        self._signature = self._stat()
-        self._digest = self._read_digest()
+        self._signature = None if report_first else self._stat()
+        self._digest = None if report_first else self._read_digest()
         self._next_at = 0.0
 
     def poll(self, now: float) -> SiteConfig | None:

@@ -13,7 +13,7 @@ import threading
 
 from ops_center.errors import OpsError
 from ops_center.store.db import open_store
-from ops_cli.options import add_config_options, site_config
+from ops_cli.options import add_config_options, site_config, watched_site_file
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
     try:
-        site = place_site(config)
+        site = place_site(config, site_file=watched_site_file(args))
         print(f"cluster: detector deployed; cameras placed: {', '.join(site.cameras) or 'none'}", flush=True)
         while not stop.wait(STATUS_PERIOD_S):
             for camera_id, where in site.where().items():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -12,6 +13,7 @@ from typing import TypeVar
 from sqlalchemy.orm import Session
 
 from ops_center.config import CONFIG_ENV, SLUG, Override, SiteConfig, load_config
+from ops_center.config_watch import SiteFile
 from ops_center.store.db import open_store
 
 T = TypeVar("T")
@@ -44,6 +46,13 @@ def add_config_options(parser: argparse.ArgumentParser) -> None:
 def site_config(args: argparse.Namespace) -> SiteConfig:
     """The configuration the arguments name, with the environment's and then the flags' overrides."""
     return load_config(args.config, overrides=flag_overrides(args))
+
+
+def watched_site_file(args: argparse.Namespace) -> SiteFile | None:
+    """The site file the arguments name (``--config``, else ``$OPS_CONFIG``) with the overrides they
+    load it with, for a camera to watch; None on the built-in configuration."""
+    path = args.config or os.environ.get(CONFIG_ENV)
+    return SiteFile.pinned(path, flag_overrides(args)) if path else None
 
 
 def flag_overrides(args: argparse.Namespace) -> dict[str, Override]:

@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import os
 import signal
-from pathlib import Path
 
 from detectors.worker import CameraWorker
-from ops_center.config import CONFIG_ENV
-from ops_center.config_watch import SiteFileWatch
-from ops_cli.options import add_config_options, identifier, site_config
+from ops_cli.options import add_config_options, identifier, site_config, watched_site_file
 
 DESCRIPTION = (
     "Run one live camera worker until SIGTERM or Ctrl-C; it then drains its outbox and reports itself stopped."
@@ -28,9 +24,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     """Run the worker; SIGTERM and SIGINT stop it cleanly (outbox drained, "stopped" heartbeat). It takes
     the zones, lines and spaces of a changed site file within a second or two, without a restart."""
-    path = args.config or os.environ.get(CONFIG_ENV)
-    watch = SiteFileWatch(Path(path), lambda: site_config(args)) if path else None
-    worker = CameraWorker(site_config(args), args.camera, watch=watch)
+    site_file = watched_site_file(args)
+    worker = CameraWorker(site_config(args), args.camera, watch=site_file.watch() if site_file else None)
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: worker.stop())
     worker.run()

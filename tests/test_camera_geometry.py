@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import math
 import os
+import pickle
 from pathlib import Path
 
 import pytest
@@ -25,7 +26,7 @@ from ops_center.camera_geometry import (
     simplified,
 )
 from ops_center.config import NoParkingConfig, load_config
-from ops_center.config_watch import SiteFileWatch, geometry_update
+from ops_center.config_watch import SiteFile, SiteFileWatch, geometry_update
 from ops_center.errors import ConfigError
 from ops_center.store.db import open_store
 from ops_center.store.models import GeometryChange
@@ -248,3 +249,26 @@ def test_the_watch_gives_a_changed_file_once_and_skips_a_broken_one(site: Path, 
     updated = geometry_update(lake, lake.model_copy(update={"source": "rtsp://elsewhere", "zones": [], "no_parking": [lane]}))
     assert updated is not None and updated.zones == [] and updated.no_parking == [lane]
     assert updated.source == lake.source, "only the geometry is taken"
+
+
+def test_a_site_file_loads_anywhere_as_it_was_loaded_and_a_restarted_watcher_catches_up(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name, value in env(tmp_path).items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("OPS_DATA_DIR", str(tmp_path / "data"))
+    shipped = pickle.loads(pickle.dumps(SiteFile.pinned(site, {"model.path": ("--model", "other.onnx")})))
+    monkeypatch.delenv("OPS_DATA_DIR")  # a Ray node started without it: the starter's value is pinned
+    loaded = shipped.load()
+    assert loaded.data_dir == tmp_path / "data" and loaded.model.path == "other.onnx"
+
+    watch = shipped.watch(period_s=1.0)
+    assert watch.poll(0.0) is None, "a worker started from the file as it is"
+    site.write_text(site.read_text().replace("cooldown_s: 600", "cooldown_s: 60"))
+    restarted = shipped.watch(period_s=1.0, report_first=True)  # a camera actor started again with its first config
+    first = restarted.poll(0.0)
+    assert first is not None and first.camera("lake").zones[0].cooldown_s == 60
+    assert restarted.poll(1.0) is None, "then once per change"
+    lake = loaded.camera("lake")
+    updated = geometry_update(lake, first.camera("lake"))
+    assert updated is not None and updated.zones[0].cooldown_s == 60

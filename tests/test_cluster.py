@@ -1,4 +1,5 @@
-"""A site on Ray: two nodes on this machine, a camera moves when its node is stopped, nothing lost or doubled.
+"""A site on Ray: two nodes on this machine, a camera moves when its node is stopped, nothing lost or
+doubled; the cluster command's cameras take an edited site file's zones while they run.
 
 The camera starts on node B (soft placement), the detector on node A. While it raises alarms on B
 the store is locked, so those alarms wait in its outbox; then node B's processes are killed. Ray
@@ -23,7 +24,7 @@ from sqlalchemy.engine import make_url
 
 from ops_center.config import load_config
 from ops_center.store.db import open_store
-from ops_center.store.models import Alarm, CameraHeartbeat
+from ops_center.store.models import Alarm, CameraHeartbeat, Zone
 from tests.test_worker import read_row, site_file
 from tests.waiting import wait_for
 
@@ -156,6 +157,13 @@ def test_the_cluster_command_runs_a_site_on_ray_and_stops_it_cleanly(
             raise AssertionError(f"{exc}; the command said: {log.read_text()[-3000:]}") from None
         beat = read_row(sqlite_url, CameraHeartbeat, camera_id="lake")
         assert beat is not None and beat.status == "online" and beat.model_status == "ok"
+        edited = tmp_path / "site.yaml.new"  # the editor's save: a new file renamed over the old one
+        edited.write_text(config.read_text().replace("name: shore", "name: water-edge"))
+        edited.replace(config)
+        wait_for("the camera actor watching the edited zone, without a restart",
+                 lambda: read_row(sqlite_url, Zone, camera_id="lake", name="water-edge"), timeout_s=60)
+        still = read_row(sqlite_url, CameraHeartbeat, camera_id="lake")
+        assert still is not None and still.pid == beat.pid, "the same actor, not a new one"
         command.send_signal(signal.SIGTERM)
         code = command.wait(timeout=120)
     finally:
