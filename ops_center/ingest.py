@@ -39,7 +39,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from sqlalchemy import func, or_, select, tuple_
+from sqlalchemy import func, or_, select, tuple_, union_all
 from sqlalchemy.orm import DeclarativeBase, Session
 
 from ops_center.config import MetricConfig, SiteConfig
@@ -401,13 +401,15 @@ def _result(items: Sequence[object], stored: int, alarms: list[str] | None = Non
 
 
 def _by_id(
-    session: Session, model: type[DeclarativeBase], wanted: Sequence[str], where: str, what: str, *, lock: bool
+    session: Session, model: type[DeclarativeBase], wanted: Sequence[str], where: str, what: str, *, lock: bool,
+    whole: bool = True,
 ) -> dict[str, Any]:
-    """The rows with the ``wanted`` ids, or an ``InputError`` naming the first unknown one as
-    ``items[i].<where>``. With ``lock`` they are locked for update (PostgreSQL), in id order so that
-    concurrent batches never wait on each other in a circle."""
+    """The rows with the ``wanted`` ids (or, not ``whole``, their ids alone: no ORM objects to build),
+    or an ``InputError`` naming the first unknown one as ``items[i].<where>``. With ``lock`` they are
+    locked for update (PostgreSQL), in id order so that concurrent batches never wait on each other
+    in a circle."""
     key = model.__table__.c.id
-    stmt = select(key, model).where(key.in_(set(wanted))).order_by(key)
+    stmt = select(key, model if whole else key).where(key.in_(set(wanted))).order_by(key)
     rows = {row_id: row for row_id, row in session.execute(stmt.with_for_update() if lock else stmt)}
     for index, wanted_id in enumerate(wanted):
         if wanted_id not in rows:
@@ -540,20 +542,22 @@ def _lot_counts(session: Session, items: Sequence[ParkingCountIn]) -> dict[str, 
     levels = select(ParkingLevel.lot_id, func.sum(ParkingLevel.capacity)).where(ParkingLevel.lot_id.in_(earliest))
     capacity = dict(session.execute(levels.group_by(ParkingLevel.lot_id)).all())
     lots = {lot_id: _LotCounts(int(capacity.get(lot_id) or 0)) for lot_id in earliest}
-    columns = (ParkingCount.source, ParkingCount.at, ParkingCount.id, ParkingCount.occupied, ParkingCount.capacity)
+    columns = (ParkingCount.lot_id, ParkingCount.source, ParkingCount.at, ParkingCount.id, ParkingCount.occupied,
+               ParkingCount.capacity)
+    ranges = []
     for lot_id, start in earliest.items():
         last_before = (
             select(ParkingCount.at).where(ParkingCount.lot_id == lot_id, ParkingCount.at <= start)
             .order_by(ParkingCount.at.desc()).limit(1).scalar_subquery()
         )
-        since = select(*columns).where(
+        ranges.append(select(*columns).where(
             ParkingCount.lot_id == lot_id,
             ParkingCount.at >= func.coalesce(last_before, start),
             ParkingCount.at <= latest[lot_id],
-        )
-        for source, at, order, occupied, cap in session.execute(since):
-            lots[lot_id].add(at, order, occupied, cap)
-            lots[lot_id].sent.add((source, at))
+        ))
+    for lot_id, source, at, order, occupied, cap in session.execute(union_all(*ranges)):  # one round trip
+        lots[lot_id].add(at, order, occupied, cap)
+        lots[lot_id].sent.add((source, at))
     return lots
 
 
@@ -562,7 +566,7 @@ def apply_parking_counts(session: Session, items: Sequence[ParkingCountIn]) -> I
     (stored, or earlier in the batch) plus ``in`` minus ``out`` (kept within 0..capacity). A count with
     the same lot, source and time as a stored one is a resend and is skipped, so deltas are never
     applied twice. Each lot is locked once for the batch, so concurrent deltas apply in turn."""
-    _by_id(session, ParkingLot, [i.lot_id for i in items], "lot_id", "parking lot", lock=True)
+    _by_id(session, ParkingLot, [i.lot_id for i in items], "lot_id", "parking lot", lock=True, whole=False)
     counts = _lot_counts(session, items)
     rows = []
     for index, item in enumerate(items):
@@ -603,7 +607,7 @@ def apply_parking_spaces(session: Session, items: Sequence[ParkingSpaceIn]) -> I
 def apply_footfall(session: Session, items: Sequence[FootfallIn]) -> IngestResult:
     """Write the buckets in one statement, each overwriting a stored bucket of the same merchant,
     minute and source (of two in the batch, the later one)."""
-    _by_id(session, Merchant, [i.merchant_id for i in items], "merchant_id", "merchant", lock=False)
+    _by_id(session, Merchant, [i.merchant_id for i in items], "merchant_id", "merchant", lock=False, whole=False)
     upsert_many(session, Footfall, [i.model_dump() for i in items], key=("merchant_id", "minute", "source"))
     return _result(items, len(items))
 
@@ -611,7 +615,7 @@ def apply_footfall(session: Session, items: Sequence[FootfallIn]) -> IngestResul
 def apply_sales(session: Session, items: Sequence[SalesIn]) -> IngestResult:
     """Write each merchant's day in one statement, overwriting a stored day (of two in the batch,
     the later one)."""
-    _by_id(session, Merchant, [i.merchant_id for i in items], "merchant_id", "merchant", lock=False)
+    _by_id(session, Merchant, [i.merchant_id for i in items], "merchant_id", "merchant", lock=False, whole=False)
     now = utcnow()
     rows = [{"merchant_id": i.merchant_id, "day": i.day, "transactions": i.transactions,
              "revenue_cents": int(i.revenue * 100), "updated_at": now} for i in items]
