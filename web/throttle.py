@@ -4,9 +4,10 @@ how many passwords are checked at once.
 A password check (argon2) costs tens of milliseconds of CPU on purpose, so a flood of guesses would
 eat the server's CPU and slow the wall's own callbacks. Two defences, both before any hashing:
 Flask-Limiter counts failed sign-ins (401s) per user name (``PER_NAME``) and per client address
-(``PER_ADDRESS``) and answers 429 with ``Retry-After`` once either is spent; and at most
-``MAX_CONCURRENT_CHECKS`` password checks run at a time, so a flood from many addresses waits for a
-slot (``SLOT_WAIT_S``) and is then refused with 503 instead of taking every worker thread.
+(``PER_ADDRESS``) over a moving window (a fixed one lets twice the limit through across a minute's
+edge) and answers 429 with ``Retry-After`` once either is spent; and at most ``MAX_CONCURRENT_CHECKS``
+password checks run at a time, so a flood from many addresses waits for a slot (``SLOT_WAIT_S``) and
+is then refused with 503 instead of taking every worker thread.
 Counts live in the memory of one server process (the dashboard runs one; see ``run_dashboard.py``).
 
 ``limit_requests`` bounds other requests per client address the same way (the residents' page: a
@@ -44,7 +45,8 @@ View = Callable[[], Response]
 def throttled_login(server: flask.Flask, view: View, refuse: Callable[[int], flask.Response]) -> View:
     """``view`` (the login form's handler) behind the per-name and per-address counts of failed
     sign-ins; a throttled POST is logged and answered by ``refuse(retry_after_s)`` before ``view`` runs."""
-    limiter = Limiter(get_remote_address, app=server, storage_uri="memory://", headers_enabled=True)
+    limiter = Limiter(get_remote_address, app=server, storage_uri="memory://", strategy="moving-window",
+                      headers_enabled=True)
 
     def breached(limit: RequestLimit) -> flask.Response:
         retry_after = max(1, int(limit.reset_at - time.time()))
