@@ -530,3 +530,21 @@ def test_routes_answer_json_even_without_the_login_gate(sqlite_url: str) -> None
     denied = client.post("/api/v1/traffic", data="{}")
     assert (denied.status_code, denied.json) == (403, {"error": "nobody may not ingest.sensor"})
     store.dispose()
+
+
+def test_sales_that_overflow_the_store_or_are_implausible_are_400_naming_the_field(api: Api) -> None:
+    local = utcnow().astimezone(ZoneInfo(SITE.site.timezone)).date()
+    good = {"merchant_id": "m02", "day": (local - timedelta(days=1)).isoformat(), "transactions": 1, "revenue": 1}
+    refused = {
+        "transactions": [2**63, 2**31, -1, 1_000_001, 1.5, "many"],
+        "revenue": [1e30, "1e400", "NaN", "Infinity", -0.01, 0.001, "10000000000.01", True, {"cents": 1}],
+        "day": ["0001-01-01", "9999-12-31", "1969-12-31", (local + timedelta(days=1)).isoformat(), "2024-02-30"],
+        "merchant_id": ["m02\x00", "m\x1b02", "m" * 65, ""],
+    }
+    answers = {(field, str(value)): api.post("sales", {**good, field: value}) for field, values in refused.items()
+               for value in values}
+    assert {key: r.status_code for key, r in answers.items() if r.status_code != 400} == {}
+    assert {key: r.json()["error"] for key, r in answers.items()
+            if not r.json()["error"].startswith(f"items[0].{key[0]}: ")} == {}
+    assert api.count(MerchantSales, MerchantSales.merchant_id == "m02", MerchantSales.transactions == 1) == 0
+    assert api.post("sales", good).status_code == 200

@@ -1,19 +1,25 @@
-"""Security headers on every response of the real app, and the wall, console, alarm list and report
-working under its Content-Security-Policy in real Chromium with no violation reported. (The server
-banner is checked where the app is served for real: tests/test_run_dashboard.py.)"""
+"""Security headers on every response of the real app (every page of ``PAGES``), and the pages working
+under its Content-Security-Policy in real Chromium with no violation reported: the wall, console,
+alarm list and report as an operator; analytics (a chart exported as PNG in the browser), lots,
+find-my-car, the residents' page, notices and the zone editor as an admin. (The server banner is
+checked where the app is served for real: tests/test_run_dashboard.py.)"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import requests
 from playwright.sync_api import Browser
 
+from layouts.pages import PAGES
 from ops_center.simulator import seed
 from ops_center.store.db import open_store
 from ops_center.store.types import utcnow
-from tests.wall_harness import WALL_USER, WallServer, http_login, log_in, site_config
+from tests.wall_harness import WALL_USER, WallServer, add_user, http_login, log_in, site_config
+
+ADMIN = ("root", "admin pass 0001")
 
 EXPECTED = {
     "X-Content-Type-Options": "nosniff",
@@ -26,6 +32,7 @@ EXPECTED = {
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WallServer]:
     store = open_store(f"sqlite:///{tmp_path_factory.mktemp('headers') / 'ops.db'}")
     seed(store, utcnow(), history_days=1, rng_seed=3)
+    add_user(store, *ADMIN, "admin")
     wall = WallServer(site_config("en"), store).start()
     yield wall
     wall.stop()
@@ -44,6 +51,11 @@ def test_every_kind_of_response_carries_the_security_headers(server: WallServer)
         "not found": operator.get(f"{server.url}/no/such/page"),
         "api without token": requests.post(f"{server.url}/api/v1/traffic"),
     }
+    admin = http_login(server.url, *ADMIN)
+    replies |= {f"page {page.path}": admin.get(f"{server.url}{page.path}", headers={"Accept": "text/html"})
+                for page in PAGES}
+    assert {what: r.status_code for what, r in replies.items() if what.startswith("page /")} == {
+        f"page {page.path}": 200 for page in PAGES}
     for what, reply in replies.items():
         assert {name: reply.headers.get(name) for name in EXPECTED} == EXPECTED, what
         policy = reply.headers["Content-Security-Policy"]
@@ -71,3 +83,24 @@ def test_the_pages_work_in_chromium_under_the_policy_without_a_violation(browser
     assert page.evaluate("() => window.cspViolations") == []
     assert [line for line in console if "Content Security Policy" in line or "Refused" in line] == []
     page.close()
+
+
+def test_the_newer_pages_and_a_png_export_work_under_the_policy(browser: Browser, server: WallServer) -> None:
+    context = browser.new_context(viewport={"width": 1600, "height": 1000}, accept_downloads=True)
+    page = context.new_page()
+    page.add_init_script(WATCH_VIOLATIONS)
+    console: list[str] = []
+    page.on("console", lambda msg: console.append(msg.text) if msg.type in ("error", "warning") else None)
+    log_in(page, server.url, *ADMIN, "/analytics")
+    page.wait_for_selector("#analytics-heat-map .main-svg", timeout=90_000)
+    with page.expect_download() as download:  # Plotly draws the PNG in the browser (data: and blob: URLs)
+        page.click("""button[id*='"analytics-png"'][id*='"analytics-heat-map"']""")
+    assert Path(download.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    for name, ready in (("lots", ".page-lots"), ("findcar", "#findcar-query"),
+                        ("residents", ".residents-body .residents-section"),
+                        ("notices", "#notice-list .notice-row, #notice-list .empty"), ("editor", "#editor-graph .main-svg")):
+        page.click(f"#nav-{name}")
+        page.wait_for_selector(ready, timeout=30_000)
+    assert page.evaluate("() => window.cspViolations") == []
+    assert [line for line in console if "Content Security Policy" in line or "Refused" in line] == []
+    context.close()
