@@ -12,6 +12,10 @@ For each number of cameras N, each side running N processes at once for ``--seco
 - ``gated``: N camera workers at 5 frames a second with motion gating; they sustain 5 frames a
   second when each processes at least 4.5; target: 4 times the cameras ``ungated`` sustains;
 - with ``--shared``, the same two with one shared detector process serving the N cameras.
+Each side also gives the CPU its processes spent (cores: CPU seconds a second, every thread of the
+process; not the shared detector's), and the summary what a gated camera at 5 frames a second costs
+and how many the host's cores would carry idle: the frame rates depend on the machine's other load,
+the CPU a frame takes much less.
 It prints the machine's load before and after: the machines here are shared.
 """
 
@@ -23,6 +27,7 @@ import os
 import tempfile
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -72,35 +77,38 @@ def _plain_loop(model_path: str, clip: str, threads: int, sync: Any) -> None:
     model.predict(frames[0], verbose=False)
     set_threads(model, threads)
     done = 0
+    cpu_at_go: float | None = None
     sync.ready.put(1)
     while not sync.end.is_set():
         model.predict(frames[done % len(frames)], classes=[0], conf=0.35, verbose=False)
         if sync.go.is_set():
+            cpu_at_go = time.process_time() if cpu_at_go is None else cpu_at_go
             done += 1
-    sync.out.put(("plain", done, done))
+    sync.out.put(("plain", done, done, time.process_time() - (cpu_at_go or time.process_time())))
 
 
 def _camera(site: SiteConfig, camera_id: str, sync: Any) -> None:
-    """A real camera worker; reports the frames it processed and inferred between ``go`` and ``end``."""
+    """A real camera worker; reports the frames it processed and inferred, and the CPU its process spent (all its
+    threads), between ``go`` and ``end``."""
     from detectors.worker import CameraWorker
 
     worker = CameraWorker(site, camera_id)
-    counts: dict[str, tuple[int, int]] = {}
+    counts: dict[str, tuple[int, int, float]] = {}
 
     def watch() -> None:
         while worker.frames_inferred == 0:  # the model is loaded (or the shared detector answers)
             time.sleep(0.1)
         sync.ready.put(1)
         sync.go.wait()
-        counts["start"] = (worker.frames_processed, worker.frames_inferred)
+        counts["start"] = (worker.frames_processed, worker.frames_inferred, time.process_time())
         sync.end.wait()
-        counts["end"] = (worker.frames_processed, worker.frames_inferred)
+        counts["end"] = (worker.frames_processed, worker.frames_inferred, time.process_time())
         worker.stop()
 
     threading.Thread(target=watch, daemon=True).start()
     worker.run()
-    (p0, i0), (p1, i1) = counts.get("start", (0, 0)), counts.get("end", (0, 0))
-    sync.out.put((camera_id, p1 - p0, i1 - i0))
+    (p0, i0, c0), (p1, i1, c1) = counts.get("start", (0, 0, 0.0)), counts.get("end", (0, 0, 0.0))
+    sync.out.put((camera_id, p1 - p0, i1 - i0, c1 - c0))
 
 def _detector(site: SiteConfig, stop: Any) -> None:
     from detectors.shared import DetectorServer, detector_address
@@ -117,20 +125,31 @@ class _Sync:
         self.go, self.end = ctx.Event(), ctx.Event()
 
 
-def run_side(kind: str, n: int, clip: Path, model_path: str, seconds: float, workdir: Path) -> tuple[float, float, int]:
-    """(frames processed a second in all, inferred a second in all, cameras at >= 4.5 frames a second).
+@dataclass(frozen=True, slots=True)
+class Side:
+    """One side's figures over the measured seconds, all its N processes together."""
 
-    The N processes start, load, and say they are ready; then all are measured over the same ``seconds``.
-    """
+    processed: float  # frames a second
+    inferred: float  # frames the detector ran on, a second
+    sustained: int  # cameras that processed at least SUSTAINED frames a second
+    cores: float | None  # CPU seconds a second (None with a shared detector, whose process is not counted)
+
+    @property
+    def cpu_ms_per_frame(self) -> float | None:
+        return 1000 * self.cores / self.processed if self.cores is not None and self.processed else None
+
+
+def run_side(kind: str, n: int, clip: Path, model_path: str, seconds: float, workdir: Path) -> Side:
+    """The N processes start, load, and say they are ready; then all are measured over the same ``seconds``."""
     ctx = mp.get_context("fork")
     sync = _Sync(ctx)
     threads = max(1, host_cpus() // n)
     procs = []
+    shared = kind.endswith("shared")
     if kind == "plain":
         procs = [ctx.Process(target=_plain_loop, args=(model_path, str(clip), threads, sync)) for _ in range(n)]
     else:
         gated = kind.startswith("gated")
-        shared = kind.endswith("shared")
         run_dir = workdir / f"{kind}-{n}"
         cameras = [
             CameraConfig(id=f"cam{i}", name=f"cam{i}", source=str(clip), loop=True, zones=[ZONE],
@@ -160,10 +179,12 @@ def run_side(kind: str, n: int, clip: Path, model_path: str, seconds: float, wor
         proc.join(timeout=30)
         if proc.is_alive():
             proc.kill()
-    processed = sum(r[1] for r in results) / seconds
-    inferred = sum(r[2] for r in results) / seconds
-    sustained = sum(1 for r in results if r[1] / seconds >= SUSTAINED)
-    return processed, inferred, sustained
+    return Side(
+        processed=sum(r[1] for r in results) / seconds,
+        inferred=sum(r[2] for r in results) / seconds,
+        sustained=sum(1 for r in results if r[1] / seconds >= SUSTAINED),
+        cores=None if shared else sum(r[3] for r in results) / seconds,
+    )
 
 
 def main() -> None:
@@ -176,7 +197,7 @@ def main() -> None:
     args = parser.parse_args()
     kinds = ["plain", "ungated", "gated"] + (["ungated-shared", "gated-shared"] if args.shared else [])
     print(f"load average before: {os.getloadavg()[0]:.1f} on {host_cpus()} cores", flush=True)
-    rows = []
+    rows: list[tuple[int, str, Side]] = []
     with tempfile.TemporaryDirectory(prefix="ops-bench-cameras-") as tmp:
         clip = Path(tmp) / "still.mp4"
         maker = mp.get_context("fork").Process(target=_make_clip, args=(args.model, clip))
@@ -185,19 +206,33 @@ def main() -> None:
         print(f"still-heavy clip from {SOURCE}: {len(sampled_frames(clip, 1000.0))} frames", flush=True)
         for n in args.counts:
             for kind in kinds:
-                processed, inferred, sustained = run_side(kind, n, clip, args.model, args.seconds, Path(tmp))
-                rows.append((n, kind, processed, inferred, sustained))
-                print(f"  {n} x {kind:15} processed {processed:6.2f}/s, inferred {inferred:6.2f}/s, "
-                      f"{sustained} at >= {SUSTAINED:g}/s  (load {os.getloadavg()[0]:.1f})", flush=True)
+                side = run_side(kind, n, clip, args.model, args.seconds, Path(tmp))
+                rows.append((n, kind, side))
+                print(f"  {n} x {kind:15} processed {side.processed:6.2f}/s, inferred {side.inferred:6.2f}/s, "
+                      f"{side.sustained} at >= {SUSTAINED:g}/s, {_cores(side)} cores  (load {os.getloadavg()[0]:.1f})",
+                      flush=True)
     print(f"\nload average after: {os.getloadavg()[0]:.1f}")
-    print(f"{'cameras':>7} {'side':15} {'frames/s':>9} {'inferred/s':>10} {'at 5/s':>6} {'vs plain':>8}")
-    plain = {n: p for n, kind, p, _, _ in rows if kind == "plain"}
-    for n, kind, processed, inferred, sustained in rows:
-        ratio = f"{processed / plain[n]:.2f}" if kind != "plain" and plain.get(n) else ""
-        print(f"{n:7d} {kind:15} {processed:9.2f} {inferred:10.2f} {sustained:6d} {ratio:>8}")
-    capacity = {kind: max((s for n, k, _, _, s in rows if k == kind), default=0) for kind in kinds}
+    print(f"{'cameras':>7} {'side':15} {'frames/s':>9} {'inferred/s':>10} {'at 5/s':>6} {'vs plain':>8} {'cores':>6} "
+          f"{'cpu ms/frame':>12}")
+    plain = {n: side.processed for n, kind, side in rows if kind == "plain"}
+    for n, kind, side in rows:
+        ratio = f"{side.processed / plain[n]:.2f}" if kind != "plain" and plain.get(n) else ""
+        cpu = f"{side.cpu_ms_per_frame:.0f}" if side.cpu_ms_per_frame is not None else ""
+        print(f"{n:7d} {kind:15} {side.processed:9.2f} {side.inferred:10.2f} {side.sustained:6d} {ratio:>8} "
+              f"{_cores(side):>6} {cpu:>12}")
+    capacity = {kind: max((side.sustained for _, k, side in rows if k == kind), default=0) for kind in kinds}
     print(f"\ncameras sustained at {ASKED_FPS:g} frames/s: ungated {plain and max(plain.values()) / ASKED_FPS:.1f} "
           f"(plain loops' best total / 5), " + ", ".join(f"{k} {v}" for k, v in capacity.items() if k != "plain"))
+    gated = [side for _, kind, side in rows if kind == "gated" and side.cpu_ms_per_frame is not None]
+    if gated:  # the CPU a gated camera costs, from all gated rows: less sensitive to the machine's other load
+        per_frame = sum(s.cores or 0.0 for s in gated) * 1000 / sum(s.processed for s in gated)
+        print(f"a gated camera at {ASKED_FPS:g} frames/s costs {per_frame * ASKED_FPS / 1000:.2f} cores "
+              f"({per_frame:.0f} ms CPU a frame, inference included): {host_cpus()} idle cores would carry "
+              f"{host_cpus() * 1000 / (per_frame * ASKED_FPS):.1f}")
+
+
+def _cores(side: Side) -> str:
+    return f"{side.cores:.2f}" if side.cores is not None else "-"
 
 
 if __name__ == "__main__":
