@@ -1,9 +1,10 @@
 """The per-camera worker loop: frames at the camera's rate -> pipeline -> store.
 
 Alarms (with their annotated snapshot) and zone events go through the publisher's outbox; the live
-annotated frame goes to the store about four times a second and a heartbeat every two seconds. The
-loop never waits on the store: the publisher's writer thread does the writing, and while the store
-cannot be reached the heartbeat (when it gets through) says so, with how many alarms wait.
+annotated frame goes to the store as often as the wall asks for one (``LIVE_FRAME_PERIOD_S``, 0.4 s:
+a tile annotated and encoded more often is never shown) and a heartbeat every two seconds. The loop
+never waits on the store: the publisher's writer thread does the writing, and while the store cannot
+be reached the heartbeat (when it gets through) says so, with how many alarms wait.
 When the model cannot be loaded the worker says so (log and heartbeat) and keeps publishing the
 live frames, so the wall shows the camera as "detector unavailable". ``stop()`` (SIGTERM, Ctrl-C)
 ends the loop; the worker then drains its outbox and reports itself "stopped".
@@ -33,13 +34,12 @@ from ops_center.config import SiteConfig
 from ops_center.config_watch import SiteFileWatch, geometry_update
 from ops_center.errors import ConfigError, ModelUnavailable, SourceUnavailable
 from ops_center.parking_points import with_drawn_spaces
-from ops_center.records import FrameRecord, HeartbeatRecord
+from ops_center.records import LIVE_FRAME_PERIOD_S, FrameRecord, HeartbeatRecord
 from ops_center.store.types import utcnow
 from ops_center.vocabulary import CameraState, ModelStatus
 
 log = logging.getLogger(__name__)
 
-LIVE_FRAME_PERIOD_S = 0.25
 HEARTBEAT_PERIOD_S = 2.0
 MAIN_FRAME_WAIT_S = 0.5
 DETECTOR_UNAVAILABLE = "detector unavailable"

@@ -20,10 +20,11 @@ from layouts.i18n import LANGUAGE_NAMES, LANGUAGES, t
 from layouts.registry import PageSpec, pages_of
 from ops_center.auth import Action, Principal, Role
 from ops_center.queries.security import alarm_counts
+from ops_center.records import LIVE_FRAME_PERIOD_S
 from ops_center.shift_windows import shift_windows
 from web.auth import LOGIN_PATH, LOGOUT_PATH
 
-FRAME_REFRESH_MS = 400
+FRAME_REFRESH_MS = round(LIVE_FRAME_PERIOD_S * 1000)
 
 
 def layout(app_ctx: AppContext, principal: Principal | None) -> html.Div:

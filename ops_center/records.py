@@ -16,6 +16,9 @@ from ops_center.vocabulary import AlarmKind, CameraState, ModelStatus, Severity
 
 _NAMESPACE = uuid.UUID("6f1c9c1e-3d7e-4b2a-9a55-0c0de0ca11ed")
 
+# How often the wall asks for each camera's live frame; a worker sends one no more often than that.
+LIVE_FRAME_PERIOD_S = 0.4
+
 
 def stable_id(*parts: object) -> str:
     """A UUID derived from ``parts``: the same parts always give the same id."""
