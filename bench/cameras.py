@@ -13,9 +13,9 @@ For each number of cameras N, each side running N processes at once for ``--seco
   second when each processes at least 4.5; target: 4 times the cameras ``ungated`` sustains;
 - with ``--shared``, the same two with one shared detector process serving the N cameras.
 Each side also gives the CPU its processes spent (cores: CPU seconds a second, every thread of the
-process; not the shared detector's), and the summary what a gated camera at 5 frames a second costs
-and how many the host's cores would carry idle: the frame rates depend on the machine's other load,
-the CPU a frame takes much less.
+process; not the shared detector's) and per processed frame: on a loaded machine the frame rates
+say how much CPU the cameras got, these what they did with it. (A starved gated camera infers a
+larger share of its frames: its periodic check comes due on every frame it gets to.)
 It prints the machine's load before and after: the machines here are shared.
 """
 
@@ -226,12 +226,6 @@ def main() -> None:
     floor = f"ungated {max(plain.values()) / ASKED_FPS:.1f} (plain loops' best total / 5), " if plain else ""
     print(f"\ncameras sustained at {ASKED_FPS:g} frames/s: {floor}"
           + ", ".join(f"{k} {v}" for k, v in capacity.items() if k != "plain"))
-    gated = [side for _, kind, side in rows if kind == "gated" and side.cpu_ms_per_frame is not None]
-    if gated:  # the CPU a gated camera costs, from all gated rows: less sensitive to the machine's other load
-        per_frame = sum(s.cores or 0.0 for s in gated) * 1000 / sum(s.processed for s in gated)
-        print(f"a gated camera at {ASKED_FPS:g} frames/s costs {per_frame * ASKED_FPS / 1000:.2f} cores "
-              f"({per_frame:.0f} ms CPU a frame, inference included): {host_cpus()} idle cores would carry "
-              f"{host_cpus() * 1000 / (per_frame * ASKED_FPS):.1f}")
 
 
 def _cores(side: Side) -> str:
