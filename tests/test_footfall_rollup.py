@@ -1,7 +1,7 @@
-"""The hourly footfall roll-up stays exact through every way minute buckets are written (ingest's
-overwriting upsert, a camera's incrementing upsert, plain inserts, deletes, a merchant's cascade,
-a bulk load), and a store migrated from before the roll-up gets its merchants' formats, weekly hours
-and roll-up filled in; on a SQLite file and on PostgreSQL."""
+"""The hourly and daily footfall roll-ups stay exact through every way minute buckets are written
+(ingest's overwriting upsert and its resends, a camera's incrementing upsert, plain inserts, updates,
+deletes, a merchant's cascade, a bulk load), and a store migrated from before the roll-ups gets its
+merchants' formats, weekly hours and roll-ups filled in; on a SQLite file and on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from ops_center.opening_hours import Week
 from ops_center.records import CrossingRecord
 from ops_center.store import migrate, rollup
 from ops_center.store.db import Store, open_store
-from ops_center.store.models import Footfall, FootfallHourly, Merchant
+from ops_center.store.models import Footfall, FootfallDaily, FootfallHourly, Merchant
 from ops_center.store.writes import record_crossings
 from ops_center.vocabulary import BusinessFormat
 
@@ -25,20 +25,29 @@ T0 = datetime(2026, 6, 9, 2, 58, tzinfo=UTC)
 SITE = SiteConfig.model_validate({"site": {"name": "Test", "timezone": "Asia/Shanghai"}})
 
 
-def _expected(store: Store) -> dict[tuple[str, datetime, str], tuple[int, int, int]]:
-    """The roll-up computed here from the minute buckets, row by row."""
+Sums = dict[tuple[str, datetime, str], tuple[int, int, int]]
+
+
+def _expected(store: Store, daily: bool = False) -> Sums:
+    """A roll-up computed here from the minute buckets, row by row: per UTC hour, or per UTC day."""
     sums: dict[tuple[str, datetime, str], Counter[str]] = {}
     with store.session() as s:
         for f in s.scalars(select(Footfall)):
-            cell = sums.setdefault((f.merchant_id, f.minute.replace(minute=0), f.source), Counter())
+            start = f.minute.replace(hour=0, minute=0) if daily else f.minute.replace(minute=0)
+            cell = sums.setdefault((f.merchant_id, start, f.source), Counter())
             cell.update(count_in=f.count_in, count_out=f.count_out, minutes=1)
     return {key: (c["count_in"], c["count_out"], c["minutes"]) for key, c in sums.items()}
 
 
-def _rollup(store: Store) -> dict[tuple[str, datetime, str], tuple[int, int, int]]:
+def _rollup(store: Store) -> Sums:
+    """The hourly roll-up as stored, after checking that the daily one is exact too."""
     with store.session() as s:
-        return {(h.merchant_id, h.hour, h.source): (h.count_in, h.count_out, h.minutes)
-                for h in s.scalars(select(FootfallHourly))}
+        days = {(d.merchant_id, d.day, d.source): (d.count_in, d.count_out, d.minutes)
+                for d in s.scalars(select(FootfallDaily))}
+        hours = {(h.merchant_id, h.hour, h.source): (h.count_in, h.count_out, h.minutes)
+                 for h in s.scalars(select(FootfallHourly))}
+    assert days == _expected(store, daily=True)
+    return hours
 
 
 def _body(*items: tuple[str, datetime, int, int]) -> str:
@@ -47,7 +56,7 @@ def _body(*items: tuple[str, datetime, int, int]) -> str:
                                   "source": "door"} for m, at, i, o in items]})
 
 
-def test_every_write_path_keeps_the_hourly_rollup_exact(store_url: str) -> None:
+def test_every_write_path_keeps_the_hourly_and_daily_rollups_exact(store_url: str) -> None:
     store = open_store(store_url)
     now = T0 + timedelta(hours=1)
     try:
@@ -63,6 +72,11 @@ def test_every_write_path_keeps_the_hourly_rollup_exact(store_url: str) -> None:
                                         ("m2", T0, 4, 4)), now, SITE)
         assert _rollup(store) == _expected(store)
         assert _rollup(store)[("m1", T0.replace(minute=0), "door")] == (11, 1, 2)
+        with store.session() as s:  # the same batch resent changes nothing
+            ingest(s, "footfall", _body(("m1", T0, 10, 0), ("m1", T0 + timedelta(minutes=2), 7, 7),
+                                        ("m2", T0, 4, 4)), now, SITE)
+        assert _rollup(store) == _expected(store)
+        assert _expected(store, daily=True)[("m1", T0.replace(hour=0, minute=0), "door")] == (10 + 1 + 7 + 3, 9, 4)
         with store.session() as s:  # a camera's crossings add to a bucket
             record_crossings(s, [CrossingRecord(
                 id=f"c{k}", camera_id="cam", line_name="door", merchant_id="m2", direction="in", track_id=k,
@@ -70,9 +84,12 @@ def test_every_write_path_keeps_the_hourly_rollup_exact(store_url: str) -> None:
         with store.session() as s:
             s.execute(update(Footfall).where(Footfall.merchant_id == "m1", Footfall.minute == T0 + timedelta(minutes=3))
                       .values(minute=T0 + timedelta(hours=5)))  # a bucket moved to another hour
+            s.execute(update(Footfall).where(Footfall.merchant_id == "m1", Footfall.minute == T0 + timedelta(minutes=2))
+                      .values(minute=T0 - timedelta(hours=3), count_in=9))  # and one to the day before
             s.execute(delete(Footfall).where(Footfall.minute == T0 + timedelta(minutes=1)))  # an hour's only bucket
         assert _rollup(store) == _expected(store)
         assert ("m1", T0.replace(minute=0) + timedelta(hours=0), "door") in _rollup(store)
+        assert _expected(store, daily=True)[("m1", T0.replace(day=8, hour=0, minute=0), "door")] == (9, 7, 1)
         with store.session() as s:
             s.execute(delete(Merchant).where(Merchant.id == "m2"))
         assert _rollup(store) == _expected(store) and {m for m, _, _ in _rollup(store)} == {"m1"}

@@ -298,8 +298,8 @@ class Merchant(Base):
 class Footfall(Base):
     """People in and out of a merchant in one one-minute bucket, per counting source.
 
-    Every write is summed into ``footfall_hourly`` in the same transaction by database triggers
-    (``ops_center.store.rollup``)."""
+    Every write is summed into ``footfall_hourly`` and ``footfall_daily`` in the same transaction by
+    database triggers (``ops_center.store.rollup``)."""
 
     __tablename__ = "footfall"
     __table_args__ = (Index("ix_footfall_minute", "minute"),)
@@ -323,6 +323,22 @@ class FootfallHourly(Base):
     utc_minute: Mapped[int] = mapped_column(
         BigInteger, doc="the hour's start in minutes since the epoch: local time by arithmetic, no date parsing"
     )
+    count_in: Mapped[int] = mapped_column(Integer)
+    count_out: Mapped[int] = mapped_column(Integer)
+    minutes: Mapped[int] = mapped_column(Integer, doc="minute buckets summed in")
+
+
+class FootfallDaily(Base):
+    """The exact daily roll-up of ``footfall``: per merchant, source and UTC day, the sums of its
+    minute buckets and how many there are (0 never stays: the row goes). Kept by the same triggers
+    as ``footfall_hourly``; never written by the application except ``rollup.rebuild``."""
+
+    __tablename__ = "footfall_daily"
+    __table_args__ = (Index("ix_footfall_daily_day", "day"),)
+    merchant_id: Mapped[str] = mapped_column(ForeignKey("merchants.id", ondelete="CASCADE"), primary_key=True)
+    day: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True, doc="the UTC day's start")
+    source: Mapped[str] = mapped_column(String(64), primary_key=True)
+    utc_minute: Mapped[int] = mapped_column(BigInteger, doc="the day's start in minutes since the epoch")
     count_in: Mapped[int] = mapped_column(Integer)
     count_out: Mapped[int] = mapped_column(Integer)
     minutes: Mapped[int] = mapped_column(Integer, doc="minute buckets summed in")
