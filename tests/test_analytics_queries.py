@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -331,7 +332,7 @@ def test_partial_hours_at_the_ends_come_from_minutes_and_whole_hours_from_the_ro
     with store.session() as s:
         parts = s.execute(select(buckets(window))).all()
         figures = headline(s, window, comparison(window, Comparison.PREVIOUS_PERIOD))
-        minutes = s.execute(select(buckets(window, minutes_only=True))).all()
+        minutes = s.execute(select(buckets(window, grain="minute"))).all()
     assert figures.visitors == 2 + 1 + 4  # 10:05 is before the window; 10:30 (cam-b), 10:40 and 12:00 are in
     assert sorted(row.buckets for row in parts) == [1, 1, 1]
     assert sum(r.count_in for r in parts) == sum(r.count_in for r in minutes) == 7
@@ -352,3 +353,17 @@ def test_a_site_whose_hours_are_not_whole_utc_hours_reads_minutes(store_url: str
     finally:
         store.dispose()
     assert hours.visitors["m1"][10] == 3 and hours.visitors["m1"][9] is None  # 10:10 and 10:50 IST: 04:40, 05:20 UTC
+
+
+def test_plain_sums_read_whole_utc_days_from_the_daily_rollup(store: Store) -> None:
+    with store.session() as s:
+        days = s.execute(select(buckets(PERIOD, PREVIOUS, grain="day"))).all()
+        minutes = s.execute(select(buckets(PERIOD, PREVIOUS, grain="minute"))).all()
+
+    def per_period(rows: list[Any]) -> list[int]:
+        return [sum(r.count_in for r in rows if p.start <= r.at < p.end) for p in (PERIOD, PREVIOUS)]
+
+    assert per_period(days) == per_period(minutes) == [33, 60]
+    # UTC 9 June is local 9 June 08:00 to 10 June 08:00, inside the period: one row per merchant and source
+    assert {(r.merchant_id, r.source, r.count_in, r.buckets) for r in days if r.at == datetime(2026, 6, 9, tzinfo=UTC)} == {
+        ("m1", "cam-a", 3 + 2 + 4, 3), ("m1", "cam-b", 1, 1), ("m2", "cam-a", 7 + 8, 2)}

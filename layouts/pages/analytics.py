@@ -211,9 +211,10 @@ def load(app_ctx: AppContext, chosen: Selection, merchant: str | None = None) ->
                 profile = hourly_profile(session, period, merchant)
             except ValueError:  # no such merchant: the view says so
                 profile = None
+        sold = sales(session, period)
         figures = Figures(
-            headline=headline(session, period, before), series=series(session, period, chosen.granularity),
-            heat=heat_map(session, period), league=league(session, period, before), sales=sales(session, period),
+            headline=headline(session, period, before, sold), series=series(session, period, chosen.granularity),
+            heat=heat_map(session, period), league=league(session, period, before), sales=sold,
             garage=garage_against_footfall(session, period, garage_id) if garage_id and garage_shown(chosen) else None,
             profile=profile, loading=cut,
         )

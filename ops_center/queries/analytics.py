@@ -1,8 +1,10 @@
 """Footfall analytics for managers: headline figures, series per merchant, the weekday x hour heat
 map, the league table of merchants and the data coverage of each counting source.
 
-The store keeps one-minute buckets per merchant and source; every sum here is a ``GROUP BY`` in SQL
-over an index range on ``minute``. Local time is computed in SQL too: the minute since the epoch
+The store keeps one-minute buckets per merchant and source and their exact roll-ups per UTC hour and
+UTC day; every sum here is a ``GROUP BY`` in SQL over index ranges of the coarsest roll-up that fits
+(``buckets``): days for plain sums over a period, hours for anything grouped by local time, minutes
+only at a range's partial hours. Local time is computed in SQL too: the minute since the epoch
 plus the site's UTC offset, which is a constant per stretch of the period between DST changes (a
 ``CASE`` on ``minute`` with one branch per change), so local hours, days and weekdays are exact on
 SQLite and PostgreSQL alike. An hour or day without any bucket is a gap (``None``), never zero.
@@ -11,23 +13,40 @@ SQLite and PostgreSQL alike. An hour or day without any bucket is a gap (``None`
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from itertools import pairwise
 from typing import Literal
 
-from sqlalchemy import ColumnElement, Float, Integer, Select, Subquery, case, cast, func, literal, select, union_all
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Float,
+    Integer,
+    ScalarSelect,
+    Select,
+    Subquery,
+    case,
+    cast,
+    distinct,
+    func,
+    literal,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from ops_center.opening_hours import Week
 from ops_center.queries.common import count_if, days_since_epoch, time_bucket
 from ops_center.queries.periods import Period, local_midnight
-from ops_center.store.models import Footfall, FootfallHourly, Merchant, MerchantSales, ParkingCount
+from ops_center.store import rollup
+from ops_center.store.models import Footfall, FootfallDaily, FootfallHourly, Merchant, MerchantSales, ParkingCount
 from ops_center.vocabulary import BusinessFormat
 
 Granularity = Literal["hour", "day", "week"]
+Grain = Literal["minute", "hour", "day"]
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 EPOCH_DAY = date(1970, 1, 1)
 HOUR = timedelta(hours=1)
@@ -126,20 +145,11 @@ def _whole_hours(period: Period) -> bool:
     return all(offset % 60 == 0 for _, offset in utc_offsets(period))
 
 
-def _merged(periods: Sequence[Period]) -> list[tuple[datetime, datetime]]:
-    """The periods' time ranges (UTC), overlapping ones merged, so no bucket is read twice."""
-    ranges = sorted((p.start.astimezone(UTC), p.end.astimezone(UTC)) for p in periods)
-    merged: list[tuple[datetime, datetime]] = []
-    for start, end in ranges:
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-        else:
-            merged.append((start, end))
-    return merged
-
-
-def _hour_floor(at: datetime) -> datetime:
-    return at.replace(minute=0, second=0, microsecond=0)
+def _segments(periods: Sequence[Period]) -> list[tuple[datetime, datetime]]:
+    """The periods' time ranges (UTC) cut at every start and end: each segment lies wholly inside or
+    wholly outside each period (so a roll-up row is counted in the right one) and none is read twice."""
+    cuts = sorted({at.astimezone(UTC) for p in periods for at in (p.start, p.end)})
+    return [(a, b) for a, b in pairwise(cuts) if any(p.start <= a and b <= p.end for p in periods)]
 
 
 def _minute_rows(start: datetime, end: datetime) -> Select[str, str, datetime, int, int, int]:
@@ -150,25 +160,41 @@ def _minute_rows(start: datetime, end: datetime) -> Select[str, str, datetime, i
     ).where(Footfall.minute >= start, Footfall.minute < end)
 
 
-def buckets(*periods: Period, minutes_only: bool = False) -> Subquery:
-    """The footfall of ``periods`` as rows ``(merchant_id, source, at, utc_minute, count_in, buckets)``:
-    the exact hourly roll-up for the whole UTC hours inside each range (``at`` the hour's start,
-    ``utc_minute`` the same as minutes since the epoch, ``buckets`` its minute buckets) and the
-    minute buckets at the ranges' partial first and last hours (``buckets`` 1). With ``minutes_only``
-    (or a site whose hours are not whole UTC hours) every row is a minute bucket: the same sums, read
-    from the minute table."""
-    hourly = not minutes_only and all(_whole_hours(p) for p in periods)
-    parts: list[Select[str, str, datetime, int, int, int]] = []
-    for start, end in _merged(periods):
-        first, last = _hour_floor(start + HOUR - timedelta(microseconds=1)), _hour_floor(end)
-        if hourly and first < last:
-            parts.append(select(
-                FootfallHourly.merchant_id, FootfallHourly.source, FootfallHourly.hour.label("at"),
-                FootfallHourly.utc_minute, FootfallHourly.count_in, FootfallHourly.minutes.label("buckets"),
-            ).where(FootfallHourly.hour >= first, FootfallHourly.hour < last))
-            parts += [_minute_rows(a, b) for a, b in ((start, first), (last, end)) if a < b]
-        else:
-            parts.append(_minute_rows(start, end))
+def _rollup_rows(grain: Grain, start: datetime, end: datetime) -> Select[str, str, datetime, int, int, int]:
+    model = FootfallDaily if grain == "day" else FootfallHourly
+    at = FootfallDaily.day if grain == "day" else FootfallHourly.hour
+    return select(model.merchant_id, model.source, at.label("at"), model.utc_minute, model.count_in,
+                  model.minutes.label("buckets")).where(at >= start, at < end)
+
+
+_FINER: dict[str, Grain] = {"day": "hour", "hour": "minute"}
+
+
+def _parts(start: datetime, end: datetime, grain: Grain) -> list[Select[str, str, datetime, int, int, int]]:
+    """``[start, end)`` as the whole UTC periods of ``grain``'s roll-up inside it and, around them, the
+    next finer grain's rows, down to minutes."""
+    if start >= end:
+        return []
+    if grain == "minute":
+        return [_minute_rows(start, end)]
+    level = rollup.DAILY if grain == "day" else rollup.HOURLY
+    first, last = level.floor(start + timedelta(seconds=level.seconds, microseconds=-1)), level.floor(end)
+    if first >= last:
+        return _parts(start, end, _FINER[grain])
+    return [*_parts(start, first, _FINER[grain]), _rollup_rows(grain, first, last), *_parts(last, end, _FINER[grain])]
+
+
+def buckets(*periods: Period, grain: Grain = "hour") -> Subquery:
+    """The footfall of ``periods`` as rows ``(merchant_id, source, at, utc_minute, count_in, buckets)``
+    read from the coarsest exact roll-up that fits: with ``grain`` "hour", the hourly roll-up for the
+    whole UTC hours inside each range (``at`` the hour's start, ``utc_minute`` the same as minutes
+    since the epoch, ``buckets`` its minute buckets) and the minute buckets at the ranges' partial
+    first and last hours (``buckets`` 1); with "day", also the daily roll-up for whole UTC days (only
+    for sums over the periods: a UTC day is no local day); with "minute" (or, for "hour", a site
+    whose hours are not whole UTC hours) every row is a minute bucket. The sums are the same."""
+    if grain == "hour" and not all(_whole_hours(p) for p in periods):
+        grain = "minute"
+    parts = [part for start, end in _segments(periods) for part in _parts(start, end, grain)]
     return (parts[0] if len(parts) == 1 else union_all(*parts)).subquery("buckets")
 
 
@@ -310,7 +336,7 @@ class SourceCoverage:
 def _totals(session: Session, period: Period, compared_with: Period) -> tuple[int | None, int | None, int]:
     """Visitors over ``period`` and over ``compared_with`` (None without a single bucket) and the
     merchants with a bucket in ``period``, in one pass."""
-    rows = buckets(period, compared_with)
+    rows = buckets(period, compared_with, grain="day")
     now_in, then_in = _in(rows, period), _in(rows, compared_with)
     stmt = select(
         func.sum(case((now_in, rows.c.count_in), else_=0)), func.sum(case((now_in, rows.c.buckets), else_=0)),
@@ -321,27 +347,38 @@ def _totals(session: Session, period: Period, compared_with: Period) -> tuple[in
     return int(visitors) if counted else None, int(previous) if previous_counted else None, int(merchants or 0)
 
 
-def _busiest(session: Session, period: Period, key: Callable[[_LocalTime], ColumnElement[int]]) -> int | None:
-    """The ``key`` of the local time with most visitors (the first on a tie), None without data."""
+def _busiest(session: Session, period: Period) -> tuple[int | None, int | None]:
+    """The local day (days since the epoch) and the local hour of day with most visitors (the first
+    on a tie), None without data: both from one pass over the buckets, summed per day and hour."""
     rows = buckets(period)
-    at = key(_LocalTime.over(period, rows.c.utc_minute)).label("key")
-    stmt = select(at).group_by(at).order_by(func.sum(rows.c.count_in).desc(), at).limit(1)
-    found = session.scalar(stmt)
-    return None if found is None else int(found)
+    local = _LocalTime.over(period, rows.c.utc_minute)
+    day, hour = local.day.label("day"), local.hour_of_day.label("hour")
+    cells = (
+        select(day, hour, func.sum(rows.c.count_in).label("visitors"))
+        .group_by(day, hour)
+        .cte("cells")  # read twice: materialised once on SQLite and PostgreSQL
+    )
+
+    def top(key: ColumnElement[int]) -> ScalarSelect[int]:
+        return select(key).group_by(key).order_by(func.sum(cells.c.visitors).desc(), key).limit(1).scalar_subquery()
+
+    busiest_day, busiest_hour = session.execute(select(top(cells.c.day), top(cells.c.hour))).one()
+    return None if busiest_day is None else int(busiest_day), None if busiest_hour is None else int(busiest_hour)
 
 
-def headline(session: Session, period: Period, compared_with: Period) -> Headline:
+def headline(session: Session, period: Period, compared_with: Period, sold: Sequence[SalesRow] | None = None) -> Headline:
     """Visitors, their change against ``compared_with``, the busiest hour and day, merchants open
-    and, where merchants' sales are known, the conversion rate."""
+    and, where merchants' sales are known, the conversion rate (from ``sold``, the period's ``sales``
+    when the caller has them already)."""
     visitors, compared, with_data = _totals(session, period, compared_with)
-    busiest_day = _busiest(session, period, lambda local: local.day)
+    busiest_day, busiest_hour = _busiest(session, period)
     weeks = session.scalars(select(Merchant.hours).where(Merchant.active.is_(True))).all()
-    sold = sales(session, period)
+    sold = sales(session, period) if sold is None else sold
     return Headline(
         visitors=visitors,
         comparison_visitors=compared,
         change_pct=None if visitors is None else change_pct(visitors, compared),
-        busiest_hour=_busiest(session, period, lambda local: local.hour_of_day),
+        busiest_hour=busiest_hour,
         busiest_day=None if busiest_day is None else _day(busiest_day),
         merchants_open=sum(1 for week in weeks if open_hours(week, period) > 0),
         merchants_with_data=with_data,
@@ -384,7 +421,7 @@ def _ratio(numerator: float | None, denominator: float | None, scale: float = 1)
 def league(session: Session, period: Period, compared_with: Period) -> list[LeagueRow]:
     """Every active merchant with its visitors, change, visitors per opening hour and per square
     metre, most visitors first (merchants without data last)."""
-    both = buckets(period, compared_with)
+    both = buckets(period, compared_with, grain="day")
     now_in, then_in = _in(both, period), _in(both, compared_with)
     per_merchant = (
         select(
@@ -445,26 +482,46 @@ def league_by_format(rows: Sequence[LeagueRow]) -> list[FormatRow]:
     return sorted(result, key=lambda row: (row.visitors is None, -(row.visitors or 0), row.business_format))
 
 
+def _by_utc_day(starts: Iterable[datetime]) -> dict[int, dict[int, datetime]]:
+    """Hour starts by UTC day (days since the epoch) and by their UTC hour of that day, the bit they
+    have in a day's mask (pure)."""
+    found: dict[int, dict[int, datetime]] = defaultdict(dict)
+    for start in starts:
+        minute = _epoch_minutes(start)
+        found[minute // 1440][minute // 60 % 24] = start
+    return found
+
+
 def coverage(session: Session, period: Period) -> list[SourceCoverage]:
     """For each merchant and each source that counted for it in ``period``: its open hours without
-    a single bucket (gaps: the counter was silent or offline, not zero visitors)."""
+    a single bucket (gaps: the counter was silent or offline, not zero visitors). The store answers
+    one row per merchant, source and UTC day with a mask of the hours reported (one bit per hour:
+    local hours start on distinct UTC hours, whatever the zone); the opening hours are set against
+    those masks a day at a time."""
     rows = buckets(period)
-    hour = _LocalTime.over(period, rows.c.utc_minute).hour_start.label("hour")
-    stmt = select(rows.c.merchant_id, rows.c.source, hour).group_by(rows.c.merchant_id, rows.c.source, hour)
-    reported: dict[tuple[str, str], set[datetime]] = defaultdict(set)  # UTC hour starts
-    for merchant_id, source, start in session.execute(stmt):
-        reported[(merchant_id, source)].add(EPOCH + timedelta(minutes=int(start)))
-    merchants = {m for m, _ in reported}
+    hour = _LocalTime.over(period, rows.c.utc_minute).hour_start
+    day = (hour // 1440).label("day")
+    bit = cast(hour // 60 % 24, Integer)  # PostgreSQL shifts a bigint by an integer
+    bits = func.sum(distinct(literal(1, BigInteger).op("<<")(bit)))  # the sum of distinct bits: their OR
+    stmt = select(rows.c.merchant_id, rows.c.source, day, bits).group_by(rows.c.merchant_id, rows.c.source, day)
+    reported: dict[tuple[str, str], dict[int, int]] = defaultdict(dict)
+    for merchant_id, source, number, mask in session.execute(stmt):
+        reported[(merchant_id, source)][int(number)] = int(mask)
     weeks = {m_id: week for m_id, week in session.execute(
-        select(Merchant.id, Merchant.hours).where(Merchant.id.in_(merchants)))}
+        select(Merchant.id, Merchant.hours).where(Merchant.id.in_({m for m, _ in reported})))}
+    open_by_week: dict[Week, dict[int, dict[int, datetime]]] = {}  # merchants share opening hours
     result = []
-    open_starts = {merchant_id: open_hour_starts(week, period) for merchant_id, week in weeks.items()}
-    for (merchant_id, source), seen in sorted(reported.items()):
-        expected = open_starts[merchant_id]
-        missing = [start for start in expected if start.astimezone(UTC) not in seen]
+    for (merchant_id, source), masks in sorted(reported.items()):
+        week = weeks[merchant_id]
+        if week not in open_by_week:
+            open_by_week[week] = _by_utc_day(open_hour_starts(week, period))
+        expected = open_by_week[week]
+        missing = [start for number, starts in expected.items() for bit, start in starts.items()
+                   if not masks.get(number, 0) >> bit & 1]
+        hours_open = sum(len(starts) for starts in expected.values())
         result.append(SourceCoverage(
-            merchant_id=merchant_id, source=source, hours_open=len(expected),
-            hours_reported=len(expected) - len(missing), gaps=missing,
+            merchant_id=merchant_id, source=source, hours_open=hours_open,
+            hours_reported=hours_open - len(missing), gaps=missing,
         ))
     return result
 
@@ -656,6 +713,7 @@ def _opening_spans(week: Week, period: Period) -> Iterable[tuple[datetime, datet
             yield start, end
 
 
+@lru_cache(maxsize=1024)  # the league and the headline ask it for every merchant; most share their hours
 def open_hours(week: Week, period: Period) -> float:
     """Hours a merchant with opening hours ``week`` is open within ``period`` (pure)."""
     seconds = sum((end - start).total_seconds() for start, end in _opening_spans(week, period))
