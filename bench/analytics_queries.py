@@ -1,22 +1,27 @@
 """Benchmark: the analytics page's queries over a year of minute buckets for 50 merchants (26 M rows).
 
-    python -m bench.analytics_queries [--small] [--stores sqlite,postgresql] [--postgres ADMIN_URL]
-                                      [--merchants N] [--days N] [--repeat N]
+    nice -n -10 python -m bench.analytics_queries [--small] [--stores sqlite,postgresql] [--postgres ADMIN_URL]
+                                                  [--merchants N] [--days N] [--repeat N] [--store URL]
 
 A fresh store (a SQLite file in a temporary folder; a new PostgreSQL database) gets ``--merchants``
 merchants with a bucket for every minute of ``--days`` days up to now (``INSERT ... SELECT`` from a
 recursive CTE or ``generate_series``, inside ``rollup.bulk_load``, which rebuilds the exact hourly
-roll-up once at the end), the commercial garage's counts every 5 minutes and daily sales. Then for
-every range the page offers (today, yesterday, last 7 and 30 days, this month, a custom 90 days),
-each against the previous period and the same period last year, every query the page makes runs
-``--repeat`` times: the p95 of each (ms), of the whole page, and in the same run the baseline: the
-league's plain ``SUM(count_in) ... GROUP BY merchant_id`` over the raw minute table for the range.
-``--small``: 10 merchants, 30 days.
+and daily roll-ups once at the end; then ``ANALYZE``), the commercial garage's counts every 5
+minutes and daily sales.
+``--store URL`` uses that store instead (and keeps it): generated into when it has no merchant yet,
+measured as it is otherwise, with "now" just after its newest bucket. Then for every range the page
+offers (today, yesterday, last 7 and 30 days, this month, a custom 90 days), each against the
+previous period and the same period last year, every query the page makes runs ``--repeat`` times,
+as the page makes them (the headline reuses the sales rows; the garage only for ranges drawn per
+hour): the p95 of each (ms), of the whole page, and in the same run the baseline: the league's
+plain ``SUM(count_in) ... GROUP BY merchant_id`` over the raw minute table for the range. Coverage
+(gaps per counting source) is no panel of the page: it is timed beside it, outside the page's sum.
+Pass: every page query's p95 under 300 ms. ``--small``: 10 merchants, 30 days.
 """
-
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
@@ -32,18 +37,20 @@ from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
 from bench.ingest_throughput import POSTGRES_ADMIN_URL, fresh_store
+from layouts.pages.analytics import HOURLY_MAX_DAYS
 from ops_center.opening_hours import Week
 from ops_center.queries import analytics
 from ops_center.queries.periods import Comparison, Period, Preset, comparison, custom, preset
 from ops_center.store import rollup
-from ops_center.store.db import Store
+from ops_center.store.db import Store, open_store
 from ops_center.store.models import Footfall, Merchant, MerchantSales, ParkingCount, ParkingLevel, ParkingLot
 from ops_center.vocabulary import BusinessFormat
 
 TZ = ZoneInfo("Asia/Shanghai")
 LOT = "garage"
 TARGET_MS = 300.0
-QUERIES = ("headline", "league", "series", "heat", "coverage", "sales", "garage", "profile")
+QUERIES = ("sales", "headline", "league", "series", "heat", "garage", "profile")  # in the page's order
+BESIDE = ("coverage",)  # timed, not on the page
 
 
 def generate(store: Store, merchants: int, days: int, end: datetime) -> int:
@@ -71,6 +78,9 @@ def generate(store: Store, merchants: int, days: int, end: datetime) -> int:
     minutes = days * 1440
     with store.session() as s, rollup.bulk_load(s, start, end):
         s.execute(text(_BUCKETS[s.get_bind().dialect.name]), {"start": _bound(s, start), "n": minutes})
+    with store.engine.connect() as conn:  # planner statistics, as autovacuum would gather them in time
+        conn.execute(text("ANALYZE"))
+        conn.commit()
     return minutes * merchants
 
 
@@ -94,18 +104,26 @@ def _bound(session: Session, at: datetime) -> Any:
 
 
 def page_queries(period: Period, against: Period) -> dict[str, Callable[[Session], object]]:
-    """What the page asks for one range and comparison, by name."""
+    """What the page asks for one range and comparison, by name, in its order (and coverage)."""
     granularity: analytics.Granularity = "hour" if len(period.days) <= 2 else "day"
-    return {
-        "headline": lambda s: analytics.headline(s, period, against),
+    sold: list[analytics.SalesRow] = []
+
+    def sales(s: Session) -> object:
+        sold[:] = analytics.sales(s, period)
+        return analytics.sales_by_format(sold)
+
+    queries: dict[str, Callable[[Session], object]] = {
+        "sales": sales,
+        "headline": lambda s: analytics.headline(s, period, against, sold),
         "league": lambda s: analytics.league_by_format(analytics.league(s, period, against)),
         "series": lambda s: analytics.series(s, period, granularity),
         "heat": lambda s: analytics.heat_map(s, period),
-        "coverage": lambda s: analytics.coverage(s, period),
-        "sales": lambda s: analytics.sales_by_format(analytics.sales(s, period)),
-        "garage": lambda s: analytics.garage_against_footfall(s, period, LOT),
         "profile": lambda s: analytics.hourly_profile(s, period, "m001"),
+        "coverage": lambda s: analytics.coverage(s, period),
     }
+    if len(period.days) <= HOURLY_MAX_DAYS:  # the page draws the garage per hour, over short ranges only
+        queries["garage"] = lambda s: analytics.garage_against_footfall(s, period, LOT)
+    return queries
 
 
 def baseline(session: Session, period: Period) -> None:
@@ -134,27 +152,57 @@ def ranges(now: datetime) -> list[tuple[str, Period]]:
 
 
 def measure(store: Store, now: datetime, repeat: int) -> bool:
-    """Print each range's p95 per query; return whether every query stayed under the target."""
-    print(f"{'range':<15} {'against':<16}" + "".join(f"{q:>9}" for q in QUERIES) + f"{'page':>9}{'raw GROUP BY':>14}")
+    """Print each range's p95 per query; return whether every page query stayed under the target."""
+    print(f"{'range':<15} {'against':<16}" + "".join(f"{q:>9}" for q in QUERIES) + f"{'page':>9}{'raw GROUP BY':>14}"
+          + "".join(f"{q:>10}" for q in BESIDE) + "  over the target")
     ok = True
     for name, period in ranges(now):
         for kind in Comparison:
             against = comparison(period, kind)
-            times: dict[str, list[float]] = {q: [] for q in (*QUERIES, "page", "raw")}
             queries = page_queries(period, against)
+            times: dict[str, list[float]] = {q: [] for q in (*queries, "page", "raw")}
             with store.session() as s:
                 for _ in range(repeat):
                     page = 0.0
                     for q, run in queries.items():
                         spent = _ms(partial(run, s))
                         times[q].append(spent)
-                        page += spent
+                        page += spent if q in QUERIES else 0.0
                     times["page"].append(page)
                     times["raw"].append(_ms(partial(baseline, s, period)))
-            worst = max(p95(times[q]) for q in QUERIES)
-            ok &= worst < TARGET_MS
-            print(f"{name:<15} {kind.value:<16}" + "".join(f"{p95(times[q]):9.1f}" for q in QUERIES)
-                  + f"{p95(times['page']):9.1f}{p95(times['raw']):14.1f}")
+            over = [q for q in QUERIES if q in queries and p95(times[q]) >= TARGET_MS]
+            ok &= not over
+            print(f"{name:<15} {kind.value:<16}"
+                  + "".join(f"{p95(times[q]):9.1f}" if q in queries else f"{'-':>9}" for q in QUERIES)
+                  + f"{p95(times['page']):9.1f}{p95(times['raw']):14.1f}"
+                  + "".join(f"{p95(times[q]):10.1f}" for q in BESIDE) + "  " + (" ".join(over) or "none"), flush=True)
+    return ok
+
+
+def newest(store: Store) -> datetime | None:
+    """Just after the newest minute bucket of ``store`` (None when it has none)."""
+    with store.session() as s:
+        last = s.scalar(select(func.max(Footfall.minute)))
+    return None if last is None else last + timedelta(minutes=1)
+
+
+def _load(kind: str, store: Store, merchants: int, days: int, repeat: int) -> bool:
+    """Generate the buckets into ``store`` unless it has them, then measure."""
+    now = newest(store)
+    if now is None:
+        now = datetime.now(UTC).replace(second=0, microsecond=0)
+        began = time.perf_counter()
+        rows = generate(store, merchants, days, now)
+        print(f"\n{kind}: {rows:,} minute buckets ({merchants} merchants x {days} days) generated, roll-ups "
+              f"rebuilt, in {time.perf_counter() - began:.0f} s", flush=True)
+    else:
+        with store.session() as s:
+            print(f"\n{kind}: the store's {s.scalar(select(func.count()).select_from(Footfall)):,} minute buckets "
+                  f"up to {now:%Y-%m-%d %H:%M} UTC", flush=True)
+    print(f"p95 ms over {repeat} runs, target {TARGET_MS:.0f} ms per query; load average "
+          f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}", flush=True)
+    ok = measure(store, now, repeat)
+    print(f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     return ok
 
 
@@ -166,19 +214,21 @@ def main() -> None:
     parser.add_argument("--merchants", type=int, default=50)
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--store", help="a store URL to use (and keep) instead of fresh ones")
     args = parser.parse_args()
     merchants, days = (10, 30) if args.small else (args.merchants, args.days)
-    now = datetime.now(UTC).replace(second=0, microsecond=0)
     ok = True
-    for kind in args.stores.split(","):
+    if args.store:
+        store = open_store(args.store)
+        try:
+            ok = _load(store.engine.dialect.name, store, merchants, days, args.repeat)
+        finally:
+            store.dispose()
+    for kind in [] if args.store else args.stores.split(","):
         with tempfile.TemporaryDirectory() as folder, fresh_store(kind, Path(folder), args.postgres) as store:
-            began = time.perf_counter()
-            rows = generate(store, merchants, days, now)
-            print(f"\n{kind}: {rows:,} minute buckets ({merchants} merchants x {days} days) generated, roll-up "
-                  f"rebuilt, in {time.perf_counter() - began:.0f} s; p95 ms over {args.repeat} runs, target "
-                  f"{TARGET_MS:.0f} ms per query")
-            ok &= measure(store, now, args.repeat)
-    print("\nevery query under the target" if ok else "\nSOME QUERY OVER THE TARGET")
+            ok &= _load(kind, store, merchants, days, args.repeat)
+    verdict = "PASS: every page query's p95 under" if ok else "FAIL: some page query's p95 over"
+    print(f"\n{verdict} {TARGET_MS:.0f} ms")
     sys.exit(0 if ok else 1)
 
 
