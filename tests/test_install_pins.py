@@ -4,15 +4,19 @@ install through it."""
 
 from __future__ import annotations
 
+import ast
 import re
+import sys
 import tomllib
-from importlib.metadata import version
+from importlib.metadata import packages_distributions, version
 from pathlib import Path
 
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 ROOT = Path(__file__).resolve().parents[1]
+PRODUCT = ("ops_center", "detectors", "layouts", "web", "ops_cli", "run_dashboard.py")
+FIRST_PARTY = {"ops_center", "detectors", "layouts", "web", "ops_cli", "run_dashboard"}
 
 
 def pins() -> dict[str, str]:
@@ -60,3 +64,34 @@ def test_both_readme_commands_install_through_the_constraints() -> None:
         block = re.search(rf"<!-- {marker} -->(.*?)<!-- /{marker} -->", readme, re.S)
         assert block, f"README has no {marker} block"
         assert "pip install -c constraints.txt" in block.group(1), f"the README's {marker} ignores constraints.txt"
+
+
+def imported_packages() -> dict[str, Path]:
+    """Top-level modules the product imports from outside the standard library and itself -> a file
+    that imports it."""
+    files = [ROOT / name for name in PRODUCT if name.endswith(".py")]
+    files += [f for name in PRODUCT if not name.endswith(".py") for f in sorted((ROOT / name).rglob("*.py"))]
+    found: dict[str, Path] = {}
+    for file in files:
+        for node in ast.walk(ast.parse(file.read_text(), str(file))):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            else:
+                continue
+            for top in {name.split(".")[0] for name in names} - FIRST_PARTY - sys.stdlib_module_names:
+                found.setdefault(top, file.relative_to(ROOT))
+    return found
+
+
+def test_every_package_the_product_imports_is_declared() -> None:
+    # what the product installs: its dependencies, and the cluster extra for ops-center cluster
+    allowed = {canonicalize_name(req.name) for req in declared("cluster")}
+    distributions = packages_distributions()
+    imported = imported_packages()
+    assert {"sqlalchemy", "dash", "cv2"} <= set(imported)  # the walk reads the product
+    for module, file in imported.items():
+        names = {canonicalize_name(d) for d in distributions.get(module, [])}
+        assert names, f"{file} imports {module}, which no installed distribution provides"
+        assert names & allowed, f"{file} imports {module} ({', '.join(sorted(names))}), not declared in pyproject.toml"
