@@ -20,8 +20,8 @@ from layouts.access import guarded_callback, refused
 from layouts.context import AppContext
 from layouts.format import data_attributes, local_time
 from layouts.i18n import t, term
-from layouts.panels.frame import chip
 from layouts.panels.live import live_tile, snapshot_url
+from layouts.panels.security import severity_chip
 from ops_center.alarm_actions import act
 from ops_center.auth import Action, PermissionDenied, Principal
 from ops_center.errors import OpsError
@@ -82,7 +82,7 @@ def render(alarm: AlarmItem, lang: str, waiting: int, tz: tzinfo) -> html.Div:
             [
                 html.Span(t("popup.title", lang), className="popup-title"),
                 html.Span(term("alarm_kind", alarm.kind, lang), className="popup-kind"),
-                chip(term("severity", alarm.severity, lang), "warn" if alarm.severity == "warning" else "alert"),
+                severity_chip(alarm.severity, lang),
             ],
             className="popup-head",
         ),

@@ -78,6 +78,22 @@ class FireState(StrEnum):
     DISABLED = "disabled"
 
 
+class Congestion(StrEnum):
+    """How busy an access road is, from free to jammed: a traffic reading's 0..4, in that order."""
+
+    FREE = "free"
+    LIGHT = "light"
+    MODERATE = "moderate"
+    HEAVY = "heavy"
+    JAMMED = "jammed"
+
+    @classmethod
+    def of(cls, reading: int) -> Congestion:
+        """The level of a reading's congestion figure (0 free .. 4 jammed; outside that, the nearer end)."""
+        ladder = list(cls)
+        return ladder[max(0, min(reading, len(ladder) - 1))]
+
+
 class GuardStatus(StrEnum):
     """Where a guard on the roster is."""
 

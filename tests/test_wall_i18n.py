@@ -9,12 +9,14 @@ import pytest
 
 from layouts.format import age_text, waiting_clock
 from layouts.i18n import LANGUAGES, TERMS, TEXT, normalize_language, t, term
+from ops_center import vocabulary
 from ops_center.lifecycle import Status
 from ops_center.vocabulary import (
     AlarmKind,
     BusinessFormat,
     CameraHealthState,
     CameraState,
+    Congestion,
     FireState,
     GuardStatus,
     ModelStatus,
@@ -32,6 +34,7 @@ NAMED_SETS: list[tuple[type[StrEnum], str]] = [
     (FireState, "fire_state"),
     (GuardStatus, "guard_status"),
     (BusinessFormat, "business_format"),
+    (Congestion, "congestion"),
 ]
 
 
@@ -60,6 +63,16 @@ def test_every_member_of_every_closed_set_has_a_name_in_both_languages(enum: typ
         assert names is not None, f"{enum.__name__}.{member.name} has no term in {group!r}"
         assert set(names) == set(LANGUAGES) and all(n.strip() for n in names.values()), (group, member)
         assert {term(group, member, lang) for lang in LANGUAGES} == set(names.values())
+
+
+def test_every_closed_set_of_the_vocabulary_is_in_that_list() -> None:
+    sets = {v for v in vars(vocabulary).values() if isinstance(v, type) and issubclass(v, StrEnum) and v is not StrEnum}
+    assert sets and sets <= {enum for enum, _ in NAMED_SETS}, sorted(s.__name__ for s in sets)
+
+
+def test_a_congestion_figure_names_its_level() -> None:
+    levels = [Congestion.of(n) for n in (-1, 0, 1, 2, 3, 4, 9)]
+    assert levels == [Congestion.FREE, *Congestion, Congestion.JAMMED]
 
 
 def test_labels_format_and_unknown_values_fall_back_readably() -> None:

@@ -22,10 +22,9 @@ from layouts.context import AppContext, PageContext
 from layouts.format import data_attributes, local_time, waiting_clock
 from layouts.i18n import t, term
 from layouts.outcome import done, refusal
-from layouts.panels.frame import chip
-from layouts.panels.guards import TONE
+from layouts.panels.guards import status_chip as guard_status_chip
 from layouts.panels.live import live_tile, snapshot_url
-from layouts.panels.security import alarm_where, status_chip
+from layouts.panels.security import alarm_where, severity_chip, status_chip
 from layouts.registry import PageSpec
 from ops_center.alarm_actions import NOTE_MAX_LENGTH, GuardStatus, act, add_note
 from ops_center.auth import Action
@@ -151,7 +150,6 @@ def alarm_row(alarm: AlarmItem, guard: Assignee | None, selected: bool, lang: st
 
 def detail(alarm: AlarmItem, guard: Assignee | None, lang: str, tz: tzinfo, sla_s: float) -> html.Div:
     """The selected alarm: what, where, since when, its SLA, the guard sent, snapshot and live view."""
-    severity_tone = "warn" if alarm.severity == "warning" else "alert"
     pictures = [html.Figure(
         [html.Img(src=snapshot_url(alarm.id), className="console-snapshot", alt="") if alarm.has_snapshot
          else html.Div(t("popup.no_snapshot", lang), className="console-snapshot popup-snapshot--none"),
@@ -170,7 +168,7 @@ def detail(alarm: AlarmItem, guard: Assignee | None, lang: str, tz: tzinfo, sla_
     ]
     head = [
         html.Span(term("alarm_kind", alarm.kind, lang), className="console-kind"),
-        chip(term("severity", alarm.severity, lang), severity_tone),
+        severity_chip(alarm.severity, lang),
         html.Span(status_chip(alarm.status, lang), id="console-status", **data_attributes(status=alarm.status)),
     ]
     if is_open(alarm.status):
@@ -206,7 +204,7 @@ def trail_table(steps: list[TrailStep], lang: str, tz: tzinfo) -> html.Table | h
 def roster_row(g: GuardItem, lang: str) -> html.Div:
     """A guard on the roster: status, name, radio channel and post."""
     return html.Div(
-        [chip(term("guard_status", g.status, lang), TONE.get(g.status, "info")),
+        [guard_status_chip(g.status, lang),
          html.Div([html.Div(g.name, className="row-main"),
                    html.Div(f"{t('guards.radio', lang, ch=g.radio_channel)} · {g.post}", className="row-sub")],
                   className="row-text")],

@@ -19,8 +19,7 @@ from layouts.context import AppContext, PageContext
 from layouts.format import data_attributes, local_time
 from layouts.i18n import t, term
 from layouts.outcome import done, refusal
-from layouts.panels.frame import chip
-from layouts.panels.guards import TONE
+from layouts.panels.guards import status_chip as guard_status_chip
 from layouts.panels.live import snapshot_url
 from layouts.panels.security import status_chip
 from layouts.registry import PageSpec
@@ -92,7 +91,7 @@ def me_line(guard: GuardItem, lang: str) -> html.Div:
     return html.Div(
         [html.Div(guard.name, className="guard-name"),
          html.Div(f"{guard.post} · {t('guards.radio', lang, ch=guard.radio_channel)}", className="row-sub"),
-         chip(term("guard_status", guard.status, lang), TONE.get(guard.status, "info"))],
+         guard_status_chip(guard.status, lang)],
         **data_attributes(guard_id=guard.id),
     )
 

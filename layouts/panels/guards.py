@@ -8,15 +8,26 @@ from layouts.format import age_text, data_attributes
 from layouts.i18n import t, term
 from layouts.panels.frame import Rendered, chip, empty, panel
 from ops_center.queries.guards import GuardItem, GuardsPanel
+from ops_center.vocabulary import GuardStatus
 
-TONE = {"dispatched": "alert", "on_scene": "warn", "on_patrol": "calm", "off_duty": "muted"}
+TONE: dict[GuardStatus, str] = {
+    GuardStatus.DISPATCHED: "alert",
+    GuardStatus.ON_SCENE: "warn",
+    GuardStatus.ON_PATROL: "calm",
+    GuardStatus.OFF_DUTY: "muted",
+}
+
+
+def status_chip(status: GuardStatus, lang: str) -> html.Span:
+    """A guard's status, coloured by how busy it makes him."""
+    return chip(term("guard_status", status, lang), TONE.get(status, "info"))
 
 
 def guard_row(g: GuardItem, lang: str) -> html.Div:
     """A guard: name, post and radio channel, status and how long in it."""
     return html.Div(
         [
-            chip(term("guard_status", g.status, lang), TONE.get(g.status, "info")),
+            status_chip(g.status, lang),
             html.Div(
                 [html.Div(g.name, className="row-main"),
                  html.Div(f"{g.post} · {t('guards.radio', lang, ch=g.radio_channel)}", className="row-sub")],

@@ -11,6 +11,7 @@ from layouts.panels.live import live_tile, stalled_text
 from ops_center.lifecycle import Status
 from ops_center.queries.cameras import CameraHealth
 from ops_center.queries.security import AlarmItem, SecurityPanel
+from ops_center.vocabulary import Severity
 
 
 def alarm_where(alarm: AlarmItem) -> str:
@@ -22,6 +23,11 @@ def alarm_where(alarm: AlarmItem) -> str:
 def status_chip(status: str, lang: str) -> html.Span:
     """The lifecycle status of an alarm; a new one is the loud kind."""
     return chip(term("alarm_status", status, lang), "alert" if status == Status.NEW else "info")
+
+
+def severity_chip(severity: Severity, lang: str) -> html.Span:
+    """An alarm's severity; a warning is the quieter kind, critical and emergency the loud one."""
+    return chip(term("severity", severity, lang), "warn" if severity == Severity.WARNING else "alert")
 
 
 def alarm_row(alarm: AlarmItem, lang: str) -> html.Div:

@@ -8,8 +8,15 @@ from layouts.format import stamp_badge
 from layouts.i18n import t, term
 from layouts.panels.frame import Rendered, chip, empty, panel
 from ops_center.queries.traffic import EnvironmentValue, RoadTraffic, TrafficStrip
+from ops_center.vocabulary import Congestion
 
-TONE = {"free": "calm", "light": "calm", "moderate": "warn", "heavy": "alert", "jammed": "alert"}
+TONE: dict[Congestion, str] = {
+    Congestion.FREE: "calm",
+    Congestion.LIGHT: "calm",
+    Congestion.MODERATE: "warn",
+    Congestion.HEAVY: "alert",
+    Congestion.JAMMED: "alert",
+}
 
 
 def road_item(r: RoadTraffic, lang: str) -> html.Div:
@@ -37,5 +44,5 @@ def render(data: TrafficStrip, lang: str) -> Rendered:
         for items in ([road_item(r, lang) for r in data.roads], [env_item(v, lang) for v in data.environment])
         if items
     ]
-    attention = "warn" if any(r.level == "jammed" for r in data.roads) else None
+    attention = "warn" if any(r.level is Congestion.JAMMED for r in data.roads) else None
     return panel("traffic", lang, lines or [empty(t("traffic.none", lang))], attention=attention)

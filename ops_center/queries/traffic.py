@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session, aliased
 from ops_center.config import EnvironmentConfig, TrafficConfig
 from ops_center.queries.common import ReadContext, Stamp
 from ops_center.store.models import EnvironmentReading, TrafficReading
+from ops_center.vocabulary import Congestion
 
-CONGESTION_LEVELS = ("free", "light", "moderate", "heavy", "jammed")
 ROADS_SHOWN = 6
 VALUES_SHOWN = 8
 
@@ -28,9 +28,9 @@ class RoadTraffic:
     updated: Stamp
 
     @property
-    def level(self) -> str:
-        """The congestion level's name."""
-        return CONGESTION_LEVELS[max(0, min(self.congestion, len(CONGESTION_LEVELS) - 1))]
+    def level(self) -> Congestion:
+        """The congestion level."""
+        return Congestion.of(self.congestion)
 
 
 @dataclass(frozen=True)
