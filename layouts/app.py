@@ -20,7 +20,7 @@ from layouts.callback_checks import install_callback_checks
 from layouts.context import AppContext
 from layouts.i18n import t
 from layouts.pages import PAGES, residents
-from layouts.registry import page_actions
+from layouts.registry import page_actions, popup_paths
 from ops_center.config import SiteConfig
 from ops_center.store.db import Store
 from web.api import register_api
@@ -58,7 +58,7 @@ def create_app(config: SiteConfig, store: Store, *, secret_key: str, config_path
     shell.register(app, app_ctx, PAGES)
     for page in PAGES:
         page.register(app, app_ctx)
-    popup.register(app, app_ctx)
+    popup.register(app, app_ctx, popup_paths(PAGES))
     install_security_headers(app.server, app.csp_hashes())  # after every inline script exists
     if hops := config.dashboard.proxy_hops:  # the client's address and scheme as the proxy saw them
         app.server.wsgi_app = ProxyFix(app.server.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)

@@ -11,6 +11,7 @@ logged-in user.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import tzinfo
 
 from dash import ClientsideFunction, Dash, Input, Output, State, ctx, dcc, html
@@ -31,7 +32,6 @@ from web.auth import require_action
 
 ALARM_CHECK_MS = 500
 SOUND_URL = "/assets/alarm.wav"
-POPUP_PAGES = ("/", "/alarms")
 
 
 def layout() -> html.Div:
@@ -110,8 +110,9 @@ def acknowledge(app_ctx: AppContext, user: Principal, alarm_id: str) -> None:
             pass  # acknowledged or closed meanwhile: the check below shows what is still waiting
 
 
-def register(app: Dash, app_ctx: AppContext) -> None:
-    """The popup's check-and-acknowledge callback and its clientside sound control."""
+def register(app: Dash, app_ctx: AppContext, open_on: Sequence[str]) -> None:
+    """The popup's check-and-acknowledge callback and its clientside sound control; the popup opens on
+    the paths of ``open_on`` (elsewhere the sound alone calls)."""
 
     @guarded_callback(
         app,
@@ -143,7 +144,7 @@ def register(app: Dash, app_ctx: AppContext) -> None:
         labels = (t("popup.acknowledge", lang), t("header.sound_enable", lang), t("header.sound_on", lang))
         if alarm is None:
             return None, "popup", [], *labels
-        opened = "popup popup--open" if (pathname or "/") in POPUP_PAGES else "popup"
+        opened = "popup popup--open" if (pathname or "/") in open_on else "popup"
         return {"id": alarm.id}, opened, render(alarm, lang, waiting, read.tz), *labels
 
     app.clientside_callback(

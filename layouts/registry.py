@@ -28,11 +28,17 @@ class PageSpec:
     nav_label: str  # i18n key of its navigation link
     layout: Callable[[str, PageContext], Component]  # (language, who opens it) -> the page
     register: Callable[[Dash, AppContext], None]  # adds the page's callbacks to the app
+    popup: bool = False  # the alarm popup opens over it (for those who acknowledge alarms)
 
 
 def page_actions(pages: Iterable[PageSpec]) -> dict[str, Action]:
     """Page path -> the action needed to open it, for the login gate."""
     return {page.path: page.action for page in pages}
+
+
+def popup_paths(pages: Iterable[PageSpec]) -> tuple[str, ...]:
+    """The paths of the pages the alarm popup opens over."""
+    return tuple(page.path for page in pages if page.popup)
 
 
 def pages_of(principal: Principal | None, pages: Iterable[PageSpec]) -> list[PageSpec]:

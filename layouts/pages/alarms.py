@@ -59,4 +59,4 @@ def register(app: Dash, app_ctx: AppContext) -> None:
 
 
 PAGE = PageSpec(name="alarms", path="/alarms", action=Action.VIEW_WALL, nav_label="nav.alarms", layout=layout,
-                register=register)
+                register=register, popup=True)

@@ -61,4 +61,5 @@ def register(app: Dash, app_ctx: AppContext) -> None:
         return tuple(part for name in MODULES for part in rendered[name])
 
 
-PAGE = PageSpec(name="wall", path="/", action=Action.VIEW_WALL, nav_label="nav.wall", layout=layout, register=register)
+PAGE = PageSpec(name="wall", path="/", action=Action.VIEW_WALL, nav_label="nav.wall", layout=layout, register=register,
+                popup=True)

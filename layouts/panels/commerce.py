@@ -6,6 +6,7 @@ from dash import dcc, html
 
 from layouts.format import number
 from layouts.i18n import t
+from layouts.panels import analytics
 from layouts.panels.frame import Rendered, panel
 from ops_center.queries.commerce import CommercePanel
 
@@ -51,6 +52,6 @@ def render(data: CommercePanel, lang: str, *, analytics_link: bool) -> Rendered:
         html.Div(t("commerce.top", lang), className="chart-title"),
         html.Div(top_rows, className="top-list"),
     ]
-    link = dcc.Link(t("commerce.analytics", lang), href="/analytics", id="commerce-analytics",
+    link = dcc.Link(t("commerce.analytics", lang), href=analytics.PATH, id="commerce-analytics",
                     className="panel-link") if analytics_link else None
     return panel("commerce", lang, body, stamp=data.updated, summary=link)
