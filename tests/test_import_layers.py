@@ -12,6 +12,7 @@ FORBIDDEN = {
     "ops_center": ("detectors", "layouts", "web", "dash", "flask", "cv2", "ultralytics", "ray"),
     "web": ("layouts", "detectors", "dash", "cv2", "ultralytics", "ray"),
     "layouts": ("detectors", "cv2", "ultralytics", "ray"),
+    "detectors": ("layouts", "web", "dash", "flask"),  # the camera side needs no web server
 }
 PROBE = """
 import importlib, pkgutil, sys
