@@ -13,6 +13,7 @@ import argparse
 import json
 import math
 import sys
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
@@ -26,7 +27,7 @@ from detectors.replay import replay, replay_camera, replay_run_key
 from detectors.sources import FrameSource
 from ops_center.config import LineConfig, ModelConfig, NoParkingConfig, SpaceConfig, ZoneConfig
 from ops_center.errors import InputError
-from ops_center.geometry import parse_polygon, parse_segment
+from ops_center.geometry import Segment, parse_polygon, parse_segment
 from ops_center.parking_points import read_parking_points, spaces_in_frame
 from ops_center.records import AlarmRecord, CrossingRecord, SpaceRecord
 from ops_center.store.db import open_store
@@ -45,6 +46,8 @@ DESCRIPTION = (
 )
 SIDES = ("above", "below", "left", "right")
 M = TypeVar("M", ZoneConfig, NoParkingConfig)
+S = TypeVar("S", ZoneConfig, NoParkingConfig, LineConfig)
+P = TypeVar("P")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -91,23 +94,56 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(run=run)
 
 
-def polygons_from_args(option: str, model: type[M], polygons: list[str], names: list[str], **rules: Any) -> list[M]:
-    """Validated named polygons of one kind from ``option`` (``--zone``, ``--no-parking``) and ``option-name``
-    (default: the option's word and a number), each with the same ``rules`` (``min_frames``...)."""
-    if len(names) > len(polygons):
-        raise InputError(f"{option}-name given {len(names)} times but {option} only {len(polygons)} times")
+def shapes_from_args(option: str, texts: list[str], parse: Callable[[str], P], build: Callable[[int, str, P], S],
+                     per_shape: Mapping[str, tuple[str, list[str]]]) -> list[S]:
+    """Validated shapes of one kind from the command line: ``option`` (``--zone``, ``--line``...) once
+    per shape, read by ``parse``; ``build(i, name, points)`` makes shape ``i``'s config. ``per_shape``
+    maps a config field to the option that gives it per shape and its values (``"name"`` to
+    ``option-name``, default: the option's word and a number), each given at most as often as
+    ``option``, in the same order. A value the config refuses is named by its option."""
+    for flag, values in per_shape.values():
+        if len(values) > len(texts):
+            raise InputError(f"{flag} given {len(values)} times but {option} only {len(texts)} times")
+    names = per_shape["name"][1]
     shapes = []
-    for i, text in enumerate(polygons):
+    for i, text in enumerate(texts):
         try:
-            polygon = parse_polygon(text)
+            points = parse(text)
         except ValueError as exc:
             raise InputError(f"{option} {text!r}: {exc}") from None
         name = names[i] if i < len(names) else f"{option.removeprefix('--')}{i + 1}"
         try:
-            shapes.append(model(name=name, polygon=polygon, **rules))
-        except ValidationError:
-            raise InputError(f"{option}-name {name!r}: use lower-case letters, digits, '-' and '_'") from None
+            shapes.append(build(i, name, points))
+        except ValidationError as exc:
+            errors = exc.errors()
+            error = next((e for e in errors if e["loc"] == ("name",)), errors[0])
+            field = str(error["loc"][0]) if error["loc"] else ""
+            if field == "name":
+                raise InputError(f"{option}-name {name!r}: use lower-case letters, digits, '-' and '_'") from None
+            given = f"{per_shape[field][0]} {error['input']}" if field in per_shape else f"{option} {text!r}"
+            raise InputError(f"{given}: {error['msg'].removeprefix('Value error, ')}") from None
     return shapes
+
+
+def polygons_from_args(option: str, model: type[M], polygons: list[str], names: list[str], **rules: Any) -> list[M]:
+    """Validated named polygons of one kind from ``option`` (``--zone``, ``--no-parking``) and ``option-name``,
+    each with the same ``rules`` (``min_frames``...)."""
+    return shapes_from_args(option, polygons, parse_polygon,
+                            lambda _i, name, polygon: model(name=name, polygon=polygon, **rules),
+                            {"name": (f"{option}-name", names)})
+
+
+def lines_from_args(segments: list[str], names: list[str], sides: list[str], min_frames: int) -> list[LineConfig]:
+    """Validated counting lines from the ``--line`` / ``--line-name`` / ``--line-in`` / ``--min-frames`` arguments
+    (the in side by default below, or right of a vertical line)."""
+
+    def line(i: int, name: str, points: Segment) -> LineConfig:
+        vertical = points[0][0] == points[1][0]
+        side = sides[i] if i < len(sides) else ("right" if vertical else "below")
+        return LineConfig(name=name, points=points, in_side=side, min_frames=min_frames)
+
+    return shapes_from_args("--line", segments, parse_segment, line,
+                            {"name": ("--line-name", names), "in_side": ("--line-in", sides)})
 
 
 def max_stand(seconds: float) -> float:
@@ -115,29 +151,6 @@ def max_stand(seconds: float) -> float:
     if not (math.isfinite(seconds) and seconds > 0):
         raise InputError(f"--max-stand-s {seconds:g}: must be a number of seconds above 0")
     return seconds
-
-
-def lines_from_args(segments: list[str], names: list[str], sides: list[str], min_frames: int) -> list[LineConfig]:
-    """Validated counting lines from the ``--line`` / ``--line-name`` / ``--line-in`` / ``--min-frames`` arguments."""
-    for option, values in (("--line-name", names), ("--line-in", sides)):
-        if len(values) > len(segments):
-            raise InputError(f"{option} given {len(values)} times but --line only {len(segments)} times")
-    lines = []
-    for i, text in enumerate(segments):
-        try:
-            points = parse_segment(text)
-        except ValueError as exc:
-            raise InputError(f"--line {text!r}: {exc}") from None
-        name = names[i] if i < len(names) else f"line{i + 1}"
-        vertical = points[0][0] == points[1][0]
-        side = sides[i] if i < len(sides) else ("right" if vertical else "below")
-        try:
-            lines.append(LineConfig(name=name, points=points, in_side=side, min_frames=min_frames))
-        except ValidationError as exc:
-            if any(err["loc"] == ("name",) for err in exc.errors()):
-                raise InputError(f"--line-name {name!r}: use lower-case letters, digits, '-' and '_'") from None
-            raise InputError(f"--line-in {side}: {exc.errors()[0]['msg'].removeprefix('Value error, ')}") from None
-    return lines
 
 
 def model_settings(model: ModelConfig, confidence: float | None) -> ModelConfig:
