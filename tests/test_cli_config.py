@@ -15,11 +15,12 @@ import pytest
 import yaml
 
 from ops_center.config import load_config
-from ops_center.records import AlarmRecord, stable_id
+from ops_center.records import stable_id
 from ops_center.shift_windows import shift_windows
 from ops_center.store import writes
 from ops_center.store.db import open_store
 from ops_center.store.types import utcnow
+from tests.builders import alarm_record
 from tests.test_cli_accounts import assert_one_line_error
 
 # 17:30 in Tokyo (UTC+9): inside a "17:00 .. 18:00" window read in the site's time zone, hours outside it
@@ -50,8 +51,7 @@ def raise_alarm(store_url: str) -> str:
     alarm_id = stable_id("cli-config", 1)
     store = open_store(store_url)
     with store.session() as s:
-        writes.raise_alarm(s, AlarmRecord(id=alarm_id, kind="danger_zone", severity="critical",
-                                          title="Person in lake", raised_at=RAISED, zone_name="lake"))
+        writes.raise_alarm(s, alarm_record(id=alarm_id, raised_at=RAISED, camera_id=None, place=""))
     store.dispose()
     return alarm_id
 

@@ -7,9 +7,9 @@ import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
 
-from ops_center.records import AlarmRecord, stable_id
 from ops_center.store import writes
 from ops_center.store.db import open_store
+from tests.builders import alarm_record
 
 ALARMS = 2_000  # ~200 kB of table: far more than a pipe holds, so the writer meets the closed end
 
@@ -19,9 +19,8 @@ def test_a_reader_that_closes_the_pipe_early_gets_no_traceback(sqlite_url: str) 
     start = datetime(2026, 11, 29, 8, 0, tzinfo=UTC)
     with store.session() as s:
         for n in range(ALARMS):
-            writes.raise_alarm(s, AlarmRecord(id=stable_id("cli-pipe", n), kind="danger_zone", severity="critical",
-                                              title="Person in lake", raised_at=start + timedelta(seconds=n),
-                                              zone_name="lake"))
+            writes.raise_alarm(s, alarm_record(n, run="cli-pipe", raised_at=start + timedelta(seconds=n), camera_id=None,
+                                               place=""))
     store.dispose()
     env = {k: v for k, v in os.environ.items() if not k.startswith("OPS_")}
     reader = subprocess.Popen([sys.executable, "-m", "ops_cli.main", "alarms", "--db", sqlite_url, "--limit", str(ALARMS)],

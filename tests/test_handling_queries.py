@@ -16,10 +16,10 @@ from ops_center.config import StaleLimits
 from ops_center.queries.common import ReadContext
 from ops_center.queries.guards import roster_entry
 from ops_center.queries.handling import TrailStep, alarm_trail
-from ops_center.records import AlarmRecord, stable_id
 from ops_center.store import writes
 from ops_center.store.db import Store, open_store
 from ops_center.store.models import Guard
+from tests.builders import alarm_record
 
 RAISED = datetime(2026, 6, 10, 6, 0, tzinfo=UTC)
 
@@ -37,8 +37,7 @@ def _ctx(now: datetime) -> ReadContext:
 
 
 def test_the_trail_lists_every_step_oldest_first_with_a_note_as_an_annotation(store: Store) -> None:
-    record = AlarmRecord(id=stable_id("trail", 1), kind="danger_zone", severity="critical", title="Person in the lake",
-                         raised_at=RAISED, camera_id=None, zone_name=None, place="East lawn")
+    record = alarm_record(1, run="trail", title="Person in the lake", raised_at=RAISED, camera_id=None, zone_name=None)
     with store.session() as s:
         writes.raise_alarm(s, record)
         transition(s, record.id, "acknowledged", "op1", now=RAISED + timedelta(seconds=20))

@@ -12,9 +12,9 @@ import pytest
 
 from detectors.publisher import Outbox, save_snapshot
 from ops_center.auth import create_user
-from ops_center.records import AlarmRecord, stable_id
 from ops_center.store.db import open_store
 from ops_center.store.types import utcnow
+from tests.builders import alarm_record
 
 
 def _mode(path: Path) -> int:
@@ -44,9 +44,8 @@ def test_the_outbox_and_alarm_snapshots_are_the_owners_only(tmp_path: Path, medi
     assert (_mode(tmp_path / "outbox"), _mode(outbox.path)) == (0o700, 0o600)
     outbox.close()
     snapshot = tmp_path / "snapshots" / "2026-11-29" / "a1.jpg"
-    save_snapshot(AlarmRecord(
-        id=stable_id("perm", 1), kind="danger_zone", severity="critical", title="Person in the lake",
-        raised_at=utcnow(), camera_id="lake-east", zone_name="lake-edge", place="East lawn",
+    save_snapshot(alarm_record(
+        1, run="perm", raised_at=utcnow(), zone_name="lake-edge",
         snapshot_jpeg=(media / "fixture_towncentre_frame_640x360.jpg").read_bytes(), snapshot_size=(640, 360),
         snapshot_path=str(snapshot),
     ))

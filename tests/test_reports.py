@@ -9,11 +9,11 @@ import pytest
 
 from ops_center.alarm_actions import add_note, transition
 from ops_center.auth import Principal, Role
-from ops_center.records import AlarmRecord
 from ops_center.reports import Figures, load_shift_report, shift_report
 from ops_center.store import writes
 from ops_center.store.db import open_store
 from ops_center.store.models import Camera, Guard, Zone
+from tests.builders import alarm_record
 
 T0 = datetime(2026, 11, 29, 8, 0, tzinfo=UTC)
 UNTIL = T0 + timedelta(seconds=3000)
@@ -100,8 +100,8 @@ def test_the_report_from_a_real_store_matches(store_url: str) -> None:
                    for g, n in (("g7", "Wang Wei"), ("g8", "Li Na"))])
     for alarm, moves in SHIFT:
         with store.session() as s:
-            writes.raise_alarm(s, AlarmRecord(id=alarm.id, kind=alarm.kind, severity="critical", title=alarm.id,
-                                              raised_at=alarm.raised_at, zone_name=alarm.zone_name))
+            writes.raise_alarm(s, alarm_record(id=alarm.id, kind=alarm.kind, title=alarm.id, raised_at=alarm.raised_at,
+                                               camera_id=None, zone_name=alarm.zone_name, place=""))
             for status, after in moves:
                 transition(s, alarm.id, status, "op1", reason="staff" if status == "false_alarm" else None,
                            guard_id=alarm.guard_id if status == "dispatched" else None,

@@ -203,7 +203,8 @@ def check_every_alarm_stored_once(url: str, alarm_ids: list[str], figures: Figur
           f"{len(set(figures.alarms_during) & set(stored))}, stored twice: {twice}")
 
 
-@pytest.mark.parametrize("fault_name", ["postgres_silence", "sqlite_write_lock"])
+@pytest.mark.parametrize(  # the fault fixture is asked for by name: conftest cannot see it needs PostgreSQL
+    "fault_name", [pytest.param("postgres_silence", marks=pytest.mark.postgres), "sqlite_write_lock"])
 def test_the_frame_loop_keeps_detecting_while_the_store_does_not_answer_and_nothing_is_lost(
     fault_name: str, request: pytest.FixtureRequest, tmp_path: Path, media: Path, model_path: Path,
     caplog: pytest.LogCaptureFixture,
