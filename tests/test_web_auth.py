@@ -61,7 +61,7 @@ def _app(store: Store, *, secure_cookie: bool = False) -> Dash:
     return app
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def site(request: pytest.FixtureRequest) -> Iterator[Site]:
     store = open_store(request.getfixturevalue(f"{request.param}_url"))
     with store.session() as s:
