@@ -11,10 +11,11 @@ import pytest
 
 from ops_center.alarm_actions import transition
 from ops_center.auth import Principal, Role, authenticate, list_tokens, list_users, verify_token
-from ops_center.records import AlarmRecord, stable_id
+from ops_center.records import stable_id
 from ops_center.store import writes
 from ops_center.store.db import open_store
 from ops_center.store.models import Guard
+from tests.builders import alarm_record
 
 T0 = datetime(2026, 11, 29, 8, 0, tzinfo=UTC)
 
@@ -119,8 +120,7 @@ def test_report_shift_prints_the_shift(store_url: str) -> None:
     for i, steps in enumerate(moves):
         raised = T0 + timedelta(minutes=20 * i)
         with store.session() as s:
-            writes.raise_alarm(s, AlarmRecord(id=stable_id("cli", i), kind="danger_zone", severity="critical",
-                                              title="Person in lake", raised_at=raised, zone_name="lake"))
+            writes.raise_alarm(s, alarm_record(i, run="cli", raised_at=raised, camera_id=None, place=""))
             for status, after in steps:
                 transition(s, stable_id("cli", i), status, "op1", now=raised + timedelta(seconds=after),
                            reason="animal" if status == "false_alarm" else None,

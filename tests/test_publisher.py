@@ -17,6 +17,7 @@ from ops_center.config import CameraConfig, ZoneConfig
 from ops_center.records import AlarmRecord, EventRecord, HeartbeatRecord, stable_id
 from ops_center.store.db import open_store
 from ops_center.store.models import Alarm, Camera, CameraHeartbeat, DetectionEvent, Snapshot, Zone
+from tests.builders import alarm_record
 from tests.tcp_proxy import TcpProxy
 from tests.waiting import wait_for
 
@@ -64,10 +65,9 @@ def records(frame_jpeg: bytes, tmp_path: Path, first: int = 0) -> tuple[list[Eve
                     frame_index=first + i, t_s=i / 10)
         for i, kind in enumerate(["zone_enter", "zone_alarm"])
     ]
-    alarm = AlarmRecord(
-        id=stable_id("run", "lake-east", "shore", 7, "danger_zone", first + 1), kind="danger_zone",
-        severity="critical", title="Person in shore", raised_at=T0, camera_id="lake-east", zone_name="shore",
-        source_event_id=events[1].id, track_id=7, frame_index=first + 1, t_s=0.1,
+    alarm = alarm_record(
+        id=stable_id("run", "lake-east", "shore", 7, "danger_zone", first + 1), title="Person in shore", raised_at=T0,
+        zone_name="shore", place="", source_event_id=events[1].id, track_id=7, frame_index=first + 1, t_s=0.1,
         snapshot_path=str(tmp_path / "snapshots" / f"{first}.jpg"), snapshot_jpeg=frame_jpeg, snapshot_size=(640, 360),
     )
     return events, alarm
