@@ -45,8 +45,8 @@ View = Callable[[], Response]
 def throttled_login(server: flask.Flask, view: View, refuse: Callable[[int], flask.Response]) -> View:
     """``view`` (the login form's handler) behind the per-name and per-address counts of failed
     sign-ins; a throttled POST is logged and answered by ``refuse(retry_after_s)`` before ``view`` runs."""
-    limiter = Limiter(get_remote_address, app=server, storage_uri="memory://", strategy="moving-window",
-                      headers_enabled=True)
+    # Our answers set their own Retry-After: the limiter's headers would overwrite a 503's with its window's.
+    limiter = Limiter(get_remote_address, app=server, storage_uri="memory://", strategy="moving-window")
 
     def breached(limit: RequestLimit) -> flask.Response:
         retry_after = max(1, int(limit.reset_at - time.time()))
