@@ -190,7 +190,7 @@ class MotionConfig(_Strict):
     width: int = Field(160, ge=32, le=1920, description="width of the small grey frame compared")
     threshold: int = Field(25, ge=1, le=255, description="grey-level change that counts a pixel as changed")
     min_area: float = Field(0.002, gt=0, lt=1, description="share of unmasked pixels that must change")
-    max_gap_s: float = Field(4.0, gt=0, description="the detector runs at least this often anyway")
+    max_gap_s: float = Field(2.0, gt=0, description="the detector runs at least this often anyway")
     near: float = Field(0.1, ge=0, le=1, description="a tracked person this close to a zone keeps the detector on")
     masks: list[Polygon] = Field(default_factory=list, description="areas whose motion is ignored (trees, water, clocks)")
 
