@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from playwright.sync_api import Browser
+from playwright.sync_api import Browser, Page
 
 from layouts.pages import PAGES
 from ops_center.simulator import seed
@@ -68,39 +68,46 @@ document.addEventListener('securitypolicyviolation',
                           e => window.cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));"""
 
 
-def test_the_pages_work_in_chromium_under_the_policy_without_a_violation(browser: Browser, server: WallServer) -> None:
-    page = browser.new_page(viewport={"width": 1920, "height": 1080})
+def _watch_policy(page: Page) -> list[str]:
+    """Record the page's policy violations in ``window.cspViolations``; return the list its console's
+    errors and warnings go to."""
     page.add_init_script(WATCH_VIOLATIONS)
     console: list[str] = []
     page.on("console", lambda msg: console.append(msg.text) if msg.type in ("error", "warning") else None)
-    log_in(page, server.url, *WALL_USER)
-    for selector in ("#panel-traffic .panel-title", "#panel-timeline .main-svg", "#panel-parking .main-svg"):
-        page.wait_for_selector(selector, timeout=30_000)  # the wall's modules filled, its charts drawn
-    for name, ready in (("alarms", ".page-alarms .page-title"), ("console", "#console-alarms"),
-                        ("report", ".page-report .page-title"), ("wall", "#panel-parking .main-svg")):
+    return console
+
+
+def _visit_without_a_violation(page: Page, console: list[str], pages: tuple[tuple[str, str], ...]) -> None:
+    """Open each (nav name, ready selector) through the navigation, then assert nothing broke the policy."""
+    for name, ready in pages:
         page.click(f"#nav-{name}")
         page.wait_for_selector(ready, timeout=30_000)
     assert page.evaluate("() => window.cspViolations") == []
     assert [line for line in console if "Content Security Policy" in line or "Refused" in line] == []
+
+
+def test_the_pages_work_in_chromium_under_the_policy_without_a_violation(browser: Browser, server: WallServer) -> None:
+    page = browser.new_page(viewport={"width": 1920, "height": 1080})
+    console = _watch_policy(page)
+    log_in(page, server.url, *WALL_USER)
+    for selector in ("#panel-traffic .panel-title", "#panel-timeline .main-svg", "#panel-parking .main-svg"):
+        page.wait_for_selector(selector, timeout=30_000)  # the wall's modules filled, its charts drawn
+    _visit_without_a_violation(page, console, (
+        ("alarms", ".page-alarms .page-title"), ("console", "#console-alarms"),
+        ("report", ".page-report .page-title"), ("wall", "#panel-parking .main-svg")))
     page.close()
 
 
 def test_the_newer_pages_and_a_png_export_work_under_the_policy(browser: Browser, server: WallServer) -> None:
     context = browser.new_context(viewport={"width": 1600, "height": 1000}, accept_downloads=True)
     page = context.new_page()
-    page.add_init_script(WATCH_VIOLATIONS)
-    console: list[str] = []
-    page.on("console", lambda msg: console.append(msg.text) if msg.type in ("error", "warning") else None)
+    console = _watch_policy(page)
     log_in(page, server.url, *ADMIN, "/analytics")
     page.wait_for_selector("#analytics-heat-map .main-svg", timeout=90_000)
     with page.expect_download() as download:  # Plotly draws the PNG in the browser (data: and blob: URLs)
         page.click("""button[id*='"analytics-png"'][id*='"analytics-heat-map"']""")
     assert Path(download.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    for name, ready in (("lots", ".page-lots"), ("findcar", "#findcar-query"),
-                        ("residents", ".residents-body .residents-section"),
-                        ("notices", "#notice-list .notice-row, #notice-list .empty"), ("editor", "#editor-graph .main-svg")):
-        page.click(f"#nav-{name}")
-        page.wait_for_selector(ready, timeout=30_000)
-    assert page.evaluate("() => window.cspViolations") == []
-    assert [line for line in console if "Content Security Policy" in line or "Refused" in line] == []
+    _visit_without_a_violation(page, console, (
+        ("lots", ".page-lots"), ("findcar", "#findcar-query"), ("residents", ".residents-body .residents-section"),
+        ("notices", "#notice-list .notice-row, #notice-list .empty"), ("editor", "#editor-graph .main-svg")))
     context.close()
