@@ -26,12 +26,15 @@ from ops_center.store.models import Alarm, Guard, User
 from ops_center.store.types import utcnow
 from tests.wall_harness import (
     CAMERA_ID,
+    RefreshWatch,
     WallServer,
     add_user,
+    component_with,
     log_in,
     open_wall,
     site_config,
     store_alarm,
+    text_of,
     wait_for_popup,
 )
 
@@ -39,7 +42,6 @@ pytestmark = pytest.mark.browser
 OPERATOR = ("op1", "operator pass 1")
 GUARD = ("guard1", "guard pass 0001")
 MANAGER = ("boss", "manager pass 1")
-WALL_STEP_S = 2.0  # the wall shows each step within this long
 
 
 @pytest.fixture(scope="module")
@@ -73,28 +75,43 @@ def _signed_in(browser: Browser, url: str, user: tuple[str, str], path: str, **c
     return ctx, page
 
 
-def _wall_shows(wall: Page, alarm_id: str, status: str, since: float) -> float:
-    """Wait until the wall's security module shows ``alarm_id`` in ``status``; seconds since ``since``."""
+def _committed(store: Store, alarm_id: str, status: str) -> float:
+    """Wait until the store holds ``alarm_id`` in ``status``; the ``time.time()`` it was seen there."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with store.session() as s:
+            if s.get(Alarm, alarm_id).status == status:
+                return time.time()
+        time.sleep(0.02)
+    raise AssertionError(f"the store never showed {alarm_id} {status}")
+
+
+def _wall_shows(wall: Page, refreshes: RefreshWatch, store: Store, alarm_id: str, status: str) -> None:
+    """The wall's first refresh sent after ``status`` is stored shows the alarm in it (whatever the
+    machine's load: nothing cached on the way), and the wall's security module then shows it."""
+    answer = refreshes.first_after(_committed(store, alarm_id, status))
+    text = term("alarm_status", status, "en")
+    row = component_with(answer, "data-alarm-id", alarm_id)
+    assert row and text in text_of(row), f"the first wall refresh after {status} showed {row and text_of(row)!r}"
     wall.wait_for_function(
         "([id, text]) => { const r = document.querySelector(`#panel-security .alarm-row[data-alarm-id='${id}']`);"
         " return r && r.innerText.includes(text); }",
-        arg=[alarm_id, term("alarm_status", status, "en")],
+        arg=[alarm_id, text],
         timeout=10_000,
     )
-    return time.monotonic() - since
 
 
-def _click(page: Page, selector: str) -> float:
-    """Click an enabled control; return the moment of the click."""
+def _click(page: Page, selector: str) -> None:
+    """Click a control once it is enabled."""
     page.wait_for_selector(f"{selector}:not([disabled])", timeout=10_000)
     page.click(selector)
-    return time.monotonic()
 
 
 def test_the_reference_scene_from_alarm_to_report(browser: Browser, server: WallServer, store: Store,
                                                   media: Path, output_dir: Path) -> None:
     url = server.url
     wall = open_wall(browser, url)
+    refreshes = RefreshWatch(wall, "panel-security.children")
     console_ctx, console = _signed_in(browser, url, OPERATOR, "/console", viewport={"width": 1920, "height": 1080})
     phone_ctx, phone = _signed_in(browser, url, GUARD, "/guard", viewport={"width": 390, "height": 844},
                                   is_mobile=True, has_touch=True)
@@ -118,17 +135,17 @@ def test_the_reference_scene_from_alarm_to_report(browser: Browser, server: Wall
     console.wait_for_selector("#console-message .outcome--refused")
     assert "needs a reason code" in console.inner_text("#console-message")
 
-    # The operator acknowledges: the popup closes and the wall shows the step within 2 s.
-    clicked = _click(console, "#c-ack")
-    assert _wall_shows(wall, alarm_id, "acknowledged", clicked) < WALL_STEP_S
+    # The operator acknowledges: the popup closes and the wall's next refresh shows the step.
+    _click(console, "#c-ack")
+    _wall_shows(wall, refreshes, store, alarm_id, "acknowledged")
     wall.wait_for_selector("#alarm-popup:not(.popup--open)", state="attached", timeout=5_000)
 
     # ... and dispatches the guard on patrol, chosen from the duty roster.
     console.click("#c-guard")
     console.click(f'.dash-dropdown-option:has-text("{guard_name}")')
     console.fill("#c-note", "sent by radio")
-    clicked = _click(console, "#c-dispatch")
-    assert _wall_shows(wall, alarm_id, "dispatched", clicked) < WALL_STEP_S
+    _click(console, "#c-dispatch")
+    _wall_shows(wall, refreshes, store, alarm_id, "dispatched")
     console.wait_for_selector(f'.roster-row[data-guard-id="{guard_id}"][data-status="dispatched"]')
     console.screenshot(path=str(output_dir / "console_1920x1080.png"))
 
@@ -144,14 +161,15 @@ def test_the_reference_scene_from_alarm_to_report(browser: Browser, server: Wall
     button = phone.locator(f"{card} .guard-button--on_scene").bounding_box()
     assert button and button["height"] >= 56 and button["width"] >= 150, button
     phone.screenshot(path=str(output_dir / "guard_phone_390x844.png"))
-    clicked = _click(phone, f"{card} .guard-button--on_scene")
-    assert _wall_shows(wall, alarm_id, "on_scene", clicked) < WALL_STEP_S
+    _click(phone, f"{card} .guard-button--on_scene")
+    _wall_shows(wall, refreshes, store, alarm_id, "on_scene")
     phone.wait_for_selector(f'{card}[data-status="on_scene"]')
     phone.screenshot(path=str(output_dir / "guard_phone_on_scene_390x844.png"))
-    clicked = _click(phone, f'{card}[data-status="on_scene"] .guard-button--resolved')
+    _click(phone, f'{card}[data-status="on_scene"] .guard-button--resolved')
+    answer = refreshes.first_after(_committed(store, alarm_id, "resolved"))
+    assert "panel-security" in answer and component_with(answer, "data-alarm-id", alarm_id) is None, (
+        "the first wall refresh after the guard resolved the alarm still lists it")
     wall.wait_for_selector(f'#panel-security .alarm-row[data-alarm-id="{alarm_id}"]', state="detached", timeout=10_000)
-    cleared = time.monotonic() - clicked
-    assert cleared < WALL_STEP_S, f"the wall cleared the alarm after {cleared:.2f} s"
     phone.wait_for_selector(".guard-none")
 
     # The console's audit trail: every step with its user and time.

@@ -1,9 +1,10 @@
 """The wall in real Chromium against the real app on a SQLite store seeded by the simulator.
 
 Checks: no scrollbar at 1920x1080 and 3840x2160; the eight modules show values from the store; a
-stored alarm pops up within 2 s with its sound playing, and acknowledging stops the sound and
-stores the step; live tiles follow the store's frames; the media routes; the language switch; the
-alarm list; and an open page that recovers by itself from a server restart.
+stored alarm pops up on the first check after it is stored, with its sound playing, and
+acknowledging stops the sound and stores the step; live tiles follow the store's frames; the media
+routes; the language switch; the alarm list; and an open page that recovers by itself from a server
+restart.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from ops_center.store.types import utcnow
 from tests.wall_harness import (
     CAMERA_ID,
     WALL_USER,
+    RefreshWatch,
     WallServer,
     acknowledge_all,
     audio_state,
@@ -171,16 +173,20 @@ def test_the_same_wall_scales_to_3840x2160(browser: Browser, server: WallServer,
 # --- the alarm ----------------------------------------------------------------------------------
 
 
-def test_a_stored_alarm_pops_up_within_2_s_with_sound_until_acknowledged(
+def test_a_stored_alarm_pops_up_on_the_first_check_with_sound_until_acknowledged(
     page: Page, store: Store, snapshot: tuple[bytes, tuple[int, int]], output_dir: Path
 ) -> None:
     _wait_popup_closed(page)
     assert audio_state(page)["paused"]
+    checks = RefreshWatch(page, "alarm-shown.data")
     jpeg, size = snapshot
     alarm_id, committed = store_alarm(store, 1, jpeg, size)
-    wait_for_popup(page, alarm_id, timeout_ms=5_000)
-    elapsed = time.monotonic() - committed
-    assert elapsed < 2.0, f"popup after {elapsed:.2f} s"
+    # The first check the wall sends after the commit (every 0.5 s) brings the alarm: nothing cached
+    # or skipped on the way. How long that takes is bench.alarm_latency's figure.
+    first = checks.first_after(committed)
+    assert first.get("alarm-shown", {}).get("data") == {"id": alarm_id}, first
+    assert first["alarm-popup"]["className"] == "popup popup--open"
+    wait_for_popup(page, alarm_id)
 
     popup = page.inner_text("#alarm-popup")
     assert "Lake east shore" in popup and "Lake (drowning danger)" in popup and "East lawn" in popup
