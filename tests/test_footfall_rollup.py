@@ -131,3 +131,125 @@ def test_a_store_from_before_gets_formats_weekly_hours_and_its_rollup(store_url:
         assert _rollup(store) == _expected(store) == {("m1", T0.replace(minute=0), "door"): (5, 1, 2)}
     finally:
         store.dispose()
+
+
+def _triggers(store: Store) -> set[str]:
+    """The names of the user triggers on ``footfall``."""
+    with store.session() as s:
+        if store.engine.dialect.name == "postgresql":
+            query = "SELECT tgname FROM pg_trigger WHERE tgrelid = 'footfall'::regclass AND NOT tgisinternal"
+        else:
+            query = "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'footfall'"
+        return set(s.scalars(text(query)))
+
+
+def test_a_batch_touching_one_hour_twice_and_resends_of_a_minute_apply_the_difference(store_url: str) -> None:
+    store = open_store(store_url)
+    m0 = T0.replace(minute=10)  # the hour's minutes 10 to 13
+    now = m0 + timedelta(hours=1)
+    hour = T0.replace(minute=0)
+    try:
+        with store.session() as s:
+            s.add(Merchant(id="m1", name="m1", category="shop"))
+        with store.session() as s:  # two minutes of one hour, the first of them twice (the later one wins)
+            result = ingest(s, "footfall", _body(("m1", m0, 1, 1), ("m1", m0 + timedelta(minutes=1), 2, 0),
+                                                 ("m1", m0, 5, 3)), now, SITE)
+        assert result.skipped == 0
+        assert _rollup(store) == _expected(store) == {("m1", hour, "door"): (7, 3, 2)}
+        with store.session() as s:  # the same minute resent: unchanged, then with new counts (replaced, not added)
+            ingest(s, "footfall", _body(("m1", m0, 5, 3)), now, SITE)
+        assert _rollup(store) == _expected(store) == {("m1", hour, "door"): (7, 3, 2)}
+        with store.session() as s:
+            ingest(s, "footfall", _body(("m1", m0, 4, 9), ("m1", m0 + timedelta(minutes=2), 1, 1)), now, SITE)
+        assert _rollup(store) == _expected(store) == {("m1", hour, "door"): (4 + 2 + 1, 9 + 0 + 1, 3)}
+        with store.session() as s:  # a batch across two hours and two days, one minute resent in it
+            ingest(s, "footfall", _body(("m1", m0 + timedelta(minutes=1), 0, 0), ("m1", m0 + timedelta(hours=22), 3, 3),
+                                        ("m1", m0 + timedelta(minutes=3), 2, 2)), now + timedelta(days=1), SITE)
+        assert _rollup(store) == _expected(store)
+        assert _rollup(store)[("m1", hour, "door")] == (4 + 0 + 1 + 2, 9 + 0 + 1 + 2, 4)
+        assert _expected(store, daily=True)[("m1", T0.replace(day=10, hour=0, minute=0), "door")] == (3, 3, 1)
+        with store.session() as s:  # a refused batch leaves the roll-ups as they were
+            try:
+                ingest(s, "footfall", _body(("m1", m0, 100, 100), ("nobody", T0, 1, 1)), now, SITE)
+            except Exception:
+                s.rollback()
+        assert _rollup(store) == _expected(store)
+        assert _rollup(store)[("m1", hour, "door")] == (4 + 0 + 1 + 2, 9 + 0 + 1 + 2, 4)
+    finally:
+        store.dispose()
+
+
+def test_concurrent_batches_on_the_same_hours_keep_the_rollups_exact(store_url: str) -> None:
+    import threading
+
+    store = open_store(store_url)
+    now = T0 + timedelta(days=1)
+    try:
+        with store.session() as s:
+            s.add_all([Merchant(id=m, name=m, category="shop") for m in ("m1", "m2")])
+
+        def writer(seed: int) -> None:
+            for round_ in range(6):  # the same buckets from every writer in either order, each with its own
+                # counts; then each writer's own buckets in the same hours
+                items = [(m, T0 + timedelta(minutes=k), (seed + round_ + k) % 9, seed % 4)
+                         for k in range(0 if round_ < 3 else seed, 90, 7)
+                         for m in (("m1", "m2") if seed % 2 else ("m2", "m1"))]
+                with store.session() as s:
+                    ingest(s, "footfall", _body(*(items if round_ % 2 else items[::-1])), now, SITE)
+
+        errors: list[BaseException] = []
+
+        def guarded(seed: int) -> None:
+            try:
+                writer(seed)
+            except BaseException as error:  # a deadlock, a lock timeout: reported below
+                errors.append(error)
+
+        threads = [threading.Thread(target=guarded, args=(n,)) for n in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert errors == []
+        assert _rollup(store) == _expected(store)
+        assert len(_expected(store)) == 2 * 3  # two merchants, three hours (02:58 to 04:22)
+    finally:
+        store.dispose()
+
+
+def test_a_downgrade_and_upgrade_of_the_trigger_migration_keep_the_rollups_exact(store_url: str) -> None:
+    store = open_store(store_url)
+    now = T0 + timedelta(days=1)
+    cfg = migrate.alembic_config()
+    statement = {f"footfall_rollup_{op}" for op in ("insert", "update", "delete")}
+    try:
+        with store.session() as s:
+            s.add(Merchant(id="m1", name="m1", category="shop"))
+        with store.session() as s:
+            ingest(s, "footfall", _body(*(("m1", T0 + timedelta(minutes=k), k % 5, 1) for k in range(90))), now, SITE)
+        postgres = store.engine.dialect.name == "postgresql"
+        assert _triggers(store) == (statement if postgres else
+                                    {f"footfall_hourly_{op}" for op in ("insert", "update", "delete")})
+        with store.engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, "0011")
+        assert _triggers(store) == ({"footfall_hourly"} if postgres else
+                                    {f"footfall_hourly_{op}" for op in ("insert", "update", "delete")})
+        assert _rollup(store) == _expected(store)
+        with store.session() as s:  # written by 0011's row trigger: overwrites, new minutes, a delete
+            ingest(s, "footfall", _body(("m1", T0, 9, 9), ("m1", T0 + timedelta(hours=3), 1, 0)), now, SITE)
+            s.execute(delete(Footfall).where(Footfall.minute == T0 + timedelta(minutes=5)))
+        assert _rollup(store) == _expected(store)
+        with store.engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+        if postgres:
+            assert _triggers(store) == statement
+        assert _rollup(store) == _expected(store)
+        with store.session() as s:  # and by 0012's: the same kinds of write
+            ingest(s, "footfall", _body(("m1", T0, 2, 2), ("m1", T0 + timedelta(hours=4), 1, 0)), now, SITE)
+            s.execute(delete(Footfall).where(Footfall.minute == T0 + timedelta(minutes=6)))
+        assert _rollup(store) == _expected(store)
+        assert _rollup(store)[("m1", T0.replace(minute=0), "door")] == (2 + 1, 2 + 1, 2)
+    finally:
+        store.dispose()

@@ -69,7 +69,9 @@ def upsert_many(
 ) -> None:
     """Insert ``rows`` in one statement (``bulk_insert``), each overwriting the stored row with the same
     ``key`` columns; of rows sharing a key the last one wins (PostgreSQL refuses to update a row twice
-    in one statement, so they are merged first)."""
+    in one statement, so they are merged first). The rows are written in key order, so that two
+    batches sharing rows lock them in the same order and wait on each other, never in a circle (a
+    deadlock, which PostgreSQL breaks by failing one of them)."""
     key = list(key)
     last = {tuple(row[k] for k in key): row for row in rows}
     if not last:
@@ -77,7 +79,7 @@ def upsert_many(
     columns = list(next(iter(last.values())))
     quote = session.get_bind().dialect.identifier_preparer.quote
     update = ", ".join(f"{quote(c)} = excluded.{quote(c)}" for c in columns if c not in key)
-    bulk_insert(session, model, list(last.values()),
+    bulk_insert(session, model, [row for _, row in sorted(last.items(), key=lambda pair: pair[0])],
                 f"ON CONFLICT ({', '.join(map(quote, key))}) DO UPDATE SET {update}")
 
 

@@ -76,7 +76,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('merchant_id', 'hour', 'source')
     )
     op.create_index('ix_footfall_hourly_hour', 'footfall_hourly', ['hour'], unique=False)
-    rollup.install(conn, (rollup.HOURLY,))
+    rollup.install(conn, (rollup.HOURLY,), per_statement=False)
 
 
 def downgrade() -> None:

@@ -29,10 +29,11 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('merchant_id', 'day', 'source')
     )
     op.create_index('ix_footfall_daily_day', 'footfall_daily', ['day'], unique=False)
-    rollup.install(op.get_bind(), (rollup.HOURLY, rollup.DAILY), fill=(rollup.DAILY,))  # the hourly one is exact
+    rollup.install(op.get_bind(), (rollup.HOURLY, rollup.DAILY), fill=(rollup.DAILY,),
+                   per_statement=False)  # the hourly one is exact
 
 
 def downgrade() -> None:
-    rollup.install(op.get_bind(), (rollup.HOURLY,), fill=())
+    rollup.install(op.get_bind(), (rollup.HOURLY,), fill=(), per_statement=False)
     op.drop_index('ix_footfall_daily_day', table_name='footfall_daily')
     op.drop_table('footfall_daily')
