@@ -78,9 +78,11 @@ def generate(store: Store, merchants: int, days: int, end: datetime) -> int:
     minutes = days * 1440
     with store.session() as s, rollup.bulk_load(s, start, end):
         s.execute(text(_BUCKETS[s.get_bind().dialect.name]), {"start": _bound(s, start), "n": minutes})
-    with store.engine.connect() as conn:  # planner statistics, as autovacuum would gather them in time
-        conn.execute(text("ANALYZE"))
-        conn.commit()
+    postgres = store.engine.dialect.name == "postgresql"
+    with store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        # planner statistics and, on PostgreSQL, the visibility map (index-only scans), as autovacuum
+        # would gather them in time after the inserts
+        conn.execute(text("VACUUM ANALYZE" if postgres else "ANALYZE"))
     return minutes * merchants
 
 

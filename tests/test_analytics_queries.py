@@ -27,7 +27,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from ops_center.opening_hours import Week
 from ops_center.queries.analytics import (
@@ -367,3 +367,48 @@ def test_plain_sums_read_whole_utc_days_from_the_daily_rollup(store: Store) -> N
     # UTC 9 June is local 9 June 08:00 to 10 June 08:00, inside the period: one row per merchant and source
     assert {(r.merchant_id, r.source, r.count_in, r.buckets) for r in days if r.at == datetime(2026, 6, 9, tzinfo=UTC)} == {
         ("m1", "cam-a", 3 + 2 + 4, 3), ("m1", "cam-b", 1, 1), ("m2", "cam-a", 7 + 8, 2)}
+
+
+def test_sums_over_all_merchants_read_one_row_per_whole_hour_and_minutes_at_the_ends(store: Store) -> None:
+    window = Period(_at(SHANGHAI, 2026, 6, 9, 10, 20), _at(SHANGHAI, 2026, 6, 10, 0, 30))  # across midnight UTC+8
+    with store.session() as s:
+        whole = s.execute(select(buckets(PERIOD, merged=True))).all()
+        parts = s.execute(select(buckets(window, merged=True))).all()
+        cells = heat_map(s, window).cells
+        top = headline(s, window, comparison(window, Comparison.PREVIOUS_PERIOD))
+        garage = garage_against_footfall(s, window, "g")
+    # local 06-09 10:00 is one row: m1's cam-a (3 + 2) and cam-b (1) summed, no merchant or source
+    assert (None, None, 6, 3) in {(r.merchant_id, r.source, r.count_in, r.buckets) for r in whole}
+    assert sum(r.count_in for r in whole) == 33 and all(r.merchant_id is None for r in whole)
+    # the window: minutes 10:20-11:00 (10:30 cam-b 1, 10:40 2) and 00:00-00:30 (m2 8) per merchant, whole hours summed
+    assert sorted((r.merchant_id, r.count_in) for r in parts if r.merchant_id is not None) == [("m1", 1), ("m1", 2), ("m2", 8)]
+    assert sorted(r.count_in for r in parts if r.merchant_id is None) == [4, 7]  # 12:00 and 23:00
+    assert {(d, h): n for d, row in enumerate(cells) for h, n in enumerate(row) if n is not None} == {
+        (TUESDAY, 10): 3, (TUESDAY, 12): 4, (TUESDAY, 23): 7, (WEDNESDAY, 0): 8}
+    assert (top.visitors, top.busiest_hour, top.busiest_day) == (3 + 4 + 7 + 8, 0, date(2026, 6, 9))  # 14 against 8
+    assert [(start.hour, n) for start, n in zip(garage.starts, garage.visitors, strict=True) if n is not None] == [
+        (10, 3), (12, 4), (23, 7), (0, 8)]
+
+
+def test_sales_match_footfall_per_local_day_across_midnight_utc(store: Store) -> None:
+    # m2's 23:59 (15:59 UTC) counts for 9 June and its 00:00 (16:00 UTC the 9th) for 10 June, as its sales do
+    with store.session() as s:
+        rows = {r.merchant_id: r for r in sales(s, PERIOD)}
+        one_day = {r.merchant_id: r for r in sales(s, custom(date(2026, 6, 10), date(2026, 6, 10), SHANGHAI))}
+    assert (rows["m2"].days_matched, rows["m2"].visitors_matched) == (1, 10)  # only 10 June has m2's sales: 8 + 2
+    assert (rows["m1"].days_matched, rows["m1"].visitors_matched) == (2, 16)
+    assert (one_day["m2"].visitors_matched, one_day["m1"].visitors_matched) == (10, 6)
+
+
+def test_postgresql_reads_plan_without_parallel_workers_for_their_transaction_only(postgres_url: str) -> None:
+    store = open_store(postgres_url)
+    try:
+        with store.session() as s:
+            default = s.scalar(text("SHOW max_parallel_workers_per_gather"))
+        with store.session() as s:
+            heat_map(s, PERIOD)
+            assert (s.scalar(text("SHOW max_parallel_workers_per_gather")), s.scalar(text("SHOW jit"))) == ("0", "off")
+        with store.session() as s:
+            assert s.scalar(text("SHOW max_parallel_workers_per_gather")) == default
+    finally:
+        store.dispose()

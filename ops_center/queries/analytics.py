@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from itertools import pairwise
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy import (
     BigInteger,
@@ -27,16 +27,21 @@ from sqlalchemy import (
     Integer,
     ScalarSelect,
     Select,
+    String,
     Subquery,
     case,
     cast,
     distinct,
     func,
     literal,
+    null,
     select,
     union_all,
 )
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 
 from ops_center.opening_hours import Week
 from ops_center.queries.common import count_if, days_since_epoch, time_bucket
@@ -160,9 +165,15 @@ def _minute_rows(start: datetime, end: datetime) -> Select[str, str, datetime, i
     ).where(Footfall.minute >= start, Footfall.minute < end)
 
 
-def _rollup_rows(grain: Grain, start: datetime, end: datetime) -> Select[str, str, datetime, int, int, int]:
+def _rollup_rows(grain: Grain, start: datetime, end: datetime,
+                 merged: bool = False) -> Select[str, str, datetime, int, int, int]:
     model = FootfallDaily if grain == "day" else FootfallHourly
     at = FootfallDaily.day if grain == "day" else FootfallHourly.hour
+    if merged:  # one row per period, every merchant and source summed: grouped in the index's order, no sort
+        nobody = cast(null(), String(64))
+        return select(nobody.label("merchant_id"), nobody.label("source"), at.label("at"),
+                      func.min(model.utc_minute).label("utc_minute"), func.sum(model.count_in).label("count_in"),
+                      func.sum(model.minutes).label("buckets")).where(at >= start, at < end).group_by(at)
     return select(model.merchant_id, model.source, at.label("at"), model.utc_minute, model.count_in,
                   model.minutes.label("buckets")).where(at >= start, at < end)
 
@@ -170,7 +181,8 @@ def _rollup_rows(grain: Grain, start: datetime, end: datetime) -> Select[str, st
 _FINER: dict[str, Grain] = {"day": "hour", "hour": "minute"}
 
 
-def _parts(start: datetime, end: datetime, grain: Grain) -> list[Select[str, str, datetime, int, int, int]]:
+def _parts(start: datetime, end: datetime, grain: Grain,
+           merged: bool = False) -> list[Select[str, str, datetime, int, int, int]]:
     """``[start, end)`` as the whole UTC periods of ``grain``'s roll-up inside it and, around them, the
     next finer grain's rows, down to minutes."""
     if start >= end:
@@ -180,21 +192,24 @@ def _parts(start: datetime, end: datetime, grain: Grain) -> list[Select[str, str
     level = rollup.DAILY if grain == "day" else rollup.HOURLY
     first, last = level.floor(start + timedelta(seconds=level.seconds, microseconds=-1)), level.floor(end)
     if first >= last:
-        return _parts(start, end, _FINER[grain])
-    return [*_parts(start, first, _FINER[grain]), _rollup_rows(grain, first, last), *_parts(last, end, _FINER[grain])]
+        return _parts(start, end, _FINER[grain], merged)
+    return [*_parts(start, first, _FINER[grain], merged), _rollup_rows(grain, first, last, merged),
+            *_parts(last, end, _FINER[grain], merged)]
 
 
-def buckets(*periods: Period, grain: Grain = "hour") -> Subquery:
+def buckets(*periods: Period, grain: Grain = "hour", merged: bool = False) -> Subquery:
     """The footfall of ``periods`` as rows ``(merchant_id, source, at, utc_minute, count_in, buckets)``
     read from the coarsest exact roll-up that fits: with ``grain`` "hour", the hourly roll-up for the
     whole UTC hours inside each range (``at`` the hour's start, ``utc_minute`` the same as minutes
     since the epoch, ``buckets`` its minute buckets) and the minute buckets at the ranges' partial
     first and last hours (``buckets`` 1); with "day", also the daily roll-up for whole UTC days (only
     for sums over the periods: a UTC day is no local day); with "minute" (or, for "hour", a site
-    whose hours are not whole UTC hours) every row is a minute bucket. The sums are the same."""
+    whose hours are not whole UTC hours) every row is a minute bucket. The sums are the same.
+    ``merged``: for sums over all merchants, a roll-up's rows come summed per period already (one row
+    an hour, ``merchant_id`` and ``source`` NULL), read in the index's order without sorting."""
     if grain == "hour" and not all(_whole_hours(p) for p in periods):
         grain = "minute"
-    parts = [part for start, end in _segments(periods) for part in _parts(start, end, grain)]
+    parts = [part for start, end in _segments(periods) for part in _parts(start, end, grain, merged)]
     return (parts[0] if len(parts) == 1 else union_all(*parts)).subquery("buckets")
 
 
@@ -333,6 +348,15 @@ class SourceCoverage:
 # --- queries -----------------------------------------------------------------------------------
 
 
+def _plan_small(session: Session) -> None:
+    """On PostgreSQL, plan this transaction's reads without parallel workers and JIT compilation:
+    they read index ranges of the roll-ups (thousands of rows), where starting workers or compiling
+    took longer than the work (a 1 ms plan took 65 ms). Transaction-local, sums unchanged."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.set_config("max_parallel_workers_per_gather", "0", True),
+                               func.set_config("jit", "off", True)))
+
+
 def _totals(session: Session, period: Period, compared_with: Period) -> tuple[int | None, int | None, int]:
     """Visitors over ``period`` and over ``compared_with`` (None without a single bucket) and the
     merchants with a bucket in ``period``, in one pass."""
@@ -350,7 +374,7 @@ def _totals(session: Session, period: Period, compared_with: Period) -> tuple[in
 def _busiest(session: Session, period: Period) -> tuple[int | None, int | None]:
     """The local day (days since the epoch) and the local hour of day with most visitors (the first
     on a tie), None without data: both from one pass over the buckets, summed per day and hour."""
-    rows = buckets(period)
+    rows = buckets(period, merged=True)
     local = _LocalTime.over(period, rows.c.utc_minute)
     day, hour = local.day.label("day"), local.hour_of_day.label("hour")
     cells = (
@@ -370,6 +394,7 @@ def headline(session: Session, period: Period, compared_with: Period, sold: Sequ
     """Visitors, their change against ``compared_with``, the busiest hour and day, merchants open
     and, where merchants' sales are known, the conversion rate (from ``sold``, the period's ``sales``
     when the caller has them already)."""
+    _plan_small(session)
     visitors, compared, with_data = _totals(session, period, compared_with)
     busiest_day, busiest_hour = _busiest(session, period)
     weeks = session.scalars(select(Merchant.hours).where(Merchant.active.is_(True))).all()
@@ -389,9 +414,10 @@ def headline(session: Session, period: Period, compared_with: Period, sold: Sequ
 
 def series(session: Session, period: Period, granularity: Granularity) -> Series:
     """Visitors per merchant per local hour, day or week of ``period``."""
+    _plan_small(session)
     rows = buckets(period)
     key = _LocalTime.over(period, rows.c.utc_minute).key(granularity).label("key")
-    stmt = select(rows.c.merchant_id, key, func.sum(rows.c.count_in)).group_by(rows.c.merchant_id, key)
+    stmt = select(rows.c.merchant_id, key, func.sum(rows.c.count_in)).group_by(key, rows.c.merchant_id)
     starts = _bucket_starts(period, granularity)
     index = {start.astimezone(UTC): n for n, start in enumerate(starts)}  # UTC: a repeated local hour stays two
     visitors: dict[str, list[int | None]] = {}
@@ -403,7 +429,8 @@ def series(session: Session, period: Period, granularity: Granularity) -> Series
 
 def heat_map(session: Session, period: Period) -> HeatMap:
     """Visitors by local weekday x hour of day over ``period``."""
-    rows = buckets(period)
+    _plan_small(session)
+    rows = buckets(period, merged=True)
     local = _LocalTime.over(period, rows.c.utc_minute)
     weekday, hour = local.weekday.label("weekday"), local.hour_of_day.label("hour")
     stmt = select(weekday, hour, func.sum(rows.c.count_in)).group_by(weekday, hour)
@@ -421,6 +448,7 @@ def _ratio(numerator: float | None, denominator: float | None, scale: float = 1)
 def league(session: Session, period: Period, compared_with: Period) -> list[LeagueRow]:
     """Every active merchant with its visitors, change, visitors per opening hour and per square
     metre, most visitors first (merchants without data last)."""
+    _plan_small(session)
     both = buckets(period, compared_with, grain="day")
     now_in, then_in = _in(both, period), _in(both, compared_with)
     per_merchant = (
@@ -492,18 +520,38 @@ def _by_utc_day(starts: Iterable[datetime]) -> dict[int, dict[int, datetime]]:
     return found
 
 
+class _bits_or(FunctionElement[int]):
+    """``_bits_or(bit)``: the bitwise OR of single-bit values (an aggregate): PostgreSQL's ``bit_or``
+    (no sort per group), on SQLite the sum of the distinct bits."""
+
+    type = BigInteger()
+    inherit_cache = True
+    name = "bits_or"
+
+
+@compiles(_bits_or, "sqlite")
+def _bits_or_sqlite(element: _bits_or, compiler: SQLCompiler, **kw: Any) -> str:
+    return compiler.process(func.sum(distinct(*element.clauses)), **kw)
+
+
+@compiles(_bits_or, "postgresql")
+def _bits_or_postgresql(element: _bits_or, compiler: SQLCompiler, **kw: Any) -> str:
+    return compiler.process(func.bit_or(*element.clauses), **kw)
+
+
 def coverage(session: Session, period: Period) -> list[SourceCoverage]:
     """For each merchant and each source that counted for it in ``period``: its open hours without
     a single bucket (gaps: the counter was silent or offline, not zero visitors). The store answers
     one row per merchant, source and UTC day with a mask of the hours reported (one bit per hour:
     local hours start on distinct UTC hours, whatever the zone); the opening hours are set against
     those masks a day at a time."""
+    _plan_small(session)
     rows = buckets(period)
     hour = _LocalTime.over(period, rows.c.utc_minute).hour_start
     day = (hour // 1440).label("day")
     bit = cast(hour // 60 % 24, Integer)  # PostgreSQL shifts a bigint by an integer
-    bits = func.sum(distinct(literal(1, BigInteger).op("<<")(bit)))  # the sum of distinct bits: their OR
-    stmt = select(rows.c.merchant_id, rows.c.source, day, bits).group_by(rows.c.merchant_id, rows.c.source, day)
+    bits = _bits_or(literal(1, BigInteger).op("<<")(bit))
+    stmt = select(rows.c.merchant_id, rows.c.source, day, bits).group_by(day, rows.c.merchant_id, rows.c.source)
     reported: dict[tuple[str, str], dict[int, int]] = defaultdict(dict)
     for merchant_id, source, number, mask in session.execute(stmt):
         reported[(merchant_id, source)][int(number)] = int(mask)
@@ -571,26 +619,31 @@ def sales(session: Session, period: Period) -> list[SalesRow]:
     days = sales_days(period)
     if not days:
         return []
+    _plan_small(session)
     rows = buckets(period)
-    local_day = _LocalTime.over(period, rows.c.utc_minute).day.label("day")
+    local_day = cast(_LocalTime.over(period, rows.c.utc_minute).day, Integer).label("day")  # as the sales' (a key)
     per_day = (
-        select(rows.c.merchant_id, local_day, func.sum(rows.c.count_in).label("visitors"))
-        .group_by(rows.c.merchant_id, local_day)
+        select(local_day, rows.c.merchant_id, func.sum(rows.c.count_in).label("visitors"))
+        .group_by(local_day, rows.c.merchant_id)
+        .subquery()
+    )
+    sold = (  # the day's number as a column: the join looks up (day, merchant) instead of scanning a merchant's days
+        select(MerchantSales.merchant_id, days_since_epoch(MerchantSales.day).label("day"), MerchantSales.transactions,
+               MerchantSales.revenue_cents)
+        .where(MerchantSales.day >= days[0], MerchantSales.day <= days[-1])
         .subquery()
     )
     matched = per_day.c.visitors.is_not(None)
     stmt = (
         select(
-            MerchantSales.merchant_id, Merchant.business_format, func.count(), func.sum(MerchantSales.transactions),
-            func.sum(MerchantSales.revenue_cents), count_if(matched),
-            func.sum(case((matched, MerchantSales.transactions), else_=0)),
-            func.sum(case((matched, MerchantSales.revenue_cents), else_=0)), func.sum(per_day.c.visitors),
+            sold.c.merchant_id, Merchant.business_format, func.count(), func.sum(sold.c.transactions),
+            func.sum(sold.c.revenue_cents), count_if(matched),
+            func.sum(case((matched, sold.c.transactions), else_=0)),
+            func.sum(case((matched, sold.c.revenue_cents), else_=0)), func.sum(per_day.c.visitors),
         )
-        .join(Merchant, Merchant.id == MerchantSales.merchant_id)
-        .outerjoin(per_day, (per_day.c.merchant_id == MerchantSales.merchant_id)
-                   & (per_day.c.day == days_since_epoch(MerchantSales.day)))
-        .where(MerchantSales.day >= days[0], MerchantSales.day <= days[-1])
-        .group_by(MerchantSales.merchant_id, Merchant.business_format)
+        .join(Merchant, Merchant.id == sold.c.merchant_id)
+        .outerjoin(per_day, (per_day.c.day == sold.c.day) & (per_day.c.merchant_id == sold.c.merchant_id))
+        .group_by(sold.c.merchant_id, Merchant.business_format)
     )
     result = []
     for m_id, business_format, n, transactions, cents, n_matched, t_matched, c_matched, visitors in session.execute(stmt):
@@ -642,6 +695,8 @@ def garage_against_footfall(session: Session, period: Period, lot_id: str) -> Ga
     occupancy: list[float | None] = [None] * len(starts)
     visitors: list[int | None] = [None] * len(starts)
 
+    _plan_small(session)
+
     def slot(hour_start: int) -> int:
         return index[(EPOCH + timedelta(minutes=int(hour_start))).astimezone(UTC)]
 
@@ -654,7 +709,7 @@ def garage_against_footfall(session: Session, period: Period, lot_id: str) -> Ga
     for start, cars, share in session.execute(counts):
         occupied[slot(start)] = float(cars)
         occupancy[slot(start)] = None if share is None else float(share) * 100
-    rows = buckets(period)
+    rows = buckets(period, merged=True)
     people = _LocalTime.over(period, rows.c.utc_minute).hour_start.label("hour")
     for start, total in session.execute(select(people, func.sum(rows.c.count_in)).group_by(people)):
         visitors[slot(start)] = int(total)
@@ -678,6 +733,7 @@ def hourly_profile(session: Session, period: Period, merchant_id: str) -> Hourly
     business_format = session.scalar(select(Merchant.business_format).where(Merchant.id == merchant_id))
     if business_format is None:
         raise ValueError(f"unknown merchant {merchant_id!r}")
+    _plan_small(session)
     rows = buckets(period)
     local = _LocalTime.over(period, rows.c.utc_minute)
     hour = local.hour_of_day.label("hour")
@@ -686,7 +742,7 @@ def hourly_profile(session: Session, period: Period, merchant_id: str) -> Hourly
                (cast(func.sum(rows.c.count_in), Float) / func.count(func.distinct(local.day))).label("per_day"))
         .join(Merchant, Merchant.id == rows.c.merchant_id)
         .where(Merchant.business_format == business_format, Merchant.active.is_(True))
-        .group_by(rows.c.merchant_id, hour)
+        .group_by(hour, rows.c.merchant_id)
         .subquery()
     )
     own = func.max(case((per_merchant.c.merchant_id == merchant_id, per_merchant.c.per_day)))
