@@ -8,6 +8,11 @@ only at a range's partial hours. Local time is computed in SQL too: the minute s
 plus the site's UTC offset, which is a constant per stretch of the period between DST changes (a
 ``CASE`` on ``minute`` with one branch per change), so local hours, days and weekdays are exact on
 SQLite and PostgreSQL alike. An hour or day without any bucket is a gap (``None``), never zero.
+
+Reading fast: sums over all merchants (the heat map, the busiest day and hour, the garage's visitors)
+take the hourly roll-up summed per hour, grouped in its time index's order (no sort); GROUP BYs name
+the local time key first, so SQLite reads the roll-up's covering time index (migration 0013) instead
+of skip-scanning its primary key; PostgreSQL plans these reads without parallel workers or JIT.
 """
 
 from __future__ import annotations
