@@ -13,7 +13,7 @@ Create Date: 2026-11-30 01:00:00
 from alembic import op
 
 revision = '0013'
-down_revision = '0011'  # TEMP until 0012 lands on main
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 
