@@ -112,11 +112,10 @@ def _camera(site: SiteConfig, camera_id: str, sync: Any) -> None:
     sync.out.put((camera_id, p1 - p0, i1 - i0, c1 - c0))
 
 def _detector(site: SiteConfig, stop: Any) -> None:
-    from detectors.shared import DetectorServer, batch_wait_s, detector_address
+    from detectors.shared import DetectorServer, detector_address
 
     model = PersonModel(site.model, inference_threads(site.model, 1))
-    DetectorServer(model, detector_address(site.data_dir), site.model.max_batch,
-                   batch_wait_s(site.model, model)).serve(stop.is_set)
+    DetectorServer(model, detector_address(site.data_dir), site.model.max_batch).serve(stop.is_set)
 
 
 class _Sync:

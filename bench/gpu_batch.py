@@ -8,8 +8,7 @@ Two tables, each against a baseline measured in the same run:
    against B = 1 (one inference per frame, as a camera with its own detector runs).
 2. The product's path: one ``DetectorServer`` (batches up to ``--max-batch`` waiting frames) and N
    camera processes, each sending its frames through ``RemoteModel`` as fast as they are answered:
-   frames/s in all, the mean batch the server formed, and the rate per camera, against N = 1, for
-   each ``--batch-wait-ms`` (how long frames wait for the other cameras' frames; 0 = none).
+   frames/s in all, the mean batch the server formed, and the rate per camera, against N = 1.
 
 The model setting on a GPU site names PyTorch weights (``yolov8n.pt`` downloads by itself). Offline,
 the only weights at hand are the shared int8 ONNX file, which ONNX Runtime runs on the CPU; without
@@ -53,10 +52,15 @@ BATCHES = (1, 2, 4, 8, 16, 32)
 def convert(onnx_path: Path, out: Path) -> Path:
     """Write a float PyTorch checkpoint of the YOLOv8n network in ``onnx_path`` (dynamically
     quantized: int8 weights with a scale and zero point per tensor, float biases) to ``out``."""
-    import onnx
     import torch
-    from onnx import numpy_helper
     from ultralytics import YOLO
+
+    try:
+        import onnx
+        from onnx import numpy_helper
+    except ImportError:
+        raise SystemExit("converting the shared ONNX model needs the onnx package (pip install onnx), "
+                         "or name PyTorch weights with --model yolov8n.pt") from None
 
     graph = onnx.load(str(onnx_path))
     tensors = {t.name: numpy_helper.to_array(t) for t in graph.graph.initializer}
@@ -137,11 +141,11 @@ def _camera(address: str, config: ModelConfig, frames: list[np.ndarray], go: Any
     remote.close()
 
 
-def served_rate(model: PersonModel, config: ModelConfig, frames: list[np.ndarray], cameras: int, gather_s: float,
-                seconds: float, workdir: Path) -> tuple[float, float]:
+def served_rate(model: PersonModel, config: ModelConfig, frames: list[np.ndarray], cameras: int, seconds: float,
+                workdir: Path) -> tuple[float, float]:
     """(frames/s in all, mean batch) of a ``DetectorServer`` answering ``cameras`` camera processes."""
     address = str(workdir / f"detector-{cameras}.sock")
-    server = DetectorServer(model, address, config.max_batch, gather_s)
+    server = DetectorServer(model, address, config.max_batch)
     stop_serving = threading.Event()
     serving = threading.Thread(target=server.serve, args=(stop_serving.is_set,), daemon=True)
     serving.start()
@@ -172,7 +176,6 @@ def main() -> None:
     parser.add_argument("--model", help="PyTorch weights (default: converted from the shared ONNX file)")
     parser.add_argument("--cameras", type=int, nargs="+", default=[1, 2, 4, 8, 16, 32])
     parser.add_argument("--max-batch", type=int, default=32)
-    parser.add_argument("--batch-wait-ms", type=float, nargs="+", default=[0.0, 10.0])
     parser.add_argument("--seconds", type=float, default=4.0)
     args = parser.parse_args()
     import torch
@@ -202,13 +205,12 @@ def main() -> None:
             base = base or rate
             print(f"{batch:>4} {rate:>9.1f} {ms:>13.1f} {int(rate // ASKED_FPS):>15} {rate / base:>7.2f}")
         print(f"\n2. DetectorServer (max batch {args.max_batch}) and N camera processes asking as fast as answered")
-        print(f"{'wait ms':>7} {'N':>4} {'frames/s':>9} {'mean batch':>11} {'per camera':>11} {'vs N=1':>7}")
-        for wait_ms in args.batch_wait_ms:
-            base = 0.0
-            for cameras in args.cameras:
-                rate, mean_batch = served_rate(model, config, frames, cameras, wait_ms / 1000, args.seconds, workdir)
-                base = base or rate
-                print(f"{wait_ms:>7g} {cameras:>4} {rate:>9.1f} {mean_batch:>11.1f} {rate / cameras:>11.1f} {rate / base:>7.2f}")
+        print(f"{'N':>4} {'frames/s':>9} {'mean batch':>11} {'per camera':>11} {'vs N=1':>7}")
+        base = 0.0
+        for cameras in args.cameras:
+            rate, mean_batch = served_rate(model, config, frames, cameras, args.seconds, workdir)
+            base = base or rate
+            print(f"{cameras:>4} {rate:>9.1f} {mean_batch:>11.1f} {rate / cameras:>11.1f} {rate / base:>7.2f}")
 
 if __name__ == "__main__":
     main()

@@ -30,7 +30,7 @@ from ray.serve.handle import DeploymentHandle
 
 from detectors.detection import PERSON
 from detectors.model import PersonModel, inference_threads
-from detectors.shared import GPU_BATCH_WAIT_S, REPLY_TIMEOUT_S, batch_wait_s, predict_batch
+from detectors.shared import REPLY_TIMEOUT_S, predict_batch
 from detectors.worker import CameraWorker
 from ops_center.config import ModelConfig, SiteConfig
 from ops_center.config_watch import SiteFile
@@ -41,6 +41,7 @@ log = logging.getLogger(__name__)
 APP = "ops-center-detector"
 DEPLOYMENT = "detector"
 NAMESPACE = "ops-center"
+BATCH_WAIT_S = 0.01  # how long a frame waits for others to share its inference
 CAMERA_CPUS = 0.5  # decoding, gating and tracking one camera at 5 fps; the detector is elsewhere
 DETECTOR_CPUS = 1.0  # a replica on a node without GPUs
 RESTART_AFTER_S = 5.0  # a camera whose source failed exits after this long, and Ray starts it again
@@ -53,10 +54,9 @@ class DetectorDeployment:
 
     def __init__(self, config: ModelConfig) -> None:
         self.model = PersonModel(config, inference_threads(config, detectors_on_host=1))
-        self.predict.set_max_batch_size(config.max_batch)  # type: ignore[attr-defined]  # serve.batch's setters
-        self.predict.set_batch_wait_timeout_s(batch_wait_s(config, self.model))  # type: ignore[attr-defined]
+        self.predict.set_max_batch_size(config.max_batch)  # type: ignore[attr-defined]  # serve.batch's setter
 
-    @serve.batch(max_batch_size=8, batch_wait_timeout_s=GPU_BATCH_WAIT_S)
+    @serve.batch(max_batch_size=8, batch_wait_timeout_s=BATCH_WAIT_S)
     async def predict(self, requests: list[tuple[np.ndarray, tuple[int, ...]]]) -> list[np.ndarray]:
         """Boxes for each (frame, classes) request of a batch."""
         found, _ = await asyncio.to_thread(  # off the event loop: the next frames queue up meanwhile

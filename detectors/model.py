@@ -56,11 +56,6 @@ class PersonModel:
             raise ModelUnavailable(f"cannot load model {config.path}: {_first_line(exc)}") from None
         set_threads(self.model, threads)
 
-    @property
-    def on_gpu(self) -> bool:
-        """Whether the model runs on a CUDA device."""
-        return str(getattr(self.model.predictor, "device", "cpu")).startswith("cuda")
-
     def predict(self, images: Sequence[np.ndarray], classes: Sequence[int] = (PERSON,)) -> list[np.ndarray]:
         """Boxes of the COCO ``classes`` in each image (``BOX_COLUMNS`` columns, pixels), one inference for all."""
         cfg = self.config

@@ -4,10 +4,8 @@
 inference threads, and serves the camera workers over a Unix socket in the site's data directory:
 a camera sends a frame, the server answers with the boxes Ultralytics' predictor found in it.
 Frames from several cameras that wait at the same time go through one ``predict`` call (up to
-``max_batch``); on a GPU, frames also wait a moment (``batch_wait_s``) for the other cameras'
-frames, which otherwise fall out of step and halve the batch (``bench.gpu_batch``). Tracking
-stays in each camera (``SharedDetector`` = ``RemoteModel`` + ``PersonTracker``), so a camera's
-tracks never mix with another's.
+``max_batch``). Tracking stays in each camera (``SharedDetector`` = ``RemoteModel`` +
+``PersonTracker``), so a camera's tracks never mix with another's.
 
 A camera process that dies only closes its connection; the server serves the others. When the
 server dies, each camera's next request fails with ``ModelUnavailable`` and the camera carries on
@@ -40,7 +38,6 @@ log = logging.getLogger(__name__)
 
 SOCKET_NAME = "detector.sock"
 REPLY_TIMEOUT_S = 30.0
-GPU_BATCH_WAIT_S = 0.01
 
 
 def detector_address(data_dir: Path) -> str:
@@ -55,13 +52,10 @@ def detector_address(data_dir: Path) -> str:
 class DetectorServer:
     """Serves a ``PersonModel`` to the cameras that connect to ``address``, batching waiting frames."""
 
-    def __init__(self, model: PersonModel, address: str, max_batch: int = 8, gather_s: float = 0.0) -> None:
-        """``gather_s``: how long frames that arrived together wait for the other cameras' next frames
-        to join their inference (``batch_wait_s``)."""
+    def __init__(self, model: PersonModel, address: str, max_batch: int = 8) -> None:
         self.model = model
         self.address = address
         self.max_batch = max_batch
-        self.gather_s = gather_s
         self.batches: list[int] = []  # the size of each inference, for the log and the tests
         self._conns: list[Connection] = []
         self._lock = threading.Lock()
@@ -81,9 +75,6 @@ class DetectorServer:
                     time.sleep(0.05)
                     continue
                 ready = wait(conns, timeout=0.2)
-                if self.gather_s and ready and len(ready) < min(len(conns), self.max_batch):
-                    # cameras just answered send their next frame within moments: let it join
-                    ready += wait([c for c in conns if c not in ready], timeout=self.gather_s)
                 requests = [r for c in ready if isinstance(c, Connection) and (r := self._receive(c)) is not None]
                 for start in range(0, len(requests), self.max_batch):
                     self._answer(requests[start : start + self.max_batch])
@@ -126,15 +117,6 @@ class DetectorServer:
         for (conn, _, _), boxes in zip(requests, found, strict=True):
             with contextlib.suppress(OSError):  # the camera went away while its frame was inferred
                 conn.send(boxes)
-
-
-def batch_wait_s(config: ModelConfig, model: PersonModel) -> float:
-    """How long a frame waits at the shared detector for other cameras' frames to share its inference:
-    the site's ``model.batch_wait_ms``, else 10 ms where the model runs on a GPU (a batch of 16 frames
-    costs there about a third of 16 single ones) and none on a CPU (a batch gains nothing there)."""
-    if config.batch_wait_ms is not None:
-        return config.batch_wait_ms / 1000
-    return GPU_BATCH_WAIT_S if model.on_gpu else 0.0
 
 
 def predict_batch(

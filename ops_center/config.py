@@ -271,11 +271,6 @@ class ModelConfig(_Strict):
         False, description="one detector process on the host serves every camera (started by the supervisor)"
     )
     max_batch: int = Field(8, ge=1, le=64, description="most frames the shared detector infers in one call")
-    batch_wait_ms: float | None = Field(
-        None, ge=0, le=200,
-        description="how long the shared detector holds a frame for other cameras' frames to share its inference; "
-                    "default: 10 ms on a GPU, none on a CPU (a batch gains nothing there)",
-    )
 
 
 class StoreConfig(_Strict):

@@ -7,7 +7,7 @@ import signal
 import threading
 
 from detectors.model import PersonModel, inference_threads
-from detectors.shared import DetectorServer, batch_wait_s, detector_address
+from detectors.shared import DetectorServer, detector_address
 from ops_cli.options import add_config_options, site_config
 
 DESCRIPTION = (
@@ -28,8 +28,7 @@ def run(args: argparse.Namespace) -> int:
     config = site_config(args)
     config.data_dir.mkdir(parents=True, exist_ok=True)
     model = PersonModel(config.model, inference_threads(config.model, detectors_on_host=1))
-    server = DetectorServer(model, detector_address(config.data_dir), max_batch=config.model.max_batch,
-                            gather_s=batch_wait_s(config.model, model))
+    server = DetectorServer(model, detector_address(config.data_dir), max_batch=config.model.max_batch)
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())

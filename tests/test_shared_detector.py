@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from detectors.model import PersonDetector, PersonModel, PersonTracker
-from detectors.shared import DetectorServer, RemoteModel, SharedDetector, batch_wait_s, detector_address
+from detectors.shared import DetectorServer, RemoteModel, SharedDetector, detector_address
 from detectors.sources import FrameSource
 from detectors.supervisor import DETECTOR, Supervisor
 from ops_center.config import ModelConfig
@@ -47,42 +47,6 @@ def test_cameras_on_the_shared_detector_get_the_tracks_their_own_model_would_giv
         serving.join(timeout=10)
     with pytest.raises(ModelUnavailable, match="shared detector"):
         first.track(frames[0])  # the server is gone: the camera is told, not crashed
-
-
-def test_frames_a_moment_apart_share_one_inference_when_the_server_gathers(model_path: Path, media: Path,
-                                                                          tmp_path: Path) -> None:
-    config = ModelConfig(path=str(model_path))
-    model = PersonModel(config, threads=1)
-    assert batch_wait_s(config, model) == 0.0, "on a CPU a batch gains nothing: no frame waits by default"
-    assert batch_wait_s(config.model_copy(update={"batch_wait_ms": 25}), model) == 0.025
-    address = detector_address(tmp_path)
-    server = DetectorServer(model, address, max_batch=8)
-    stop = threading.Event()
-    serving = threading.Thread(target=server.serve, args=(stop.is_set,), daemon=True)
-    serving.start()
-    frames = [f.image for f in iter(FrameSource(str(media / "fixture_towncentre_640x360_24f.mp4")).read, None)][:2]
-    cameras = [RemoteModel(config, address) for _ in frames]
-    answers: dict[int, object] = {}
-    try:
-        for camera, image in zip(cameras, frames, strict=True):
-            camera.predict([image])  # both connected, one inference each
-        assert server.batches == [1, 1]
-        server.gather_s = 5.0
-
-        def ask(i: int) -> None:
-            answers[i] = cameras[i].predict([frames[i]])[0]
-
-        first = threading.Thread(target=ask, args=(0,))
-        first.start()
-        threading.Event().wait(0.1)  # the second camera's frame comes a moment later
-        ask(1)
-        first.join(timeout=30)
-    finally:
-        stop.set()
-        serving.join(timeout=10)
-    assert server.batches == [1, 1, 2], "the later frame joined the first one's inference"
-    for i, image in enumerate(frames):
-        assert (answers[i] == model.predict([image])[0]).all(), f"camera {i} got its own frame's boxes"
 
 
 def test_a_dying_camera_or_detector_stops_nothing_else(store_url: str, tmp_path: Path, media: Path,
