@@ -17,6 +17,7 @@ os.environ.setdefault("YOLO_VERBOSE", "False")
 from playwright.sync_api import Browser, sync_playwright
 from sqlalchemy import create_engine, text
 
+from tests.hashing import use_test_hasher
 from tests.services import POSTGRES_ADMIN_URL, ensure_postgres
 from tests.wall_harness import launch_chromium
 
@@ -25,6 +26,10 @@ SHARED = Path(os.environ.get("OPS_SHARED_DIR", ROOT.parent / "shared"))
 MODEL = SHARED / "models" / "yolov8n_int8.onnx"
 MEDIA = SHARED / "media"
 TEST_OUTPUT = ROOT / "test-output"
+
+# Passwords are hashed and checked with argon2id at its lowest cost in this process (see
+# tests/hashing.py); test_auth checks the production parameters and a login with them.
+use_test_hasher()
 
 
 @pytest.fixture(scope="session")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 
 import pytest
+from argon2 import Type
 from sqlalchemy import select
 
 from ops_center.auth import (
@@ -24,6 +25,7 @@ from ops_center.errors import InputError
 from ops_center.store.db import open_store
 from ops_center.store.models import ApiToken, Guard, User
 from ops_center.store.types import utcnow
+from tests.hashing import TEST_HASHER, production_hasher
 
 ALARM_ACTIONS = {a for a in Action if a.value.startswith("alarm.")}
 RESIDENTS = {Action.VIEW_RESIDENTS, Action.FIND_SPACE, Action.FIND_CAR}
@@ -56,6 +58,32 @@ def _store_with_guard(url: str):  # type: ignore[no-untyped-def]
     with store.session() as s:
         s.add(Guard(id="g7", name="Wang Wei", radio_channel="3", post="Lake gate", status="on_patrol", updated_at=utcnow()))
     return store
+
+
+def test_the_product_hashes_with_argon2id_at_full_cost_and_upgrades_cheaper_hashes_on_login(sqlite_url: str) -> None:
+    """The suite hashes at the lowest cost (tests/hashing.py); the product's own hasher is argon2id
+    with RFC 9106's low-memory parameters, logs in with them and re-hashes a cheaper hash."""
+    store = _store_with_guard(sqlite_url)
+    with store.session() as s:
+        create_user(s, "wang", "guard", "lake gate 0300", guard_id="g7")  # at the suite's low cost
+    with production_hasher() as hasher:
+        assert (hasher.type, hasher.time_cost, hasher.memory_cost, hasher.parallelism) == (Type.ID, 3, 65536, 4)
+        assert (hasher.hash_len, hasher.salt_len) == (32, 16)
+        with store.session() as s:
+            create_user(s, "op1", "operator", "correct horse battery")
+        with store.session() as s:
+            assert s.get(User, "op1").password_hash.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+            assert s.get(User, "wang").password_hash.startswith("$argon2id$v=19$m=8,t=1,p=1$")
+            assert authenticate(s, "op1", "correct horse battery") == Principal("op1", Role.OPERATOR)
+            assert authenticate(s, "op1", "correct horse batter") is None
+            assert authenticate(s, "nobody", "correct horse battery") is None
+            assert authenticate(s, "wang", "lake gate 0300") == Principal("wang", Role.GUARD, guard_id="g7")
+        with store.session() as s:
+            upgraded = s.get(User, "wang").password_hash
+            assert upgraded.startswith("$argon2id$v=19$m=65536,t=3,p=4$") and hasher.verify(upgraded, "lake gate 0300")
+    with store.session() as s:  # back at the suite's cost, the production hash still logs in
+        assert TEST_HASHER.check_needs_rehash(s.get(User, "op1").password_hash)
+        assert authenticate(s, "op1", "correct horse battery") == Principal("op1", Role.OPERATOR)
 
 
 def test_users_log_in_with_argon2_hashes_and_guards_are_linked_to_the_roster(store_url: str) -> None:
