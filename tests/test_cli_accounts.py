@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -16,14 +17,16 @@ from ops_center.store import writes
 from ops_center.store.db import open_store
 from ops_center.store.models import Guard
 from tests.builders import alarm_record
+from tests.conftest import ROOT
 
 T0 = datetime(2026, 11, 29, 8, 0, tzinfo=UTC)
 
 
 def ops_center(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    """Run the ``ops-center`` command with ``args``."""
-    return subprocess.run([sys.executable, "-m", "ops_cli.main", *args], input=stdin, capture_output=True,
-                          text=True, timeout=120, check=False)
+    """Run the ``ops-center`` command with ``args`` (passwords hashed at the suite's low cost: tests/cli_main.py)."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, (str(ROOT), os.environ.get("PYTHONPATH"))))}
+    return subprocess.run([sys.executable, "-m", "tests.cli_main", *args], input=stdin, capture_output=True,
+                          text=True, timeout=120, check=False, env=env)
 
 
 def assert_one_line_error(result: subprocess.CompletedProcess[str], *fragments: str) -> None:
