@@ -1,7 +1,9 @@
 """``ops-center``: the command line of Ops Center.
 
 Each subcommand lives in its own module with ``register(subparsers)``, which adds its parser and
-sets ``run=<function(args) -> int>``. To add a command, add its module name to ``COMMANDS``.
+sets ``run=<function(args) -> int>``. To add a command, add its name and module to ``COMMANDS``.
+A command line that names a command imports that command's module alone (``ops-center replay``
+starts without loading the password hasher, the escalation loop or the simulator).
 """
 
 from __future__ import annotations
@@ -16,18 +18,18 @@ from typing import NoReturn
 
 from ops_center.errors import OpsError
 
-COMMANDS = [
-    "ops_cli.replay",
-    "ops_cli.worker",
-    "ops_cli.detector",
-    "ops_cli.cluster",
-    "ops_cli.alarms",
-    "ops_cli.users",
-    "ops_cli.tokens",
-    "ops_cli.notices",
-    "ops_cli.report",
-    "ops_cli.background",
-]
+COMMANDS = {  # command -> the module that registers it
+    "replay": "ops_cli.replay",
+    "worker": "ops_cli.worker",
+    "detector": "ops_cli.detector",
+    "cluster": "ops_cli.cluster",
+    "alarms": "ops_cli.alarms",
+    "users": "ops_cli.users",
+    "tokens": "ops_cli.tokens",
+    "notices": "ops_cli.notices",
+    "report": "ops_cli.report",
+    "services": "ops_cli.background",
+}
 
 
 class Parser(argparse.ArgumentParser):
@@ -38,19 +40,27 @@ class Parser(argparse.ArgumentParser):
         self.exit(2, f"error: {one_line(message)} (see {self.prog} --help)\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The ``ops-center`` parser with every registered subcommand (they inherit its one-line errors)."""
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The ``ops-center`` parser with the subcommand ``command``, or with every one where ``command``
+    is none of them (for the overview and the error that lists them); they inherit its one-line errors."""
     parser = Parser(prog="ops-center", description="Ops Center: camera workers, replay and alarms.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug details to stderr")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for name in COMMANDS:
-        importlib.import_module(name).register(sub)
+    for module in [COMMANDS[command]] if command in COMMANDS else COMMANDS.values():
+        importlib.import_module(module).register(sub)
     return parser
+
+
+def named_command(argv: Sequence[str]) -> str | None:
+    """The subcommand ``argv`` names: its first word that is no option (the top level's only option,
+    ``--verbose``, takes no value)."""
+    return next((word for word in argv if not word.startswith("-")), None)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``ops-center`` with ``argv``; return the exit status (2 for an error the operator can fix)."""
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = build_parser(named_command(argv)).parse_args(argv)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",

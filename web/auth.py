@@ -31,6 +31,7 @@ from ops_center.auth import (
     can,
     end_session,
     load_principal,
+    prepare_login_checks,
     session_user,
     start_session,
     verify_token,
@@ -81,6 +82,7 @@ def install_auth(
     needs a login.
     """
     secret_key_from_env({SECRET_ENV: secret_key})  # same length rule as the environment
+    prepare_login_checks()
     server.secret_key = secret_key
     server.config.update(
         SESSION_COOKIE_HTTPONLY=True,

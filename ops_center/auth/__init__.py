@@ -29,6 +29,7 @@ from ops_center.auth.users import (
     list_users,
     load_principal,
     log_out_everywhere,
+    prepare_login_checks,
     set_active,
     set_password,
 )
@@ -56,6 +57,7 @@ __all__ = [
     "list_users",
     "load_principal",
     "log_out_everywhere",
+    "prepare_login_checks",
     "require",
     "revoke_token",
     "session_user",
