@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from dash import dcc
 
+from layouts.export import csv_text
 from layouts.pages.analytics import (
     Drawing,
     Figures,
@@ -249,7 +250,7 @@ def test_csv_rows_of_every_table_keep_gaps_empty_and_headers_in_the_language() -
     assert table_rows(FIGURES, "merchant", None, "m3", "en")[1] == ["2026-06-09 00:00", ""]  # no count at all
     with pytest.raises(ValueError, match="no table 'merchant'"):
         table_rows(FIGURES, "merchant", None, "m9", "en")
-    text = panels.csv_text(league)
+    text = csv_text(league)
     assert text.startswith("\ufeff") and list(csv.reader(io.StringIO(text[1:])))[1][1] == "Cloud Cafe"
 
 

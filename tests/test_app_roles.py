@@ -341,7 +341,8 @@ def test_only_managers_and_admins_export_the_report(site: Site) -> None:
     exported = _callback(site, site.client("boss"), "report-download", values, ["report-csv.n_clicks"])
     assert exported.status_code == 200
     csv_text = exported.json()["response"]["report-download"]["data"]["content"]
-    lines = csv_text.strip().splitlines()
+    assert csv_text.startswith("\ufeff"), "spreadsheet programs read the Chinese report as UTF-8"
+    lines = csv_text[1:].strip().splitlines()
     assert lines[0].startswith("Kind,Zone / guard,Alarms,Resolved")
     assert lines[1].startswith("all,All alarms,1,1,0,0,")
     assert any(line.startswith("zone,Lake (drowning danger),1,1") for line in lines)

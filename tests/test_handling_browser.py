@@ -197,7 +197,7 @@ def test_the_reference_scene_from_alarm_to_report(browser: Browser, server: Wall
     report.screenshot(path=str(output_dir / "report_1920x1080.png"))
     with report.expect_download() as download:
         report.click("#report-csv")
-    rows = list(csv.reader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8"))))
+    rows = list(csv.reader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8-sig"))))
     assert rows[0][:3] == ["Kind", "Zone / guard", "Alarms"]
     guard_rows = [r for r in rows if r[0] == "guard" and r[1] == guard_name]
     assert guard_rows and guard_rows[0][2:4] == ["1", "1"], guard_rows

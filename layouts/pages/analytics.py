@@ -27,6 +27,7 @@ from dash.exceptions import PreventUpdate
 
 from layouts.access import guarded_callback, may, require_login
 from layouts.context import AppContext, PageContext
+from layouts.export import csv_text
 from layouts.format import data_attributes
 from layouts.i18n import t
 from layouts.panels import analytics as panels
@@ -458,7 +459,7 @@ def register(app: Dash, app_ctx: AppContext) -> None:
         merchant = merchant_of(search)
         rows = table_rows(load(app_ctx, chosen, merchant if table == "profile" else None), table, sort, merchant, lang)
         name = panels.file_name(table, chosen.period, lang) + (f"_{merchant}" if table in ("merchant", "profile") else "")
-        return dcc.send_string(panels.csv_text(rows), f"{name}.csv")
+        return dcc.send_string(csv_text(rows), f"{name}.csv")
 
     app.clientside_callback(ClientsideFunction("analytics", "downloadChart"), Output("analytics-png", "data"),
                             Input({"type": "analytics-png", "chart": ALL}, "n_clicks"), prevent_initial_call=True)

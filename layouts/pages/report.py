@@ -7,8 +7,6 @@ duty shifts (``site.shifts``). The page only reads: nobody acts on alarms here.
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import datetime, tzinfo
 
 from dash import Dash, Input, Output, State, dcc, html
@@ -16,6 +14,7 @@ from dash.exceptions import PreventUpdate
 
 from layouts.access import guarded_callback
 from layouts.context import AppContext, PageContext
+from layouts.export import csv_text
 from layouts.format import data_attributes, waiting_clock
 from layouts.i18n import t
 from layouts.registry import PageSpec
@@ -133,14 +132,10 @@ def render(report: ShiftReport, lang: str, tz: tzinfo) -> list:
 
 def to_csv(report: ShiftReport, lang: str) -> str:
     """The report as CSV: one row for the shift, then one per zone and one per guard."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([t("report.col.kind", lang), *(t(c, lang) for c in COLUMNS)])
     rows = [("all", t("report.all", lang), report.total)]
     rows += [("zone", f.label, f) for f in report.by_zone] + [("guard", f.label, f) for f in report.by_guard]
-    for kind, label, f in rows:
-        writer.writerow([kind, label, *cells(f)])
-    return out.getvalue()
+    return csv_text([[t("report.col.kind", lang), *(t(c, lang) for c in COLUMNS)],
+                     *([kind, label, *cells(f)] for kind, label, f in rows)])
 
 
 def register(app: Dash, app_ctx: AppContext) -> None:

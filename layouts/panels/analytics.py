@@ -9,8 +9,6 @@ language (``toImageButtonOptions``, used by the modebar and by the page's PNG bu
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -458,14 +456,6 @@ def heat_rows(data: HeatMap, lang: str) -> Rows:
     head = [t("analytics.col.weekday", lang), *(f"{h:02d}" for h in range(24))]
     return [head, *([weekday_name(d, lang), *(_cell(n) for n in row)]
                     for d, row in enumerate(data.cells))]
-
-
-def csv_text(rows: Rows) -> str:
-    """``rows`` as CSV, with a byte-order mark so spreadsheet programs read Chinese as UTF-8."""
-    out = io.StringIO()
-    out.write("\ufeff")
-    csv.writer(out).writerows(rows)
-    return out.getvalue()
 
 
 # --- sections -------------------------------------------------------------------------------------
