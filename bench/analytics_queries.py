@@ -6,15 +6,17 @@
 A fresh store (a SQLite file in a temporary folder; a new PostgreSQL database) gets ``--merchants``
 merchants with a bucket for every minute of ``--days`` days up to now (``INSERT ... SELECT`` from a
 recursive CTE or ``generate_series``, inside ``rollup.bulk_load``, which rebuilds the exact hourly
-and daily roll-ups once at the end; then ``ANALYZE``), the commercial garage's counts every 5
+and daily roll-ups once at the end; then ``ANALYZE``, on PostgreSQL ``VACUUM ANALYZE``), the commercial garage's counts every 5
 minutes and daily sales.
 ``--store URL`` uses that store instead (and keeps it): generated into when it has no merchant yet,
 measured as it is otherwise, with "now" just after its newest bucket. Then for every range the page
 offers (today, yesterday, last 7 and 30 days, this month, a custom 90 days), each against the
 previous period and the same period last year, every query the page makes runs ``--repeat`` times,
 as the page makes them (the headline reuses the sales rows; the garage only for ranges drawn per
-hour): the p95 of each (ms), of the whole page, and in the same run the baseline: the league's
-plain ``SUM(count_in) ... GROUP BY merchant_id`` over the raw minute table for the range. Coverage
+hour): the p95 of each (ms), of the whole page and of this process's CPU time over the page (on
+SQLite that is the queries' own work, whatever the machine's load; on PostgreSQL only the client's),
+and in the same run the baseline: the league's plain ``SUM(count_in) ... GROUP BY merchant_id`` over
+the raw minute table for the range. Coverage
 (gaps per counting source) is no panel of the page: it is timed beside it, outside the page's sum.
 Pass: every page query's p95 under 300 ms. ``--small``: 10 merchants, 30 days.
 """
@@ -166,28 +168,32 @@ def ranges(now: datetime) -> list[tuple[str, Period]]:
 
 def measure(store: Store, now: datetime, repeat: int) -> bool:
     """Print each range's p95 per query; return whether every page query stayed under the target."""
-    print(f"{'range':<15} {'against':<16}" + "".join(f"{q:>9}" for q in QUERIES) + f"{'page':>9}{'raw GROUP BY':>14}"
+    print(f"{'range':<15} {'against':<16}" + "".join(f"{q:>9}" for q in QUERIES) + f"{'page':>9}{'page CPU':>9}"
+          + f"{'raw GROUP BY':>14}"
           + "".join(f"{q:>10}" for q in BESIDE) + "  over the target")
     ok = True
     for name, period in ranges(now):
         for kind in Comparison:
             against = comparison(period, kind)
             queries = page_queries(period, against)
-            times: dict[str, list[float]] = {q: [] for q in (*queries, "page", "raw")}
+            times: dict[str, list[float]] = {q: [] for q in (*queries, "page", "cpu", "raw")}
             with store.session() as s:
                 for _ in range(repeat):
-                    page = 0.0
+                    page = cpu = 0.0
                     for q, run in queries.items():
+                        began = time.process_time()
                         spent = _ms(partial(run, s))
                         times[q].append(spent)
-                        page += spent if q in QUERIES else 0.0
+                        if q in QUERIES:
+                            page, cpu = page + spent, cpu + (time.process_time() - began) * 1000
+                    times["cpu"].append(cpu)
                     times["page"].append(page)
                     times["raw"].append(_ms(partial(baseline, s, period)))
             over = [q for q in QUERIES if q in queries and p95(times[q]) >= TARGET_MS]
             ok &= not over
             print(f"{name:<15} {kind.value:<16}"
                   + "".join(f"{p95(times[q]):9.1f}" if q in queries else f"{'-':>9}" for q in QUERIES)
-                  + f"{p95(times['page']):9.1f}{p95(times['raw']):14.1f}"
+                  + f"{p95(times['page']):9.1f}{p95(times['cpu']):9.1f}{p95(times['raw']):14.1f}"
                   + "".join(f"{p95(times[q]):10.1f}" for q in BESIDE) + "  " + (" ".join(over) or "none"), flush=True)
     return ok
 

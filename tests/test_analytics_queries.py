@@ -412,3 +412,19 @@ def test_postgresql_reads_plan_without_parallel_workers_for_their_transaction_on
             assert s.scalar(text("SHOW max_parallel_workers_per_gather")) == default
     finally:
         store.dispose()
+
+
+def test_visitors_per_local_day_with_partial_hours_at_both_ends(store: Store) -> None:
+    # 9 June 10:20 to 10 June 00:30 (Shanghai): minutes at both ends, whole hours between, across midnight UTC+8
+    window = Period(_at(SHANGHAI, 2026, 6, 9, 10, 20), _at(SHANGHAI, 2026, 6, 10, 0, 30))
+    with store.session() as s:
+        days = series(s, window, "day")
+        weeks = series(s, window, "week")
+        sold = {r.merchant_id: r for r in sales(s, window)}
+    assert days.starts == [_at(SHANGHAI, 2026, 6, 9), _at(SHANGHAI, 2026, 6, 10)]
+    assert days.visitors == {"m1": [1 + 2 + 4, None], "m2": [7, 8]}  # 10:05 is before the window, 12:30 after
+    assert weeks.visitors == {"m1": [7], "m2": [15]}
+    # sales count for the days starting within the window (10 June), footfall within it: m2's 00:00 only
+    assert set(sold) == {"m1", "m2"}
+    assert (sold["m2"].days_matched, sold["m2"].visitors_matched, sold["m2"].transactions) == (1, 8, 4)
+    assert (sold["m1"].days_matched, sold["m1"].visitors_matched, sold["m1"].transactions) == (0, None, 3)

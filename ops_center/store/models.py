@@ -322,6 +322,8 @@ class FootfallHourly(Base):
         Index("ix_footfall_hourly_hour", "hour").ddl_if(dialect="postgresql"),
         Index("ix_footfall_hourly_hour_sums", "hour", "merchant_id", "source", "utc_minute", "count_in",
               "minutes").ddl_if(dialect="sqlite"),
+        # and a merchant's hours: a local day's sum is one range of it, no sort of the period's hours
+        Index("ix_footfall_hourly_merchant_sums", "merchant_id", "hour", "count_in").ddl_if(dialect="sqlite"),
     )
     merchant_id: Mapped[str] = mapped_column(ForeignKey("merchants.id", ondelete="CASCADE"), primary_key=True)
     hour: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True, doc="the UTC hour's start")
