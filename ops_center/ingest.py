@@ -59,7 +59,7 @@ from ops_center.store.models import (
     TrafficReading,
 )
 from ops_center.store.types import STORABLE_FROM, STORABLE_UNTIL, check_storable, utcnow
-from ops_center.store.writes import bulk_insert, insert_new, raise_alarm, upsert_many
+from ops_center.store.writes import begin_write, bulk_insert, insert_new, raise_alarm, upsert_many
 from ops_center.text import refuse_control_characters
 from ops_center.vocabulary import SIMULATOR_SOURCE, AlarmKind, FireState, Severity
 
@@ -407,8 +407,10 @@ def _by_id(
     """The rows with the ``wanted`` ids (or, not ``whole``, their ids alone: no ORM objects to build),
     or an ``InputError`` naming the first unknown one as ``items[i].<where>``. With ``lock`` they are
     locked for update (PostgreSQL), in id order so that concurrent batches never wait on each other
-    in a circle."""
+    in a circle; on SQLite the batch takes the store's write lock first (``begin_write``)."""
     key = model.__table__.c.id
+    if lock:
+        begin_write(session)
     stmt = select(key, model if whole else key).where(key.in_(set(wanted))).order_by(key)
     rows = {row_id: row for row_id, row in session.execute(stmt.with_for_update() if lock else stmt)}
     for index, wanted_id in enumerate(wanted):
@@ -434,9 +436,11 @@ def _new_signals(session: Session, rows: list[dict[str, Any]]) -> int:
 
 
 def _fire_devices(session: Session, items: Sequence[FireSignalIn]) -> list[FireDevice]:
-    """The device of each signal (by id or by panel/loop/address), locked for update."""
+    """The device of each signal (by id or by panel/loop/address), locked for update (on SQLite:
+    the store's write lock, ``begin_write``)."""
     ids = {i.device_id for i in items if i.device_id is not None}
     addresses = {(i.panel, i.loop, i.address) for i in items if i.device_id is None}
+    begin_write(session)
     match = []
     if ids:
         match.append(FireDevice.id.in_(ids))

@@ -548,3 +548,24 @@ def test_sales_that_overflow_the_store_or_are_implausible_are_400_naming_the_fie
             if not r.json()["error"].startswith(f"items[0].{key[0]}: ")} == {}
     assert api.count(MerchantSales, MerchantSales.merchant_id == "m02", MerchantSales.transactions == 1) == 0
     assert api.post("sales", good).status_code == 200
+
+
+def test_concurrent_deltas_for_one_lot_build_on_each_other(api: Api) -> None:
+    """Eight gates post one car in for the same lot at the same moment, all at once: each batch reads
+    the lot's counts under the lot's lock (PostgreSQL: the lot's row; SQLite: the write lock, taken
+    before the batch reads), so each delta builds on the one stored before it and none is lost."""
+    at = utcnow() - timedelta(seconds=30)
+    assert api.post("parking/counts", {"lot_id": "a", "occupied": 0, "source": "reset", "at": at.isoformat()}).ok
+    answers: list[requests.Response] = []
+    threads = [threading.Thread(target=lambda n=n: answers.append(api.post(
+        "parking/counts", {"lot_id": "a", "in": 1, "source": f"gate-{n}", "at": at.isoformat()})))
+        for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [(a.status_code, a.json()["stored"]) for a in answers] == [(200, 1)] * 8
+    with api.store.session() as s:
+        occupied = s.scalars(select(ParkingCount.occupied).where(ParkingCount.lot_id == "a", ParkingCount.at == at)
+                             .order_by(ParkingCount.id)).all()
+    assert occupied == list(range(9))  # the reset, then one more car per gate

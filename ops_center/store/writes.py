@@ -43,6 +43,17 @@ def _insert(session: Session, model: type[DeclarativeBase]) -> Any:
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
 
 
+def begin_write(session: Session) -> None:
+    """On SQLite, take the store's write lock now (``BEGIN IMMEDIATE``, waiting up to the busy
+    timeout), unless the session's transaction holds it already: the reads that decide what a batch
+    writes then see every write committed before it, and no other writer until it commits. SQLite's
+    driver otherwise begins a transaction only at the first write, so two batches could read the
+    same state and both build on it. PostgreSQL needs nothing here: rows are locked ``FOR UPDATE``."""
+    connection = session.connection()
+    if connection.dialect.name == "sqlite" and not connection.connection.dbapi_connection.in_transaction:  # type: ignore[union-attr]
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def insert_ignore(session: Session, model: type[DeclarativeBase], rows: Sequence[Mapping[str, Any]]) -> int:
     """Insert ``rows``, skipping those whose primary key is stored already; return how many were new."""
     return len(insert_ignore_keys(session, model, rows))
