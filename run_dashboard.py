@@ -27,7 +27,7 @@ from pathlib import Path
 from flask import Flask
 
 from layouts.app import create_app
-from ops_center.config import CONFIG_ENV, SiteConfig, load_config
+from ops_center.config import CONFIG_ENV, SiteConfig, load_config, site_file
 from ops_center.errors import OpsError
 from ops_center.store.db import open_store
 from ops_cli.background import start_background
@@ -42,7 +42,7 @@ DEMO_CONFIG = Path(__file__).resolve().parent / "config" / "demo.yaml"
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the dashboard with its workers until Ctrl-C; return the exit status."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--config", type=Path, default=site_file(os.environ),
+    parser.add_argument("--config", type=Path, default=dashboard_site_file(os.environ),
                         help=f"site YAML file (default: ${CONFIG_ENV}, else the demo)")
     parser.add_argument("--host", help="listen address (default: dashboard.host)")
     parser.add_argument("--port", type=int, help="listen port (default: dashboard.port)")
@@ -120,14 +120,14 @@ def _explain_model(config: SiteConfig) -> None:
         )
 
 
-def site_file(env: Mapping[str, str]) -> Path:
+def dashboard_site_file(env: Mapping[str, str]) -> Path:
     """The site file ``$OPS_CONFIG`` names, else the demo's."""
-    return Path(env.get(CONFIG_ENV) or DEMO_CONFIG)
+    return site_file(None, env) or DEMO_CONFIG
 
 
 def wsgi() -> Flask:
     """The WSGI server for gunicorn; the site file comes from ``OPS_CONFIG``."""
-    path = site_file(os.environ)
+    path = dashboard_site_file(os.environ)
     config = load_config(path)
     return create_app(config, open_store(config.store_url), secret_key=secret_key_from_env(), config_path=path).server
 

@@ -643,6 +643,13 @@ def env_overrides(env: Mapping[str, str]) -> dict[str, Override]:
     return {key: (name, env[name]) for key, name in ENV_OVERRIDES.items() if env.get(name)}
 
 
+def site_file(path: str | Path | None, env: Mapping[str, str]) -> Path | None:
+    """The site file an entry point reads: ``path`` where one was given (``--config``), else the
+    file ``$OPS_CONFIG`` names, else none (the built-in configuration)."""
+    given = path or env.get(CONFIG_ENV)
+    return Path(given) if given else None
+
+
 def load_config(
     path: str | Path | None = None,
     env: Mapping[str, str] | None = None,
@@ -658,13 +665,11 @@ def load_config(
     that gave the bad value, and the problem.
     """
     env = os.environ if env is None else env
-    if path is None and env.get(CONFIG_ENV):
-        path = env[CONFIG_ENV]
+    path = site_file(path, env)
     if path is None:
         raw: dict[str, Any] = {"site": {"name": DEFAULT_SITE_NAME}}
         source, base = "built-in configuration", Path.cwd()
     else:
-        path = Path(path)
         raw, source, base = _read_site_file(path, env), str(path), path.parent
     given = {**env_overrides(env), **(overrides or {})}
     for key, (_, value) in given.items():

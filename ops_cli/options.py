@@ -12,7 +12,7 @@ from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
-from ops_center.config import CONFIG_ENV, SLUG, Override, SiteConfig, load_config
+from ops_center.config import CONFIG_ENV, SLUG, Override, SiteConfig, load_config, site_file
 from ops_center.config_watch import SiteFile
 from ops_center.store.db import open_store
 
@@ -51,7 +51,7 @@ def site_config(args: argparse.Namespace) -> SiteConfig:
 def watched_site_file(args: argparse.Namespace) -> SiteFile | None:
     """The site file the arguments name (``--config``, else ``$OPS_CONFIG``) with the overrides they
     load it with, for a camera to watch; None on the built-in configuration."""
-    path = args.config or os.environ.get(CONFIG_ENV)
+    path = site_file(args.config, os.environ)
     return SiteFile.pinned(path, flag_overrides(args)) if path else None
 
 
