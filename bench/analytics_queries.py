@@ -6,7 +6,8 @@
 A fresh store (a SQLite file in a temporary folder; a new PostgreSQL database) gets ``--merchants``
 merchants with a bucket for every minute of ``--days`` days up to now (``INSERT ... SELECT`` from a
 recursive CTE or ``generate_series``, inside ``rollup.bulk_load``, which rebuilds the exact hourly
-and daily roll-ups once at the end; then ``ANALYZE``, on PostgreSQL ``VACUUM ANALYZE``), the commercial garage's counts every 5
+and daily roll-ups once at the end; then ``ANALYZE``; on PostgreSQL the roll-ups are clustered in
+time order first, as a store filled over time has them, and ``VACUUM ANALYZE``), the commercial garage's counts every 5
 minutes and daily sales.
 ``--store URL`` uses that store instead (and keeps it): generated into when it has no merchant yet,
 measured as it is otherwise, with "now" just after its newest bucket. Then for every range the page
@@ -84,6 +85,10 @@ def generate(store: Store, merchants: int, days: int, end: datetime) -> int:
             s.execute(text(_BUCKETS[s.get_bind().dialect.name]), {"start": _bound(s, start), "n": minutes})
     postgres = store.engine.dialect.name == "postgresql"
     with store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        if postgres:  # the rebuild wrote the roll-ups' rows in its hash order, every period spread over
+            # every page; a store filled as time passes has them in time order, as CLUSTER puts them
+            conn.execute(text("CLUSTER footfall_hourly USING ix_footfall_hourly_hour"))
+            conn.execute(text("CLUSTER footfall_daily USING ix_footfall_daily_day"))
         # planner statistics and, on PostgreSQL, the visibility map (index-only scans), as autovacuum
         # would gather them in time after the inserts
         conn.execute(text("VACUUM ANALYZE" if postgres else "ANALYZE"))
