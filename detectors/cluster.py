@@ -31,6 +31,7 @@ from ray.serve.handle import DeploymentHandle
 from detectors.detection import PERSON
 from detectors.model import PersonModel, inference_threads
 from detectors.shared import REPLY_TIMEOUT_S, predict_batch
+from detectors.supervisor import ProcessState
 from detectors.worker import CameraWorker
 from ops_center.config import ModelConfig, SiteConfig
 from ops_center.config_watch import SiteFile
@@ -101,7 +102,7 @@ class CameraActor:
         handle = serve.get_deployment_handle(DEPLOYMENT, app_name=APP)
         watch = site_file.watch(report_first=True) if site_file else None
         self.worker = CameraWorker(config, camera_id, shared_model=ServedModel(handle), watch=watch)
-        self.state = "running"
+        self.state = ProcessState.RUNNING
         self._thread = threading.Thread(target=self._run, name=f"camera:{camera_id}", daemon=True)
         self._thread.start()
 
@@ -114,7 +115,7 @@ class CameraActor:
             "frames_processed": self.worker.frames_processed,
         }
 
-    def stop(self, timeout_s: float = STOP_TIMEOUT_S) -> str:
+    def stop(self, timeout_s: float = STOP_TIMEOUT_S) -> ProcessState:
         """End the loop and wait for the worker to drain its outbox; returns the camera's state."""
         self.worker.stop()
         self._thread.join(timeout_s)
@@ -124,12 +125,12 @@ class CameraActor:
         try:
             self.worker.run()
         except Exception as exc:  # a failed source or a bad config: say so, then let Ray start the actor again
-            self.state = "failed"
+            self.state = ProcessState.FAILED
             log.error("camera %s: %s; restarting in %g s", self.worker.camera.id, exc, RESTART_AFTER_S)
             if not self.worker.stopping.wait(RESTART_AFTER_S):
                 os._exit(1)
             return
-        self.state = "finished" if not self.worker.stopping.is_set() else "stopped"
+        self.state = ProcessState.STOPPED if self.worker.stopping.is_set() else ProcessState.FINISHED
 
 
 def detector_options(gpus: float) -> dict[str, Any]:

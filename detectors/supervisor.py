@@ -21,6 +21,7 @@ import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 
 from detectors.backoff import Backoff
@@ -32,6 +33,16 @@ DETECTOR = "detector:shared"  # the shared detector's slot (no camera id has a c
 
 STABLE_AFTER_S = 60.0
 POLL_S = 0.5
+
+
+class ProcessState(StrEnum):
+    """Where a camera's worker (or the shared detector) stands, under the local supervisor or on Ray."""
+
+    RUNNING = "running"
+    RESTARTING = "restarting"  # died; started again after a backoff
+    FAILED = "failed"  # on Ray: its loop raised, and Ray starts the actor again
+    FINISHED = "finished"  # its source ended (a file)
+    STOPPED = "stopped"  # asked to stop
 
 
 @dataclass
@@ -73,7 +84,7 @@ class Supervisor:
                 self._spawn(slot)
         self._thread.start()
 
-    def status(self) -> dict[str, str]:
+    def status(self) -> dict[str, ProcessState]:
         """Each camera's worker (and the shared detector, ``DETECTOR``): running, restarting, finished or stopped."""
         with self._lock:
             return {slot.name: self._state(slot) for slot in self._slots}
@@ -101,14 +112,14 @@ class Supervisor:
                     proc.kill()
                     proc.wait()
 
-    def _state(self, slot: _Slot) -> str:
+    def _state(self, slot: _Slot) -> ProcessState:
         if slot.finished:
-            return "finished"
+            return ProcessState.FINISHED
         if self._stop.is_set():
-            return "stopped"
+            return ProcessState.STOPPED
         if slot.process is not None and slot.process.poll() is None:
-            return "running"
-        return "restarting"
+            return ProcessState.RUNNING
+        return ProcessState.RESTARTING
 
     def _spawn(self, slot: _Slot) -> None:
         cmd = [sys.executable, "-m", "ops_cli.main", *slot.command]
