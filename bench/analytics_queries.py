@@ -1,6 +1,6 @@
 """Benchmark: the analytics page's queries over a year of minute buckets for 50 merchants (26 M rows).
 
-    nice -n -10 python -m bench.analytics_queries [--small] [--stores sqlite,postgresql] [--postgres ADMIN_URL]
+    python -m bench.analytics_queries [--small] [--stores sqlite,postgresql] [--postgres ADMIN_URL]
                                                   [--merchants N] [--days N] [--repeat N] [--store URL]
 
 A fresh store (a SQLite file in a temporary folder; a new PostgreSQL database) gets ``--merchants``
