@@ -283,8 +283,9 @@ def main() -> None:
                         "bench databases from")
     parser.add_argument("--year-readings", type=int, default=1_000_000,
                         help="at most this many rows of a year of each reading kind (default: a full year)")
-    parser.add_argument("--rounds", type=int, default=4, help="slices of the load posted in turn to the store "
-                        "with a year of history and to a fresh one (default 4)")
+    parser.add_argument("--rounds", type=int, default=10, help="slices of the load posted in turn to the store "
+                        "with a year of history and to a fresh one (default 10: with the defaults, one batch per "
+                        "writer and slice)")
     args = parser.parse_args()
     loads = {feed: make_load(feed, args.writers, args.items, args.batch) for feed in FEEDS}
     print(f"{args.items} items per feed in batches of {args.batch}, {args.writers} writers, "
