@@ -13,6 +13,13 @@ import pytest
 os.environ.setdefault("YOLO_OFFLINE", "1")
 os.environ.setdefault("YOLO_AUTOINSTALL", "False")
 os.environ.setdefault("YOLO_VERBOSE", "False")
+# Tests describe their site themselves (store, model, data directory); an override left in the shell
+# (HELPERS.md has engineers export OPS_MODEL) would replace a test's model in every worker it starts:
+# the worker test of a missing model found one and waited 180 s for its 'unavailable' heartbeat.
+os.environ.pop("OPS_CONFIG", None)
+os.environ.pop("OPS_DB_URL", None)
+os.environ.pop("OPS_MODEL", None)
+os.environ.pop("OPS_DATA_DIR", None)
 
 from playwright.sync_api import Browser, sync_playwright
 from sqlalchemy import create_engine, text
