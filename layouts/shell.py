@@ -43,7 +43,7 @@ def layout(app_ctx: AppContext, principal: Principal | None) -> html.Div:
     ] if with_popup else []
     header = html.Header(
         [
-            html.Div(config.site.name, className="site-name"),
+            html.Div(config.site.name, className="site-name", title=config.site.name),
             html.Div(id="header-shift", className="header-shift"),
             html.Div(id="header-clock", className="header-clock"),
             html.Div(id="header-alarms", className="header-alarms"),
