@@ -46,15 +46,16 @@ class PersonModel:
     """A loaded YOLO model that finds persons in BGR frames, with ``threads`` inference threads."""
 
     def __init__(self, config: ModelConfig, threads: int) -> None:
-        """Load, set the threads and warm up; raise ``ModelUnavailable`` naming the path when it cannot."""
+        """Load and set the threads; raise ``ModelUnavailable`` naming the path when it cannot. The first
+        ``predict`` also warms the model up (Ultralytics' own warm-up)."""
         self.config = config
         self.threads = threads
         self.model = load_yolo(config.path)
-        try:
-            self.model.predict(np.zeros((64, 64, 3), np.uint8), imgsz=config.imgsz, verbose=False)
+        try:  # sets the predictor up and opens the weights, inferring nothing (the generator is never run)
+            self.model.predict(np.zeros((64, 64, 3), np.uint8), imgsz=config.imgsz, verbose=False, stream=True)
         except Exception as exc:  # ultralytics opens the weights lazily: a broken file fails here
             raise ModelUnavailable(f"cannot load model {config.path}: {_first_line(exc)}") from None
-        set_threads(self.model, threads)
+        set_threads(self.model, threads)  # before the first inference, which warms up the session it runs on
 
     def predict(self, images: Sequence[np.ndarray], classes: Sequence[int] = (PERSON,)) -> list[np.ndarray]:
         """Boxes of the COCO ``classes`` in each image (``BOX_COLUMNS`` columns, pixels), one inference for all."""
