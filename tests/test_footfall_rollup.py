@@ -50,6 +50,14 @@ def _rollup(store: Store) -> Sums:
     return hours
 
 
+def _store_with(store_url: str, *merchants: str) -> Store:
+    """A store at ``store_url`` (migrated to the head) holding the shops ``merchants``."""
+    store = open_store(store_url)
+    with store.session() as s:
+        s.add_all([Merchant(id=m, name=m, category="shop") for m in merchants])
+    return store
+
+
 def _body(*items: tuple[str, datetime, int, int]) -> str:
     import json
     return json.dumps({"items": [{"merchant_id": m, "minute": at.isoformat(), "count_in": i, "count_out": o,
@@ -57,11 +65,9 @@ def _body(*items: tuple[str, datetime, int, int]) -> str:
 
 
 def test_every_write_path_keeps_the_hourly_and_daily_rollups_exact(store_url: str) -> None:
-    store = open_store(store_url)
+    store = _store_with(store_url, "m1", "m2")
     now = T0 + timedelta(hours=1)
     try:
-        with store.session() as s:
-            s.add_all([Merchant(id=m, name=m, category="shop") for m in ("m1", "m2")])
         with store.session() as s:  # plain inserts across an hour boundary
             s.add_all([Footfall(merchant_id="m1", minute=T0 + timedelta(minutes=k), source="door", count_in=k,
                                 count_out=1) for k in range(4)])
@@ -144,13 +150,11 @@ def _triggers(store: Store) -> set[str]:
 
 
 def test_a_batch_touching_one_hour_twice_and_resends_of_a_minute_apply_the_difference(store_url: str) -> None:
-    store = open_store(store_url)
+    store = _store_with(store_url, "m1")
     m0 = T0.replace(minute=10)  # the hour's minutes 10 to 13
     now = m0 + timedelta(hours=1)
     hour = T0.replace(minute=0)
     try:
-        with store.session() as s:
-            s.add(Merchant(id="m1", name="m1", category="shop"))
         with store.session() as s:  # two minutes of one hour, the first of them twice (the later one wins)
             result = ingest(s, "footfall", _body(("m1", m0, 1, 1), ("m1", m0 + timedelta(minutes=1), 2, 0),
                                                  ("m1", m0, 5, 3)), now, SITE)
@@ -182,12 +186,9 @@ def test_a_batch_touching_one_hour_twice_and_resends_of_a_minute_apply_the_diffe
 def test_concurrent_batches_on_the_same_hours_keep_the_rollups_exact(store_url: str) -> None:
     import threading
 
-    store = open_store(store_url)
+    store = _store_with(store_url, "m1", "m2")
     now = T0 + timedelta(days=1)
     try:
-        with store.session() as s:
-            s.add_all([Merchant(id=m, name=m, category="shop") for m in ("m1", "m2")])
-
         def writer(seed: int) -> None:
             for round_ in range(6):  # the same buckets from every writer in either order, each with its own
                 # counts; then each writer's own buckets in the same hours
@@ -218,13 +219,11 @@ def test_concurrent_batches_on_the_same_hours_keep_the_rollups_exact(store_url: 
 
 
 def test_a_downgrade_and_upgrade_of_the_trigger_migration_keep_the_rollups_exact(store_url: str) -> None:
-    store = open_store(store_url)
+    store = _store_with(store_url, "m1")
     now = T0 + timedelta(days=1)
     cfg = migrate.alembic_config()
     statement = {f"footfall_rollup_{op}" for op in ("insert", "update", "delete")}
     try:
-        with store.session() as s:
-            s.add(Merchant(id="m1", name="m1", category="shop"))
         with store.session() as s:
             ingest(s, "footfall", _body(*(("m1", T0 + timedelta(minutes=k), k % 5, 1) for k in range(90))), now, SITE)
         postgres = store.engine.dialect.name == "postgresql"
