@@ -6,6 +6,7 @@ stable id), so a worker may resend its outbox without fear.
 
 from __future__ import annotations
 
+import sqlite3
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC
@@ -50,7 +51,8 @@ def begin_write(session: Session) -> None:
     driver otherwise begins a transaction only at the first write, so two batches could read the
     same state and both build on it. PostgreSQL needs nothing here: rows are locked ``FOR UPDATE``."""
     connection = session.connection()
-    if connection.dialect.name == "sqlite" and not connection.connection.dbapi_connection.in_transaction:  # type: ignore[union-attr]
+    raw = connection.connection.dbapi_connection
+    if isinstance(raw, sqlite3.Connection) and not raw.in_transaction:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
