@@ -268,12 +268,16 @@ class LiveFeed:
     """Reads a source on a background thread; decodes and hands out the next frame when asked for one.
 
     Every frame is grabbed (a stream's buffer never fills, a file keeps its pace), but only a frame a
-    consumer waits for in ``newest`` is decoded. Files and synthetic cameras are paced to their own
-    frame rate, as a camera would deliver them; streams and webcams deliver at their own pace.
+    consumer waits for in ``newest`` is decoded, unless ``every_frame``: a consumer that wants every
+    frame the source delivers (it asks at the source's rate or faster) gets each decoded, so the one
+    that came while it was busy (an inference longer than a frame's interval) is ready when it asks
+    again instead of lost. Files and synthetic cameras are paced to their own frame rate, as a camera
+    would deliver them; streams and webcams deliver at their own pace.
     """
 
-    def __init__(self, source: FrameSource) -> None:
+    def __init__(self, source: FrameSource, every_frame: bool = False) -> None:
         self.source = source
+        self.every_frame = every_frame
         self.frames_read = 0
         self.frames_decoded = 0
         self.failure: str | None = None
@@ -323,7 +327,7 @@ class LiveFeed:
         while not self._stop.is_set() and not self.source.finished:
             frame, got = None, False
             with self._cond:
-                wanted = self._waiting > 0
+                wanted = self._waiting > 0 or self.every_frame
             try:
                 if wanted:
                     frame = self.source.read()

@@ -139,7 +139,8 @@ class CameraWorker:
             self.publisher.close()
             raise
         # frames to process come from the detect stream where there is one; pictures to show from the main one
-        self._feed = LiveFeed(detect_source or source)
+        detected = detect_source or source
+        self._feed = LiveFeed(detected, every_frame=0 < detected.fps <= cam.fps)  # every frame is due
         self._main = LiveFeed(source) if detect_source is not None else None
         for feed in (self._feed, self._main):
             if feed is not None:

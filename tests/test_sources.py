@@ -153,6 +153,24 @@ def test_frames_nobody_asks_for_are_grabbed_not_decoded(media: Path) -> None:
     assert all(f.image.shape == (180, 360, 3) for f in taken)
 
 
+def test_a_consumer_that_wants_every_frame_finds_the_one_that_came_while_it_was_busy(media: Path) -> None:
+    clip = str(media / "lake_proxy_beach_shore_360x180_4s.mp4")
+    waiting_only, every_frame = LiveFeed(FrameSource(clip)), LiveFeed(FrameSource(clip), every_frame=True)
+    behind: dict[str, int] = {}
+    for name, feed in (("waiting only", waiting_only), ("every frame", every_frame)):
+        feed.start()
+        first = feed.newest(-1, timeout_s=5)
+        assert first is not None
+        time.sleep(0.5)  # busy (an inference) while the 24 fps file delivers a dozen frames
+        found = feed.newest(first.index, timeout_s=0)  # asks again without waiting
+        behind[name] = found.index - first.index if found is not None else 0
+        assert found is None or found.image.shape == (180, 360, 3)
+        feed.stop()
+    # waiting only: at most the frame already being read when the consumer stopped waiting; the rest
+    # were only grabbed. Every frame: the newest, a dozen frames on (at least 5 on a loaded machine)
+    assert behind["waiting only"] <= 1 and behind["every frame"] >= 5, behind
+
+
 def test_synthetic_lakeside_is_dispatched_to_the_synthetic_camera() -> None:
     source = FrameSource("synthetic:lakeside")
     frames = read_all(source, limit=3)
