@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import math
 import multiprocessing as mp
 import os
 import statistics
@@ -37,6 +38,7 @@ import numpy as np
 os.environ.setdefault("YOLO_OFFLINE", "1")
 os.environ.setdefault("YOLO_AUTOINSTALL", "False")
 
+from bench.still_footage import sampled_frames
 from detectors.model import PersonModel
 from detectors.shared import DetectorServer, RemoteModel
 from ops_center.config import ModelConfig
@@ -104,14 +106,7 @@ def _iou(a: np.ndarray, b: np.ndarray) -> float:
 
 def frames_of(clip: Path, n: int) -> list[np.ndarray]:
     """``n`` frames of ``clip``, from its start (again from the start where it is shorter)."""
-    capture = cv2.VideoCapture(str(clip))
-    frames: list[np.ndarray] = []
-    while len(frames) < n:
-        ok, frame = capture.read()
-        if not ok:
-            break
-        frames.append(frame)
-    capture.release()
+    frames = sampled_frames(clip, math.inf)  # every frame
     return (frames * (n // len(frames) + 1))[:n]
 
 
