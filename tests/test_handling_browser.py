@@ -24,6 +24,7 @@ from ops_center.store import writes
 from ops_center.store.db import Store, open_store
 from ops_center.store.models import Alarm, Guard, User
 from ops_center.store.types import utcnow
+from tests.waiting import wait_for
 from tests.wall_harness import (
     CAMERA_ID,
     RefreshWatch,
@@ -77,13 +78,12 @@ def _signed_in(browser: Browser, url: str, user: tuple[str, str], path: str, **c
 
 def _committed(store: Store, alarm_id: str, status: str) -> float:
     """Wait until the store holds ``alarm_id`` in ``status``; the ``time.time()`` it was seen there."""
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
+
+    def seen() -> float | None:
         with store.session() as s:
-            if s.get(Alarm, alarm_id).status == status:
-                return time.time()
-        time.sleep(0.02)
-    raise AssertionError(f"the store never showed {alarm_id} {status}")
+            return time.time() if s.get(Alarm, alarm_id).status == status else None
+
+    return wait_for(f"the store to hold {alarm_id} {status}", seen, timeout_s=10, poll_s=0.02)
 
 
 def _wall_shows(wall: Page, refreshes: RefreshWatch, store: Store, alarm_id: str, status: str) -> None:
