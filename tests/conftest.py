@@ -13,22 +13,22 @@ import pytest
 os.environ.setdefault("YOLO_OFFLINE", "1")
 os.environ.setdefault("YOLO_AUTOINSTALL", "False")
 os.environ.setdefault("YOLO_VERBOSE", "False")
-# Tests describe their site themselves (store, model, data directory); an override left in the shell
-# (HELPERS.md has engineers export OPS_MODEL) would replace a test's model in every worker it starts:
-# the worker test of a missing model found one and waited 180 s for its 'unavailable' heartbeat.
-os.environ.pop("OPS_CONFIG", None)
-os.environ.pop("OPS_DB_URL", None)
-os.environ.pop("OPS_MODEL", None)
-os.environ.pop("OPS_DATA_DIR", None)
 
 from playwright.sync_api import Browser, sync_playwright
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool
 
+from ops_center.config import CONFIG_ENV, ENV_OVERRIDES
 from tests.hashing import use_test_hasher
 from tests.services import POSTGRES_ADMIN_URL, ensure_postgres
 from tests.wall_harness import launch_chromium
+
+# Tests describe their site themselves (store, model, data directory); an override left in the shell
+# (HELPERS.md has engineers export OPS_MODEL) would replace a test's model in every worker it starts:
+# the worker test of a missing model found one and waited 180 s for its 'unavailable' heartbeat.
+for _name in (CONFIG_ENV, *ENV_OVERRIDES.values()):  # OPS_CONFIG, OPS_DB_URL, OPS_MODEL, OPS_DATA_DIR
+    os.environ.pop(_name, None)
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("OPS_SHARED_DIR", ROOT.parent / "shared"))

@@ -19,7 +19,6 @@ from sqlalchemy import select
 
 from detectors.supervisor import Supervisor
 from ops_center.camera_geometry import Item, items_from_camera, read_site, revision_of, save_geometry
-from ops_center.config import ENV_OVERRIDES
 from ops_center.store.db import open_store
 from ops_center.store.models import Alarm, CameraFrame, CameraHeartbeat, Snapshot, Zone
 from ops_center.store.types import utcnow
@@ -57,12 +56,9 @@ def read_row(url: str, model: type[T], **where: Any) -> T | None:
 
 
 def start_worker(config: Path, camera: str, log: Path) -> subprocess.Popen[bytes]:
-    """A worker for ``camera`` of the site file ``config``, which alone says what it runs: the
-    environment's overrides (an ``OPS_MODEL`` in the shell that runs the tests) are left out."""
-    env = {name: value for name, value in os.environ.items() if name not in ENV_OVERRIDES.values()}
     return subprocess.Popen(
         [sys.executable, "-m", "ops_cli.main", "worker", "--config", str(config), "--camera", camera],
-        stdout=subprocess.DEVNULL, stderr=log.open("wb"), env={**env, "YOLO_OFFLINE": "1"},
+        stdout=subprocess.DEVNULL, stderr=log.open("wb"), env={**os.environ, "YOLO_OFFLINE": "1"},
     )
 
 
