@@ -1,16 +1,22 @@
 """Benchmark: how many cameras one machine sustains, beside plain Ultralytics loops measured in the same run.
 
-    python -m bench.cameras [--counts 1 2 4 8] [--seconds 15] [--shared] [--sides gated ...] [--model PATH]
+    python -m bench.cameras [--counts 1 2 4 8] [--still-s 30] [--seconds S] [--shared] [--sides gated ...]
+                            [--model PATH]
 
 Footage: still-heavy, made at run time from a shared clip (``bench.still_footage``: the clip's empty
-background with sensor noise, its real people entering once), looped.
+background with sensor noise, its real people entering once between two still parts of ``--still-s``
+seconds each), looped. Each camera loops it from another point, its entry spread evenly over the
+loop: independent cameras see their people at different times (on a shore at night, one person a
+minute is a busy night). A side is measured over one loop (``--seconds``), so every camera's window
+holds its one entry.
 For each number of cameras N, each side running N processes at once for ``--seconds``:
 - ``plain``: N plain Ultralytics ``predict`` loops over the clip's frames, as fast as they go, each
   with the host's cores shared among them as inference threads and no spin-waiting: the floor;
 - ``ungated``: N real camera workers (``CameraWorker``: feed, pipeline, publisher to a SQLite store),
   motion gating off, as fast as they go; target: at least 0.9 of ``plain``'s frames a second;
 - ``gated``: N camera workers at 5 frames a second with motion gating; they sustain 5 frames a
-  second when each processes at least 4.5; target: 4 times the cameras ``ungated`` sustains;
+  second when each processes at least 4.5; target: 4 times the cameras ``ungated`` sustains in the
+  same run (ungated cameras run as fast as they go and sustain 5 a second at 4.5 too);
 - with ``--shared``, the same two with one shared detector process serving the N cameras.
 Each side also gives the CPU its processes spent (cores: CPU seconds a second, every thread of the
 process; not the shared detector's) and per processed frame: on a loaded machine the frame rates
@@ -34,7 +40,7 @@ from typing import Any
 os.environ.setdefault("YOLO_OFFLINE", "1")
 os.environ.setdefault("YOLO_AUTOINSTALL", "False")
 
-from bench.still_footage import sampled_frames, still_heavy
+from bench.still_footage import sampled_frames, shifted, still_heavy
 from detectors.model import PersonModel, host_cpus, inference_threads
 from ops_center.config import (
     CameraConfig,
@@ -54,10 +60,17 @@ SUSTAINED = 0.9 * ASKED_FPS
 SIDES = ("plain", "ungated", "gated", "ungated-shared", "gated-shared")
 
 
-def _make_clip(model_path: str, out: Path) -> None:
-    """Write the still-heavy clip (in a child process: the parent never runs inference before it forks)."""
+def _make_clips(model_path: str, folder: Path, cameras: int, still_s: float) -> None:
+    """Write the still-heavy clip, then one per camera looped from another point (in a child process: the parent
+    never runs inference before it forks)."""
     model = PersonModel(ModelConfig(path=model_path), threads=host_cpus())
-    still_heavy(SHARED / "media" / SOURCE, out, model, fps=_source_fps())
+    made = still_heavy(SHARED / "media" / SOURCE, folder / "still.mp4", model, fps=_source_fps(), still_s=still_s)
+    for i in range(cameras):
+        shifted(made, _clip(folder, i), lead_s=i * 2 * still_s / cameras)
+
+
+def _clip(folder: Path, camera: int) -> Path:
+    return folder / f"still-{camera}.mp4"
 
 
 def _source_fps() -> float:
@@ -140,7 +153,7 @@ class Side:
         return 1000 * self.cores / self.processed if self.cores is not None and self.processed else None
 
 
-def run_side(kind: str, n: int, clip: Path, model_path: str, seconds: float, workdir: Path) -> Side:
+def run_side(kind: str, n: int, clips: Path, model_path: str, seconds: float, workdir: Path) -> Side:
     """The N processes start, load, and say they are ready; then all are measured over the same ``seconds``."""
     ctx = mp.get_context("fork")
     sync = _Sync(ctx)
@@ -148,12 +161,13 @@ def run_side(kind: str, n: int, clip: Path, model_path: str, seconds: float, wor
     procs = []
     shared = kind.endswith("shared")
     if kind == "plain":
-        procs = [ctx.Process(target=_plain_loop, args=(model_path, str(clip), threads, sync)) for _ in range(n)]
+        procs = [ctx.Process(target=_plain_loop, args=(model_path, str(_clip(clips, i)), threads, sync))
+                 for i in range(n)]
     else:
         gated = kind.startswith("gated")
         run_dir = workdir / f"{kind}-{n}"
         cameras = [
-            CameraConfig(id=f"cam{i}", name=f"cam{i}", source=str(clip), loop=True, zones=[ZONE],
+            CameraConfig(id=f"cam{i}", name=f"cam{i}", source=str(_clip(clips, i)), loop=True, zones=[ZONE],
                          fps=ASKED_FPS if gated else 0, motion=MotionConfig(enabled=gated))
             for i in range(n)
         ]
@@ -192,7 +206,9 @@ def main() -> None:
     """Measure and print the table."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--counts", nargs="+", type=int, default=[1, 2, 4, 8], help="numbers of cameras")
-    parser.add_argument("--seconds", type=float, default=15.0, help="measured seconds per side (default 15)")
+    parser.add_argument("--still-s", type=float, default=30.0,
+                        help="seconds of still scene before and after the clip's entry (default 30)")
+    parser.add_argument("--seconds", type=float, help="measured seconds per side (default: one loop of the clip)")
     parser.add_argument("--shared", action="store_true", help="also run the cameras on one shared detector")
     parser.add_argument("--sides", nargs="+", choices=SIDES, help="only these sides (default: plain, ungated, gated)")
     parser.add_argument("--model", default=os.environ.get("OPS_MODEL") or str(SHARED / "models" / "yolov8n_int8.onnx"))
@@ -201,14 +217,19 @@ def main() -> None:
     print(f"load average before: {os.getloadavg()[0]:.1f} on {host_cpus()} cores", flush=True)
     rows: list[tuple[int, str, Side]] = []
     with tempfile.TemporaryDirectory(prefix="ops-bench-cameras-") as tmp:
-        clip = Path(tmp) / "still.mp4"
-        maker = mp.get_context("fork").Process(target=_make_clip, args=(args.model, clip))
+        clips = Path(tmp)
+        maker = mp.get_context("fork").Process(target=_make_clips, args=(args.model, clips, max(args.counts),
+                                                                          args.still_s))
         maker.start()
         maker.join()
-        print(f"still-heavy clip from {SOURCE}: {len(sampled_frames(clip, 1000.0))} frames", flush=True)
+        loop_s = len(sampled_frames(_clip(clips, 0), 1000.0)) / _source_fps()
+        entry_s = loop_s - 2 * args.still_s
+        seconds = args.seconds or loop_s
+        print(f"still-heavy clips from {SOURCE}: a {loop_s:.1f} s loop, people in view {entry_s:.1f} s of it "
+              f"({entry_s / loop_s:.0%}); each side measured over {seconds:.1f} s", flush=True)
         for n in args.counts:
             for kind in kinds:
-                side = run_side(kind, n, clip, args.model, args.seconds, Path(tmp))
+                side = run_side(kind, n, clips, args.model, seconds, Path(tmp))
                 rows.append((n, kind, side))
                 print(f"  {n} x {kind:15} processed {side.processed:6.2f}/s, inferred {side.inferred:6.2f}/s, "
                       f"{side.sustained} at >= {SUSTAINED:g}/s, {_cores(side)} cores  (load {os.getloadavg()[0]:.1f})",
@@ -226,6 +247,10 @@ def main() -> None:
     floor = f"ungated {max(plain.values()) / ASKED_FPS:.1f} (plain loops' best total / 5), " if plain else ""
     print(f"\ncameras sustained at {ASKED_FPS:g} frames/s: {floor}"
           + ", ".join(f"{k} {v}" for k, v in capacity.items() if k != "plain"))
+    for gated in ("gated", "gated-shared"):
+        ungated = capacity.get("un" + gated)
+        if capacity.get(gated) is not None and ungated:
+            print(f"{gated} / un{gated}: {capacity[gated] / ungated:.1f} times the cameras (target >= 4)")
 
 
 def _cores(side: Side) -> str:

@@ -10,7 +10,7 @@ whole clip (at the output's frame rate) is the entry.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,13 +60,31 @@ def still_heavy(
     still = round(still_s * fps)
     sequence: Sequence[np.ndarray] = [background] * still + entry + [background] * still
     rng = np.random.default_rng(seed)
-    h, w = background.shape[:2]
-    writer = cv2.VideoWriter(str(out), cv2.VideoWriter.fourcc(*"mp4v"), fps, (w, h))
-    for image in sequence:
-        noisy = image.astype(np.float32) + rng.normal(0, noise, image.shape).astype(np.float32)
-        writer.write(np.clip(noisy, 0, 255).astype(np.uint8))
-    writer.release()
+    noisy = (np.clip(image.astype(np.float32) + rng.normal(0, noise, image.shape).astype(np.float32), 0, 255)
+             .astype(np.uint8) for image in sequence)
+    _write(noisy, out, fps, background.shape)
     return StillClip(out, fps, len(sequence), range(still, still + len(entry)))
+
+
+def shifted(made: StillClip, out: Path, lead_s: float) -> StillClip:
+    """Write ``out``: ``made`` looped from another point, so its entry starts ``lead_s`` seconds in (at most its
+    two still parts long): the same footage as another camera sees it, whose person comes at another time."""
+    frames = sampled_frames(made.path, made.fps)
+    still_total = len(frames) - len(made.entry)
+    lead = round(lead_s * made.fps)
+    if not 0 <= lead <= still_total:
+        raise ValueError(f"lead_s {lead_s:g}: the clip's still parts last {still_total / made.fps:g} s")
+    start = (made.entry.start - lead) % len(frames)
+    _write(frames[start:] + frames[:start], out, made.fps, frames[0].shape)
+    return StillClip(out, made.fps, len(frames), range(lead, lead + len(made.entry)))
+
+
+def _write(frames: Iterable[np.ndarray], out: Path, fps: float, shape: tuple[int, ...]) -> None:
+    h, w = shape[:2]
+    writer = cv2.VideoWriter(str(out), cv2.VideoWriter.fourcc(*"mp4v"), fps, (w, h))
+    for image in frames:
+        writer.write(image)
+    writer.release()
 
 
 def _paste_people(background: np.ndarray, frame: np.ndarray, boxes: np.ndarray) -> np.ndarray:
