@@ -93,6 +93,7 @@ class FrameSource:
         self._cap: Capture | None = None
         self._index = 0
         self._pending: np.ndarray | None = None
+        self._skipped: tuple[int, np.ndarray | None] | None = None  # the frame ``skip`` moved past, undecoded
         self._opened_at = clock()
         self._retry_at = 0.0
         if self.is_file:
@@ -114,21 +115,36 @@ class FrameSource:
         """The next frame; ``None`` when there is none now (reconnecting) or any more (``finished``)."""
         if not self._grab():
             return None
-        image = self._retrieve()
-        if image is None:
-            return None
-        index = self._index
-        self._index += 1
-        t_s = index / self.fps if self.is_file else self._clock() - self._opened_at
-        return Frame(image=image, index=index, t_s=t_s, captured_at=utcnow())
+        frame = self._frame(self._index, self._retrieve())
+        if frame is not None:
+            self._index += 1
+        return frame
 
     def skip(self) -> bool:
-        """Move past the next frame without decoding it; false when there is none now or any more."""
+        """Move past the next frame without decoding it; false when there is none now or any more.
+
+        Until the next ``read`` or ``skip``, ``decode_skipped`` can still decode it."""
         if not self._grab():
             return False
-        self._pending = None
+        self._skipped, self._pending = (self._index, self._pending), None
         self._index += 1
         return True
+
+    def decode_skipped(self) -> Frame | None:
+        """The frame the last ``skip`` moved past, decoded now; ``None`` once another frame was read or skipped."""
+        if self._skipped is None:
+            return None
+        (index, image), self._skipped = self._skipped, None
+        if image is None and self._cap is not None:
+            ok, image = self._cap.retrieve()
+            image = image if ok else None
+        return self._frame(index, image)
+
+    def _frame(self, index: int, image: np.ndarray | None) -> Frame | None:
+        if image is None:
+            return None
+        t_s = index / self.fps if self.is_file else self._clock() - self._opened_at
+        return Frame(image=image, index=index, t_s=t_s, captured_at=utcnow())
 
     def close(self) -> None:
         """Release the capture; the source reads nothing more."""
@@ -140,6 +156,7 @@ class FrameSource:
 
     def _grab(self) -> bool:
         """Take the next frame from the capture, undecoded (or keep the one decoded at opening)."""
+        self._skipped = None
         if self.finished:
             return False
         if self._cap is None and (self._clock() < self._retry_at or not self._connect()):
@@ -265,14 +282,16 @@ def _synthetic(spec: str) -> Capture:
 
 
 class LiveFeed:
-    """Reads a source on a background thread; decodes and hands out the next frame when asked for one.
+    """Reads a source on a background thread; decodes and hands out the newest frame when asked for one.
 
     Every frame is grabbed (a stream's buffer never fills, a file keeps its pace), but only a frame a
     consumer waits for in ``newest`` is decoded, unless ``every_frame``: a consumer that wants every
     frame the source delivers (it asks at the source's rate or faster) gets each decoded, so the one
     that came while it was busy (an inference longer than a frame's interval) is ready when it asks
     again instead of lost. Files and synthetic cameras are paced to their own frame rate, as a camera
-    would deliver them; streams and webcams deliver at their own pace.
+    would deliver them; streams and webcams deliver at their own pace. A paced source waits for each
+    frame's time before grabbing it, and a consumer that asks meanwhile gets the frame grabbed last,
+    decoded then, instead of waiting for the next one.
     """
 
     def __init__(self, source: FrameSource, every_frame: bool = False) -> None:
@@ -314,6 +333,7 @@ class LiveFeed:
 
         with self._cond:
             self._waiting += 1
+            self._cond.notify_all()  # a paced reader decodes the frame it grabbed last
             try:
                 self._cond.wait_for(lambda: ready() or self.source.finished, timeout=timeout_s)
             finally:
@@ -325,6 +345,8 @@ class LiveFeed:
         paced = self.source.is_file or self.source.kind == "synthetic"
         started = time.monotonic()
         while not self._stop.is_set() and not self.source.finished:
+            if paced:
+                self._await(started + self.frames_read / self.source.fps)
             frame, got = None, False
             with self._cond:
                 wanted = self._waiting > 0 or self.every_frame
@@ -346,8 +368,6 @@ class LiveFeed:
             if not got:
                 self._stop.wait(0.05)
                 continue
-            if paced:
-                self._stop.wait(max(0.0, started + self.frames_read / self.source.fps - time.monotonic()))
             with self._cond:
                 self.frames_read += 1
                 if frame is not None:
@@ -356,3 +376,13 @@ class LiveFeed:
                 self._cond.notify_all()
         with self._cond:
             self._cond.notify_all()
+
+    def _await(self, due: float) -> None:
+        """Wait until ``due``; decode the frame skipped last for a consumer that asks meanwhile."""
+        with self._cond:
+            while not self._stop.is_set() and (left := due - time.monotonic()) > 0:
+                if self._waiting and (frame := self.source.decode_skipped()) is not None:
+                    self._latest = frame
+                    self.frames_decoded += 1
+                    self._cond.notify_all()
+                self._cond.wait(left)

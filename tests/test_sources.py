@@ -7,6 +7,7 @@ import shutil
 import time
 from pathlib import Path
 
+import cv2
 import pytest
 
 from detectors.backoff import Backoff
@@ -169,6 +170,27 @@ def test_a_consumer_that_wants_every_frame_finds_the_one_that_came_while_it_was_
     # waiting only: at most the frame already being read when the consumer stopped waiting; the rest
     # were only grabbed. Every frame: the newest, a dozen frames on (at least 5 on a loaded machine)
     assert behind["waiting only"] <= 1 and behind["every frame"] >= 5, behind
+
+
+def test_a_consumer_that_asks_between_frames_gets_the_one_grabbed_last(media: Path, tmp_path: Path) -> None:
+    clip = tmp_path / "two_fps.mp4"  # the lake clip's first frames, one every half second
+    cap = cv2.VideoCapture(str(media / "lake_proxy_beach_shore_360x180_4s.mp4"))
+    writer = cv2.VideoWriter(str(clip), cv2.VideoWriter_fourcc(*"mp4v"), 2.0, (360, 180))
+    for _ in range(8):
+        writer.write(cap.read()[1])
+    writer.release()
+    cap.release()
+    feed = LiveFeed(FrameSource(str(clip)))
+    feed.start()
+    first = feed.newest(-1, timeout_s=5)
+    assert first is not None
+    time.sleep(1.2)  # busy (an inference) while two frames come: grabbed, not decoded
+    grabbed = feed.frames_read
+    found = feed.newest(first.index, timeout_s=5)
+    feed.stop()
+    # the frame grabbed last, decoded now; not the next one, due in a third of a second
+    assert found is not None and found.index == grabbed - 1 > first.index, (found, grabbed, first.index)
+    assert found.image.shape == (180, 360, 3)
 
 
 def test_synthetic_lakeside_is_dispatched_to_the_synthetic_camera() -> None:
