@@ -301,7 +301,7 @@ class Publisher:
 
     def _failed(self, exc: Exception) -> None:
         self._retry_at = self._clock() + self.retry_s
-        self._outage(str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__)
+        self._outage(_why(exc, self._busy_timeout_ms))
 
     def _outage(self, reason: str, stalled_since: float | None = None) -> None:
         """Note an outage (logged once); ``stalled_since``: only if that write still has no answer."""
@@ -322,6 +322,16 @@ class Publisher:
             self._down_since = None
         log.warning("store reachable again after %.0f s; %d records drained from the outbox (%d alarms)",
                     down_s, records, alarms)
+
+
+def _why(exc: Exception, busy_timeout_ms: int) -> str:
+    """A failed write in one line; a SQLite store another writer kept locked says what to do about it."""
+    text = str(exc).strip()
+    line = text.splitlines()[0] if text else type(exc).__name__
+    if "database is locked" in text:
+        return (f"{line}: other writers held the SQLite store's lock longer than {busy_timeout_ms} ms "
+                "(a site with more than a few cameras wants PostgreSQL: store.url)")
+    return line
 
 
 def save_snapshot(alarm: AlarmRecord) -> None:

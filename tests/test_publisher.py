@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -195,3 +196,24 @@ def test_a_postgres_link_cut_mid_run_buffers_and_drains(postgres_url: str, tmp_p
     finally:
         publisher.close()
         again.stop()
+
+
+def test_a_sqlite_store_locked_by_another_writer_buffers_and_says_why(
+    sqlite_url: str, tmp_path: Path, frame_jpeg: bytes, caplog: pytest.LogCaptureFixture
+) -> None:
+    open_store(sqlite_url).dispose()  # the schema, made before the lock is taken
+    holder = sqlite3.connect(make_url(sqlite_url).database or "", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another camera's writer, say, in a long transaction
+    events, alarm = records(frame_jpeg, tmp_path)
+    publisher = Publisher(sqlite_url, tmp_path / "outbox" / "lake-east.sqlite", retry_s=0.2, busy_timeout_ms=200)
+    publisher.publish(events, [alarm])
+    wait_for("the outage", lambda: not publisher.status().reachable)
+    assert publisher.pending == 3
+    holder.execute("ROLLBACK")
+    holder.close()
+    wait_for("the outbox to drain", lambda: publisher.status().reachable and publisher.pending == 0)
+    assert publisher.close() == 0
+    assert stored(sqlite_url)[:3] == (sorted(e.id for e in events), [alarm.id], 1)
+    outage = [r.getMessage() for r in caplog.records if "store unreachable" in r.getMessage()]
+    assert len(outage) == 1 and "database is locked: other writers held the SQLite store's lock longer than 200 ms" in outage[0]
+    assert "wants PostgreSQL: store.url" in outage[0]
