@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from ops_center.errors import OpsError
+from ops_cli.startup import starting_up
 
 COMMANDS = {  # command -> the module that registers it
     "replay": "ops_cli.replay",
@@ -59,8 +60,10 @@ def named_command(argv: Sequence[str]) -> str | None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``ops-center`` with ``argv``; return the exit status (2 for an error the operator can fix)."""
+    own_process = argv is None  # the ops-center command itself, not a caller that goes on (a test)
     argv = sys.argv[1:] if argv is None else list(argv)
-    args = build_parser(named_command(argv)).parse_args(argv)
+    with starting_up(freeze=own_process):
+        args = build_parser(named_command(argv)).parse_args(argv)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",

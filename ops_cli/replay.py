@@ -34,6 +34,7 @@ from ops_center.store.db import open_store
 from ops_cli.alarms import alarm_json
 from ops_cli.options import add_config_options, identifier, site_config, whole_number
 from ops_cli.progress import Progress
+from ops_cli.startup import starting_up
 
 STORE_WAIT_S = 120.0  # after the last frame, how long the store may take to receive what is still queued
 
@@ -208,7 +209,8 @@ def run(args: argparse.Namespace) -> int:
     except ValidationError as exc:  # the one rule across options: a zone and an area may not share a name
         source.close()
         raise InputError(f"--zone-name, --no-parking-name: {exc.errors()[0]['msg'].removeprefix('Value error, ')}") from None
-    detector = PersonDetector(model, classes=detector_classes(camera))
+    with starting_up():
+        detector = PersonDetector(model, classes=detector_classes(camera))
     root = config.data_dir
     url = config.store_url
     open_store(url).dispose()  # an unreachable store is an error before any work, not records left behind
