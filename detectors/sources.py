@@ -136,8 +136,7 @@ class FrameSource:
             return None
         (index, image), self._skipped = self._skipped, None
         if image is None and self._cap is not None:
-            ok, image = self._cap.retrieve()
-            image = image if ok else None
+            image = self._decode()
         return self._frame(index, image)
 
     def _frame(self, index: int, image: np.ndarray | None) -> Frame | None:
@@ -174,14 +173,18 @@ class FrameSource:
     def _retrieve(self) -> np.ndarray | None:
         """Decode the frame ``_grab`` took."""
         if self._pending is not None:
-            image, self._pending = self._pending, None
-            return image
+            pending, self._pending = self._pending, None
+            return pending
+        image = self._decode()
+        if image is None:
+            self._stopped()
+        return image
+
+    def _decode(self) -> np.ndarray | None:
+        """Decode the frame the capture grabbed last; ``None`` when it gives none."""
         assert self._cap is not None
         ok, image = self._cap.retrieve()
-        if ok and image is not None:
-            return image
-        self._stopped()
-        return None
+        return image if ok and image is not None else None
 
     def _stopped(self) -> None:
         """The capture gave no frame: a stream drops, a looped file starts again, a file ends."""
