@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
+import threading
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import inspect, select, text
@@ -14,7 +17,7 @@ from ops_center.errors import ConfigError
 from ops_center.records import AlarmRecord, EventRecord, FrameRecord, HeartbeatRecord, stable_id
 from ops_center.store import migrate, writes
 from ops_center.store.db import open_store
-from ops_center.store.engine import normalize_url
+from ops_center.store.engine import make_engine, normalize_url
 from ops_center.store.models import (
     Alarm,
     AlarmTransition,
@@ -57,6 +60,25 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(sqlite_url: str) -> None:
     with store.engine.connect() as conn:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(text("PRAGMA busy_timeout")).scalar() >= 5000
+
+
+def test_a_new_sqlite_file_waits_for_another_writer_before_entering_wal_mode(tmp_path: Path) -> None:
+    """SQLite refuses a WAL switch that meets another writer at once, busy timeout or not:
+    four processes opening a new store together hit this in CI. The engine waits instead."""
+    database = tmp_path / "ops.db"
+    writer = sqlite3.connect(database, isolation_level=None, check_same_thread=False)
+    writer.execute("CREATE TABLE early (x)")  # a new file, still in rollback-journal mode
+    writer.execute("BEGIN IMMEDIATE")  # another process holds the write lock ...
+    writer.execute("INSERT INTO early VALUES (1)")
+    release = threading.Timer(0.5, writer.execute, ["COMMIT"])  # ... for half a second
+    release.start()
+    engine = make_engine(f"sqlite:///{database}")
+    with engine.connect() as conn:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert conn.execute(text("SELECT x FROM early")).scalar() == 1
+    release.join()
+    engine.dispose()
+    writer.close()
 
 
 def test_posting_events_twice_stores_them_once(store_url: str) -> None:

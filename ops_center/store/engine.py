@@ -8,6 +8,8 @@ for a statement timeout.
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -80,11 +82,29 @@ def make_engine(
 
 def _sqlite_pragmas(dbapi_connection: Any, busy_timeout_ms: int) -> None:
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
+    _enter_wal(cursor, busy_timeout_ms)
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+def _enter_wal(cursor: Any, busy_timeout_ms: int) -> None:
+    """Put the file in WAL mode, waiting up to ``busy_timeout_ms`` for other connections.
+
+    A new file starts in rollback mode and its first connections all convert it. SQLite answers a
+    conversion that meets another connection's write lock with "database is locked" at once: its
+    busy handler does not run for a read turning into a write. So the wait is done here.
+    """
+    deadline = time.monotonic() + busy_timeout_ms / 1000
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if exc.sqlite_errorcode != sqlite3.SQLITE_BUSY or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.01)
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
