@@ -51,6 +51,7 @@ def create_app(config: SiteConfig, store: Store, *, secret_key: str, config_path
     install_auth(
         app.server, store, secret_key, page_actions=page_actions(PAGES), secure_cookie=config.dashboard.secure_cookie,
         public_paths=residents.public_path if config.residents.public else None,
+        limits_storage=config.dashboard.limits_storage,
     )
     install_callback_checks(app)  # after the login gate: anonymous requests meet the gate first
     register_media_routes(app.server, store)

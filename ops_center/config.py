@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from datetime import time
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -341,6 +342,20 @@ class DashboardConfig(_Strict):
     proxy_hops: int = Field(
         0, ge=0, le=5, description="reverse proxies in front that set X-Forwarded-For/-Proto/-Host (0: trust none)"
     )
+    limits_storage: str = Field(
+        "memory://",
+        description="where the login throttle and the residents' page count requests: memory:// (each server "
+        "process its own) or redis://host:6379/0 (shared by gunicorn's workers and by several servers)",
+    )
+
+    @field_validator("limits_storage")
+    @classmethod
+    def _a_limits_storage(cls, value: str) -> str:
+        scheme = urlsplit(value).scheme
+        if scheme not in ("memory", "redis", "rediss"):
+            raise ValueError(f"expected memory:// or a Redis URL (redis://host:6379/0, rediss:// for TLS), "
+                             f"got {scheme + '://' if scheme else repr(value)}")
+        return value
 
 
 class MqttTarget(_Strict):

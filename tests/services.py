@@ -36,6 +36,15 @@ def ensure_mosquitto(timeout_s: float = 15.0) -> None:
     _wait_for(1883, timeout_s, "Mosquitto")
 
 
+def ensure_redis(timeout_s: float = 15.0) -> None:
+    """Start the local Redis server (keeping nothing on disk) if it is not listening."""
+    if port_open(6379):
+        return
+    subprocess.run(["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "--port", "6379",
+                    "--save", "", "--appendonly", "no"], check=False)
+    _wait_for(6379, timeout_s, "Redis")
+
+
 def _wait_for(port: int, timeout_s: float, name: str) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:

@@ -128,6 +128,8 @@ def test_a_data_dir_that_is_a_file_is_named_with_the_site_file(tmp_path: Path) -
         (MINIMAL.replace("name: Lakeside Garden", "name: Lakeside Garden\n  timezone: Asia/Shangai"),
          "site.timezone: unknown time zone 'Asia/Shangai'"),
         (MINIMAL + "model:\n  confidence: 2\n", "model.confidence: Input should be less than 1"),
+        (MINIMAL + "dashboard:\n  limits_storage: memcached://10.0.0.9:11211\n",
+         "dashboard.limits_storage: expected memory:// or a Redis URL (redis://host:6379/0, rediss:// for TLS), got memcached://"),
         (MINIMAL.replace("name: Lakeside Garden", "title: x"), "site.name: Field required"),
         (MINIMAL + "traffic:\n  roads: [Bridge, \"Gate\\0Road\"]\n",
          "traffic.roads[1]: control character '\\x00' at position 4 is not allowed"),

@@ -5,6 +5,7 @@ the per-address limit."""
 
 from __future__ import annotations
 
+import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
 import requests
 from sqlalchemy import event, select
 
@@ -29,6 +31,7 @@ from ops_center.store.db import Store, open_store
 from ops_center.store.models import Guard, ParkingLevel, ParkingSpace
 from ops_center.store.types import utcnow
 from tests.builders import alarm_record, store_alarm
+from tests.services import ensure_redis
 from tests.wall_harness import CAMERA_ID, WallServer, add_user, callback_body, callback_outputs, http_login, site_config
 
 ADMIN = Principal("root", Role.ADMIN)
@@ -159,12 +162,13 @@ class Site:
         return client.post(f"{self.url}/_dash-update-component", json=body, headers=headers)
 
 
-def _config(**residents: Any) -> SiteConfig:
+def _config(limits_storage: str = "memory://", **residents: Any) -> SiteConfig:
     """The harness's site with these ``residents`` settings, behind one proxy (``X-Forwarded-For`` names
-    the client)."""
+    the client), counting requests in ``limits_storage``."""
     base = site_config("en")
+    dashboard = base.dashboard.model_copy(update={"proxy_hops": 1, "limits_storage": limits_storage})
     return base.model_copy(update={"residents": ResidentsConfig(**residents), "parking": DEMO_PARKING,
-                                   "dashboard": base.dashboard.model_copy(update={"proxy_hops": 1})})
+                                   "dashboard": dashboard})
 
 
 @pytest.fixture(scope="module")
@@ -283,6 +287,36 @@ def test_a_crowd_costs_the_store_one_read_per_interval(published: Site) -> None:
     answers = [published.post(client, "residents-body").status_code for _ in range(10) for client in clients]
     assert answers == [200] * 40
     assert seen == [], "the figures were read once, and are kept for 600 s"
+
+
+def test_servers_sharing_redis_count_an_address_together(seeded_store: Store) -> None:
+    """Two of gunicorn's workers (here two wall servers from one site file) hold a crowd to the page's
+    limit together."""
+    ensure_redis()
+    shared = "redis://127.0.0.1:6379/14"
+    redis.Redis.from_url(shared).flushdb()
+    config = _config(shared, public=True, requests_per_minute=5)
+    crowd = {"X-Forwarded-For": "203.0.113.9"}
+    for first in _site(seeded_store, config):
+        for second in _site(seeded_store, config):
+            codes = [site.post(requests.Session(), "residents-body", headers=crowd).status_code
+                     for site in (first, second, first, second, first, second)]
+            assert codes == [200] * 5 + [429]
+            assert first.post(requests.Session(), "residents-body", headers=crowd).status_code == 429
+
+
+def test_the_page_serves_uncounted_and_says_so_while_redis_is_down(
+    seeded_store: Store, caplog: pytest.LogCaptureFixture
+) -> None:
+    with socket.socket() as closed:  # a port that nothing listens on
+        closed.bind(("127.0.0.1", 0))
+        down = f"redis://127.0.0.1:{closed.getsockname()[1]}/0"
+    for site in _site(seeded_store, _config(down, public=True, requests_per_minute=2)):
+        crowd = {"X-Forwarded-For": "203.0.113.10"}
+        assert [site.post(requests.Session(), "residents-body", headers=crowd).status_code
+                for _ in range(4)] == [200] * 4
+    lines = [r.getMessage() for r in caplog.records if "requests pass uncounted, the rate-limit storage" in r.getMessage()]
+    assert len(lines) == 1 and "redis://127.0.0.1:" in lines[0]  # once a minute, not once a request
 
 
 def test_an_address_past_its_limit_gets_429_with_retry_after(seeded_store: Store) -> None:

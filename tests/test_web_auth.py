@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import socket
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import redis
 import requests
 from dash import Dash, Input, Output, html
 from werkzeug.serving import make_server
@@ -30,11 +33,13 @@ from ops_center.errors import ConfigError
 from ops_center.store.db import Store, open_store
 from ops_center.store.models import Guard, User
 from ops_cli.main import main as ops_center_cli
+from tests.services import ensure_redis
 from tests.wall_harness import login_form_token, post_login
 from web.auth import install_auth, page_action, require_action, secret_key_from_env
 
 SECRET = "test-secret-" + "x" * 40
 PASSWORDS = {"op1": "operator pass 1", "wang": "guard pass 0001", "boss": "manager pass 1", "root": "admin pass 0001"}
+SHARED_COUNTS = "redis://127.0.0.1:6379/15"  # a Redis database of the tests' own, emptied by each test using it
 PAGES = {"/": Action.VIEW_WALL, "/console": Action.VIEW_CONSOLE, "/guard": Action.VIEW_GUARD_PAGE}
 
 
@@ -45,7 +50,7 @@ class Site:
     worker_token: str
 
 
-def _app(store: Store, *, secure_cookie: bool = False) -> Dash:
+def _app(store: Store, *, secure_cookie: bool = False, limits_storage: str = "memory://") -> Dash:
     app = Dash(__name__)
     app.layout = html.Div([html.Button("Acknowledge", id="ack"), html.Div(id="out")])
 
@@ -57,8 +62,21 @@ def _app(store: Store, *, secure_cookie: bool = False) -> Dash:
     def ping() -> dict[str, str]:
         return {"from": require_action(Action.INGEST_CAMERA).name}
 
-    install_auth(app.server, store, SECRET, page_actions=PAGES, secure_cookie=secure_cookie)
+    install_auth(app.server, store, SECRET, page_actions=PAGES, secure_cookie=secure_cookie,
+                 limits_storage=limits_storage)
     return app
+
+
+@contextmanager
+def _served(store: Store, limits_storage: str = "memory://") -> Iterator[str]:
+    """The gated app on a free port (one server process, or one of gunicorn's workers); yields its URL."""
+    server = make_server("127.0.0.1", 0, _app(store, limits_storage=limits_storage).server, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -71,11 +89,8 @@ def site(request: pytest.FixtureRequest) -> Iterator[Site]:
         for (name, password), role in zip(PASSWORDS.items(), ("operator", "guard", "manager", "admin"), strict=True):
             create_user(s, name, role, password, guard_id="g7" if role == "guard" else None)
         _, token = create_token(s, "lake-worker", "worker")
-    server = make_server("127.0.0.1", 0, _app(store).server, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield Site(f"http://127.0.0.1:{server.server_port}", store, token)
-    server.shutdown()
+    with _served(store) as url:
+        yield Site(url, store, token)
     store.dispose()
 
 
@@ -276,6 +291,37 @@ def test_failed_sign_ins_are_throttled_per_client_address(site: Site) -> None:
     assert {_guess(site, f"nobody{i}").status_code for i in range(20)} == {401}
     refused = _guess(site, "op1", PASSWORDS["op1"])
     assert refused.status_code == 429 and int(refused.headers["Retry-After"]) >= 1
+
+
+@pytest.mark.parametrize("site", ["sqlite"], indirect=True)
+def test_servers_sharing_redis_count_failed_sign_ins_together(site: Site) -> None:
+    """gunicorn's workers (here two servers) give a guesser 5 tries for a name in all, not 5 each."""
+    ensure_redis()
+    redis.Redis.from_url(SHARED_COUNTS).flushdb()
+    with _served(site.store, SHARED_COUNTS) as first, _served(site.store, SHARED_COUNTS) as second:
+        guesses = [post_login(requests.Session(), url, "op1", "a wrong guess").status_code
+                   for url in (first, second, first, second, first)]
+        assert guesses == [401] * 5
+        for url in (first, second):
+            refused = post_login(requests.Session(), url, "op1", PASSWORDS["op1"])
+            assert refused.status_code == 429 and 1 <= int(refused.headers["Retry-After"]) <= 60
+        assert post_login(requests.Session(), second, "boss", PASSWORDS["boss"]).status_code == 302
+    assert redis.Redis.from_url(SHARED_COUNTS).keys("*/ops-center/*"), "the counts were kept in Redis"
+
+
+@pytest.mark.parametrize("site", ["sqlite"], indirect=True)
+def test_sign_ins_go_on_uncounted_and_logged_while_redis_is_down(
+    site: Site, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A dead counter store must not lock the duty room out: sign-ins work, and the log says why
+    nothing is counted."""
+    with socket.socket() as closed:  # a port that nothing listens on
+        closed.bind(("127.0.0.1", 0))
+        down = f"redis://127.0.0.1:{closed.getsockname()[1]}/0"
+    with _served(site.store, down) as url:
+        assert "the rate-limit storage redis://127.0.0.1" in caplog.text and "does not answer" in caplog.text
+        assert [post_login(requests.Session(), url, "op1", "a wrong guess").status_code for _ in range(7)] == [401] * 7
+        assert post_login(requests.Session(), url, "op1", PASSWORDS["op1"]).status_code == 302
 
 
 @pytest.mark.parametrize("site", ["sqlite"], indirect=True)

@@ -69,6 +69,7 @@ def install_auth(
     page_actions: Mapping[str, Action] | None = None,
     secure_cookie: bool = False,
     public_paths: Callable[[str], bool] | None = None,
+    limits_storage: str = "memory://",
 ) -> None:
     """Require a login (or, under ``/api/``, a token) for every route of ``server``.
 
@@ -79,7 +80,7 @@ def install_auth(
     the server (``ops_center.auth.sessions``); ``secure_cookie`` makes browsers send the cookie over
     HTTPS only (a site behind an HTTPS proxy). An anonymous request for a path that ``public_paths``
     accepts is made by ``VISITOR`` (a published residents' page and what it loads); any other still
-    needs a login.
+    needs a login. Failed sign-ins are counted in ``limits_storage`` (``web.throttle``).
     """
     secret_key_from_env({SECRET_ENV: secret_key})  # same length rule as the environment
     prepare_login_checks()
@@ -123,7 +124,8 @@ def install_auth(
         message = f"尝试次数过多，{wait} Too many failed sign-ins."
         return flask.make_response(_login_page(next_path, message), 429, {"Retry-After": str(retry_after_s)})
 
-    server.add_url_rule(LOGIN_PATH, "ops_login", throttled_login(server, login, too_many), methods=["GET", "POST"])
+    throttled = throttled_login(server, login, too_many, limits_storage)
+    server.add_url_rule(LOGIN_PATH, "ops_login", throttled, methods=["GET", "POST"])
     server.add_url_rule(LOGOUT_PATH, "ops_logout", lambda: _logout(store), methods=["GET", "POST"])
 
 

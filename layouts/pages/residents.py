@@ -150,7 +150,8 @@ def register(app: Dash, app_ctx: AppContext) -> None:
     """The figures' refresh (through the shared ``ResidentsFigures``) and the per-address limit."""
     settings = app_ctx.config.residents
     figures = ResidentsFigures(app_ctx.store, app_ctx.config, settings.refresh_s)
-    limit_requests(app.server, "residents' page", settings.requests_per_minute, limited, too_many)
+    limit_requests(app.server, "residents' page", settings.requests_per_minute, limited, too_many,
+                   app_ctx.config.dashboard.limits_storage)
 
     @guarded_callback(app, Action.VIEW_RESIDENTS, Output(BODY, "children"), Input("residents-tick", "n_intervals"),
                       Input("lang", "value"))
