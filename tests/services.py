@@ -45,6 +45,13 @@ def ensure_redis(timeout_s: float = 15.0) -> None:
     _wait_for(6379, timeout_s, "Redis")
 
 
+def unreachable_redis_url() -> str:
+    """A Redis URL at a local port that nothing listens on: a counter store that is down."""
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        return f"redis://127.0.0.1:{free.getsockname()[1]}/0"
+
+
 def _wait_for(port: int, timeout_s: float, name: str) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:

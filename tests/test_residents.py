@@ -5,7 +5,6 @@ the per-address limit."""
 
 from __future__ import annotations
 
-import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -31,7 +30,7 @@ from ops_center.store.db import Store, open_store
 from ops_center.store.models import Guard, ParkingLevel, ParkingSpace
 from ops_center.store.types import utcnow
 from tests.builders import alarm_record, store_alarm
-from tests.services import ensure_redis
+from tests.services import ensure_redis, unreachable_redis_url
 from tests.wall_harness import CAMERA_ID, WallServer, add_user, callback_body, callback_outputs, http_login, site_config
 
 ADMIN = Principal("root", Role.ADMIN)
@@ -308,9 +307,7 @@ def test_servers_sharing_redis_count_an_address_together(seeded_store: Store) ->
 def test_the_page_serves_uncounted_and_says_so_while_redis_is_down(
     seeded_store: Store, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with socket.socket() as closed:  # a port that nothing listens on
-        closed.bind(("127.0.0.1", 0))
-        down = f"redis://127.0.0.1:{closed.getsockname()[1]}/0"
+    down = unreachable_redis_url()
     for site in _site(seeded_store, _config(down, public=True, requests_per_minute=2)):
         crowd = {"X-Forwarded-For": "203.0.113.10"}
         assert [site.post(requests.Session(), "residents-body", headers=crowd).status_code

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -33,7 +32,7 @@ from ops_center.errors import ConfigError
 from ops_center.store.db import Store, open_store
 from ops_center.store.models import Guard, User
 from ops_cli.main import main as ops_center_cli
-from tests.services import ensure_redis
+from tests.services import ensure_redis, unreachable_redis_url
 from tests.wall_harness import login_form_token, post_login
 from web.auth import install_auth, page_action, require_action, secret_key_from_env
 
@@ -315,9 +314,7 @@ def test_sign_ins_go_on_uncounted_and_logged_while_redis_is_down(
 ) -> None:
     """A dead counter store must not lock the duty room out: sign-ins work, and the log says why
     nothing is counted."""
-    with socket.socket() as closed:  # a port that nothing listens on
-        closed.bind(("127.0.0.1", 0))
-        down = f"redis://127.0.0.1:{closed.getsockname()[1]}/0"
+    down = unreachable_redis_url()
     with _served(site.store, down) as url:
         assert "the rate-limit storage redis://127.0.0.1" in caplog.text and "does not answer" in caplog.text
         assert [post_login(requests.Session(), url, "op1", "a wrong guess").status_code for _ in range(7)] == [401] * 7
