@@ -56,11 +56,11 @@ def throttled_login(
     """``view`` (the login form's handler) behind the per-name and per-address counts of failed
     sign-ins, kept in ``storage_uri``; a throttled POST is logged and answered by
     ``refuse(retry_after_s)`` before ``view`` runs."""
-    _storage(storage_uri, "the login throttle")  # Flask-Limiter makes its own; this one says if it is down
     # Our answers set their own Retry-After: the limiter's headers would overwrite a 503's with its window's.
     # swallow_errors: while the storage is down, the limiter logs the error and lets the sign-in through.
     limiter = Limiter(get_remote_address, app=server, storage_uri=storage_uri, strategy="moving-window",
                       storage_options=STORAGE_OPTIONS, key_prefix=KEY_PREFIX, swallow_errors=True)
+    _say_if_down(limiter.storage, storage_uri, "the login throttle")
 
     def breached(limit: RequestLimit) -> flask.Response:
         retry_after = max(1, int(limit.reset_at - time.time()))
@@ -112,7 +112,9 @@ def limit_requests(
     address, in ``storage_uri``; past ``per_minute`` in the last minute, answer ``refuse(retry_after_s)``
     (which sets the status and ``Retry-After``) before the request's view runs, and log it (once a
     minute per address). While the storage cannot be reached, requests pass uncounted (logged once a minute)."""
-    storage = _storage(storage_uri, name)
+    storage = storage_from_string(storage_uri, **STORAGE_OPTIONS)
+    assert isinstance(storage, Storage), f"{storage_uri} names an asyncio storage"  # the config allows none
+    _say_if_down(storage, storage_uri, name)
     limiter = MovingWindowRateLimiter(storage)
     item, once_a_minute = RateLimitItemPerMinute(per_minute), RateLimitItemPerMinute(1)
     log_lines = MovingWindowRateLimiter(MemoryStorage())  # one line per address (or outage) and minute
@@ -138,14 +140,11 @@ def limit_requests(
     server.before_request(check)
 
 
-def _storage(storage_uri: str, counts: str) -> Storage:
-    """The storage at ``storage_uri`` for ``counts``, after logging a warning if it does not answer now."""
-    storage = storage_from_string(storage_uri, **STORAGE_OPTIONS)
-    assert isinstance(storage, Storage), f"{storage_uri} names an asyncio storage"  # the config allows none
+def _say_if_down(storage: Storage, storage_uri: str, counts: str) -> None:
+    """Log a warning if ``storage`` (at ``storage_uri``, keeping ``counts``) does not answer now."""
     if not storage.check():
         log.warning("%s: the rate-limit storage %s does not answer; requests pass uncounted until it does",
                     counts, _where(storage_uri))
-    return storage
 
 
 def _where(storage_uri: str) -> str:
